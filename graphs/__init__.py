@@ -1,0 +1,5 @@
+"""Orchestration: the registry of graphs exposed as assistants, and shared graph nodes."""
+
+from graphs.registry import GraphSpec, assistant_id_for, get_graph_spec, registered_graphs
+
+__all__ = ["GraphSpec", "assistant_id_for", "get_graph_spec", "registered_graphs"]

@@ -1,0 +1,68 @@
+"""Graph registry: graph id -> factory. Every registered graph is exposed as an assistant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphs.errors import UnknownGraph
+
+# The LangGraph server derives a graph's default assistant id as uuid5 of the graph id in this
+# namespace; using the same one lets clients written for it pass either form.
+ASSISTANT_NAMESPACE = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
+
+GraphFactory = Callable[..., Any]
+"""``factory(*, services, checkpointer=None, store=None) -> CompiledStateGraph``."""
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """A graph the server can run: its id, what it does, and how to build it."""
+
+    graph_id: str
+    title: str
+    description: str
+    factory: GraphFactory
+
+    @property
+    def assistant_id(self) -> str:
+        return assistant_id_for(self.graph_id)
+
+    def build(self, *, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
+        return self.factory(services=services, checkpointer=checkpointer, store=store)
+
+
+def assistant_id_for(graph_id: str) -> str:
+    """The default assistant id of a graph, as the LangGraph server computes it."""
+    return str(uuid.uuid5(ASSISTANT_NAMESPACE, graph_id))
+
+
+def registered_graphs() -> dict[str, GraphSpec]:
+    """Every graph the server exposes, by graph id."""
+    # Imported here so that importing the registry stays cheap and cycle-free.
+    from agents.technical_qa import build_technical_qa_graph
+
+    specs = [
+        GraphSpec(
+            graph_id="technical_qa",
+            title="Technical Q&A",
+            description="Answers product questions from the documentation, with citations.",
+            factory=lambda *, services, checkpointer=None, store=None: build_technical_qa_graph(
+                tools=services, model=services.chat_model, checkpointer=checkpointer, store=store
+            ),
+        ),
+    ]
+    return {spec.graph_id: spec for spec in specs}
+
+
+def get_graph_spec(graph_or_assistant_id: str) -> GraphSpec:
+    """Look a graph up by graph id or by its default assistant id."""
+    graphs = registered_graphs()
+    if graph_or_assistant_id in graphs:
+        return graphs[graph_or_assistant_id]
+    for spec in graphs.values():
+        if spec.assistant_id == graph_or_assistant_id:
+            return spec
+    raise UnknownGraph(graph_or_assistant_id)
