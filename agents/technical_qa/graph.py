@@ -1,0 +1,193 @@
+"""The technical Q&A graph: understand -> retrieve -> (draft -> finalise | not in the docs)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents.technical_qa import grounding
+from agents.technical_qa.state import TechnicalQAState
+from core.recommendation import Fact, ModelInfo, Recommendation, snapshot_sha256
+from prompts import load_prompt
+
+GRAPH_ID = "technical_qa"
+PROMPT_ID = "technical_qa.answer"
+
+NODE_UNDERSTAND = "understand_question"
+NODE_RETRIEVE = "retrieve_documentation"
+NODE_DRAFT = "draft_answer"
+NODE_FINALISE = "finalise_answer"
+NODE_NOT_FOUND = "answer_not_in_docs"
+
+NOT_FOUND_TEXT = "The product documentation does not contain an answer to this question."
+
+
+class DocumentationTools(Protocol):
+    """What this agent needs from ``tools/``."""
+
+    def products_mentioned(self, text: str) -> list[dict[str, str]]: ...
+
+    def search_documentation(
+        self, query: str, *, product_ids: list[str] | None = None, k: int = 5
+    ) -> list[dict[str, Any]]: ...
+
+
+def build_technical_qa_graph(
+    *,
+    tools: DocumentationTools,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    k: int = 5,
+    min_score: float = 0.3,
+) -> Any:
+    """Compile the technical Q&A graph over ``tools`` (documentation search) and ``model``."""
+    prompt = load_prompt(PROMPT_ID)
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+
+    async def understand_question(state: TechnicalQAState) -> dict[str, Any]:
+        question = (state.get("question") or _last_human_text(state)).strip()
+        products = await asyncio.to_thread(tools.products_mentioned, question)
+        return {"question": question, "product_ids": [p["product_id"] for p in products]}
+
+    async def retrieve_documentation(state: TechnicalQAState) -> dict[str, Any]:
+        question = state["question"]
+        product_ids = state.get("product_ids") or None
+        passages = await asyncio.to_thread(
+            tools.search_documentation, question, product_ids=product_ids, k=k
+        )
+        names = [p.get("product_name", "") for p in passages]
+        evidence = grounding.relevant_passages(
+            passages, grounding.terms(question, ignore=names), min_score=min_score
+        )
+        return {"passages": passages, "evidence": evidence}
+
+    def has_evidence(state: TechnicalQAState) -> str:
+        return NODE_DRAFT if state.get("evidence") else NODE_NOT_FOUND
+
+    async def draft_answer(state: TechnicalQAState) -> dict[str, Any]:
+        sources = "\n".join(
+            f"[{i}] ({p['document_title']}, {p['heading']}) {p['text']}"
+            for i, p in enumerate(state["evidence"], start=1)
+        )
+        reply = await model.ainvoke(prompt.messages(sources=sources, question=state["question"]))
+        return {"draft": _text_of(reply)}
+
+    def finalise_answer(state: TechnicalQAState) -> dict[str, Any]:
+        question, evidence = state["question"], state["evidence"]
+        q_terms = grounding.terms(question, ignore=[p.get("product_name", "") for p in evidence])
+        best = grounding.best_evidence(q_terms, evidence)
+        draft = state.get("draft", "").strip()
+        texts = [p["text"] for p in evidence]
+        figures = grounding.ungrounded_numbers(best.sentence, []) if best else []
+        grounded = bool(draft) and not grounding.ungrounded_numbers(draft, texts)
+        if grounded and figures:
+            grounded = any(f in draft for f in figures)
+        cited = evidence[best.passage_index] if best else evidence[0]
+        if grounded:
+            body = draft
+        else:
+            quote = best.sentence if best else cited["text"]
+            body = f'The documentation states: "{quote}" [{evidence.index(cited) + 1}]'
+        content = f"{body}\n\nSources:\n" + _sources_block(evidence)
+        recommendation = Recommendation(
+            kind="technical_answer",
+            agent=GRAPH_ID,
+            subject={"product_id": cited["product_id"]} if cited.get("product_id") else {},
+            content=content,
+            confidence=grounding.answer_confidence(
+                top_score=cited["score"],
+                overlap=best.overlap if best else 0,
+                question_terms=len(q_terms),
+                grounded=grounded,
+            ),
+            provenance=[_fact(p, best.sentence if best and p is cited else p["text"]) for p in evidence],
+            model=info,
+            prompt=prompt.info,
+            input_sha256=_input_hash(question, state.get("passages", [])),
+        )
+        return _reply(content, recommendation)
+
+    def answer_not_in_docs(state: TechnicalQAState) -> dict[str, Any]:
+        question = state["question"]
+        passages = state.get("passages", [])
+        content = NOT_FOUND_TEXT
+        if passages:
+            nearest = ", ".join(sorted({f"{p['document_title']} ({p['heading']})" for p in passages[:3]}))
+            content += f" The closest sections searched were: {nearest}."
+        recommendation = Recommendation(
+            kind="technical_answer",
+            agent=GRAPH_ID,
+            content=content,
+            # Confidence that the documentation lacks the answer: high when nothing came close.
+            confidence=round(1.0 - max([p["score"] for p in passages] or [0.0]) * 0.5, 3),
+            provenance=[_fact(p, p["text"][:200]) for p in passages[:3]],
+            model=None,
+            prompt=None,
+            input_sha256=_input_hash(question, passages),
+        )
+        return _reply(content, recommendation)
+
+    graph = StateGraph(TechnicalQAState)
+    graph.add_node(NODE_UNDERSTAND, understand_question)
+    graph.add_node(NODE_RETRIEVE, retrieve_documentation)
+    graph.add_node(NODE_DRAFT, draft_answer)
+    graph.add_node(NODE_FINALISE, finalise_answer)
+    graph.add_node(NODE_NOT_FOUND, answer_not_in_docs)
+    graph.add_edge(START, NODE_UNDERSTAND)
+    graph.add_edge(NODE_UNDERSTAND, NODE_RETRIEVE)
+    graph.add_conditional_edges(NODE_RETRIEVE, has_evidence, [NODE_DRAFT, NODE_NOT_FOUND])
+    graph.add_edge(NODE_DRAFT, NODE_FINALISE)
+    graph.add_edge(NODE_FINALISE, END)
+    graph.add_edge(NODE_NOT_FOUND, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _last_human_text(state: TechnicalQAState) -> str:
+    for message in reversed(state.get("messages", [])):
+        if isinstance(message, HumanMessage):
+            return _text_of(message)
+    return ""
+
+
+def _text_of(message: Any) -> str:
+    content = getattr(message, "content", message)
+    if isinstance(content, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return str(content)
+
+
+def _sources_block(passages: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"[{i}] {p['document_title']}, section \"{p['heading']}\", page {p['page']}"
+        f" ({p['document_id']}, chunk {p['chunk_id']})"
+        for i, p in enumerate(passages, start=1)
+    )
+
+
+def _fact(passage: dict[str, Any], value: str) -> Fact:
+    return Fact(
+        source="product_docs",
+        record_id=passage["chunk_id"],
+        field=f"{passage['document_id']}#{passage['heading']}",
+        value=value,
+    )
+
+
+def _input_hash(question: str, passages: list[dict[str, Any]]) -> str:
+    return snapshot_sha256(
+        {"question": question, "passages": [[p["chunk_id"], p["text"]] for p in passages]}
+    )
+
+
+def _reply(content: str, recommendation: Recommendation) -> dict[str, Any]:
+    message = AIMessage(
+        content=content,
+        additional_kwargs={"recommendation_id": recommendation.id},
+    )
+    return {"messages": [message], "recommendation": recommendation.model_dump(mode="json")}

@@ -1,0 +1,20 @@
+"""Typed state of the technical Q&A graph."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+class TechnicalQAState(TypedDict, total=False):
+    """What flows between the nodes. Everything is JSON-serialisable for checkpoints."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    question: str
+    product_ids: list[str]
+    passages: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    draft: str
+    recommendation: dict[str, Any] | None

@@ -1,0 +1,3 @@
+"""The ``crm-agents`` command line."""
+
+__all__: list[str] = []

@@ -1,0 +1,57 @@
+"""``crm-agents ask``: run one graph on a question and stream the answer to the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from rich.console import Console
+
+from core.settings import Settings
+
+
+async def ask_graph(settings: Settings, *, graph_id: str, question: str, console: Console) -> int:
+    """Stream ``graph_id``'s answer to ``question`` on stdout; returns the exit code."""
+    from graphs import get_graph_spec
+    from graphs.errors import UnknownGraph
+    from tools.services import create_services
+
+    if not question.strip():
+        console.print("[red]The question is empty.[/]")
+        return 2
+    try:
+        spec = get_graph_spec(graph_id)
+    except UnknownGraph as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    with console.status("Loading the CRM, the memory and the model..."):
+        services = await asyncio.to_thread(create_services, settings)
+    graph = spec.build(services=services)
+    out = Console(highlight=False, soft_wrap=True)
+    streamed: list[str] = []
+    final: dict[str, Any] = {}
+    async for mode, chunk in graph.astream(
+        {"messages": [HumanMessage(content=question)]}, stream_mode=["messages", "values"]
+    ):
+        if mode == "messages":
+            message, _metadata = chunk
+            if isinstance(message, AIMessageChunk) and isinstance(message.content, str):
+                streamed.append(message.content)
+                out.print(message.content, end="", markup=False)
+        else:
+            final = chunk
+    answer = _last_ai_text(final)
+    draft = "".join(streamed).strip()
+    if draft and answer.startswith(draft):
+        out.print(answer[len(draft):], markup=False)
+    else:
+        out.print(("\n\n" if draft else "") + answer, markup=False)
+    return 0
+
+
+def _last_ai_text(state: dict[str, Any]) -> str:
+    for message in reversed(state.get("messages", [])):
+        if isinstance(message, AIMessage) and not isinstance(message, AIMessageChunk):
+            return str(message.content)
+    return ""

@@ -1,0 +1,107 @@
+"""``crm-agents``: serve the API, seed the demo CRM, ask an agent from the terminal."""
+
+from __future__ import annotations
+
+from core.offline import apply_offline_defaults
+
+apply_offline_defaults()
+
+import asyncio  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from core.settings import Settings, get_settings  # noqa: E402
+
+app = typer.Typer(
+    name="crm-agents",
+    help="AI-native CRM agent server: LangGraph sales agents over your CRM, offline by default.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the API server (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"[bold]CRM agents[/] serving on [link]http://{host}:{port}/[/link]  (Ctrl+C stops)")
+    uvicorn.run("server:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def seed(
+    if_absent: Annotated[
+        bool, typer.Option("--if-absent", help="Do nothing when the database already holds data.")
+    ] = False,
+    scale: Annotated[
+        float, typer.Option(min=0.01, max=10.0, help="Size relative to the full demo dataset.")
+    ] = 1.0,
+    seed_value: Annotated[
+        Optional[int], typer.Option("--seed", help="Generator seed (default from settings).")
+    ] = None,
+) -> None:
+    """Build the demo CRM (a medical-device distributor) and index it into the memory."""
+    from cli.seeding import seed_demo_crm
+
+    settings = get_settings()
+    report = seed_demo_crm(settings, scale=scale, seed=seed_value, if_absent=if_absent, console=console)
+    if report is None:
+        console.print(f"Demo CRM already present in {settings.resolved_database_url}; nothing to do.")
+        return
+    console.print(report.render())
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV, JSON or JSONL files, e.g. accounts.csv.")],
+    entity: Annotated[
+        Optional[str], typer.Option(help="Entity of every file (default: from the file name).")
+    ] = None,
+) -> None:
+    """Import CRM records from CSV/JSON files; a file with any bad row imports nothing."""
+    from crm.db import make_engine, migrate
+    from crm.importers import ImportFailed, import_file
+
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    failed = False
+    for path in files:
+        try:
+            report = import_file(engine, path, entity=entity)
+        except ImportFailed as exc:
+            failed = True
+            for error in exc.errors:
+                console.print(f"[red]{error}[/]")
+            console.print(f"[red]{path}: nothing imported ({len(exc.errors)} bad rows)[/]")
+            continue
+        console.print(f"{path}: imported {report.inserted} {report.entity}")
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    graph: Annotated[str, typer.Option(help="Graph (agent) to ask.")] = "technical_qa",
+) -> None:
+    """Ask an agent a question and stream its answer into the terminal."""
+    from cli.asking import ask_graph
+
+    settings = get_settings()
+    started = time.perf_counter()
+    code = asyncio.run(ask_graph(settings, graph_id=graph, question=question, console=console))
+    console.print(f"[dim]({time.perf_counter() - started:.1f} s, model {settings.model})[/]")
+    raise typer.Exit(code=code)

@@ -1,0 +1,91 @@
+"""``crm-agents seed``: build the demo CRM, then index its documents and notes into the memory."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from core.settings import Settings
+
+
+@dataclass
+class SeedSummary:
+    """What the seed built and how long each part took."""
+
+    database_url: str
+    counts: dict[str, int] = field(default_factory=dict)
+    chunks: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def render(self) -> Table:
+        table = Table(title=f"Demo CRM in {self.database_url}")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for name, count in self.counts.items():
+            table.add_row(name, f"{count:,}")
+        for name, count in self.chunks.items():
+            table.add_row(f"memory: {name} chunks", f"{count:,}")
+        for name, seconds in self.seconds.items():
+            table.add_row(f"time: {name}", f"{seconds:.1f} s")
+        return table
+
+
+def seed_demo_crm(
+    settings: Settings,
+    *,
+    scale: float = 1.0,
+    seed: int | None = None,
+    if_absent: bool = False,
+    console: Console | None = None,
+) -> SeedSummary | None:
+    """Seed the CRM database and the memory; ``None`` when ``if_absent`` and both are there."""
+    from crm.db import make_engine, migrate
+    from crm.demo import is_seeded, seed_demo
+    from crm.errors import AlreadySeeded
+    from crm.store import CRMStore
+    from memory import Memory
+    from tools.indexing import index_crm_into_memory, memory_is_indexed
+
+    url = settings.resolved_database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(url)
+    engine = make_engine(url)
+    summary = SeedSummary(database_url=url)
+    memory = Memory.from_settings(settings)
+    crm_present = is_seeded(engine)
+    if crm_present and memory_is_indexed(memory):
+        if if_absent:
+            return None
+        raise AlreadySeeded(f"{url} already holds a CRM; remove {settings.data_dir} to reseed")
+
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console or Console(stderr=True),
+        transient=False,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        if not crm_present:
+            started = time.perf_counter()
+            seeded = seed_demo(engine, seed=settings.seed if seed is None else seed, scale=scale, progress=report)
+            summary.seconds["CRM data"] = time.perf_counter() - started
+            summary.counts.update(seeded.counts)
+        else:
+            summary.counts.update(CRMStore(engine).counts())
+        started = time.perf_counter()
+        summary.chunks.update(index_crm_into_memory(CRMStore(engine), memory, progress=report))
+        summary.seconds["embeddings"] = time.perf_counter() - started
+    engine.dispose()
+    return summary

@@ -1,0 +1,69 @@
+"""Precise exceptions of the CRM layer; translated to HTTP or CLI messages only at the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CRMError(Exception):
+    """Base class of every error raised by the crm package."""
+
+    code = "crm_error"
+
+
+class NotFound(CRMError):
+    """An id that names no record of that entity."""
+
+    code = "not_found"
+
+    def __init__(self, entity: str, record_id: str) -> None:
+        super().__init__(f"{entity} {record_id!r} not found")
+        self.entity = entity
+        self.record_id = record_id
+
+
+class AlreadySeeded(CRMError):
+    """The demo generator refuses to write into a database that already holds accounts."""
+
+    code = "already_seeded"
+
+    def __init__(self, accounts: int) -> None:
+        super().__init__(f"the database already holds {accounts} accounts; refusing to seed")
+        self.accounts = accounts
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row of an import file; ``line`` is the physical line (1-based)."""
+
+    file: str
+    line: int
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class ImportFailed(CRMError):
+    """An import found bad rows; nothing was written. ``errors`` lists every one of them."""
+
+    code = "import_failed"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = list(errors)
+        shown = "; ".join(str(error) for error in self.errors[:5])
+        more = f" (and {len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
+        super().__init__(f"{len(self.errors)} bad row(s): {shown}{more}")
+
+
+class UnknownEntity(CRMError):
+    """An import file whose entity cannot be told from its name, or an unsupported entity."""
+
+    code = "unknown_entity"
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown entity {name!r}; expected one of {', '.join(known)}")
+        self.name = name
+        self.known = known

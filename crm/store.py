@@ -1,0 +1,309 @@
+"""CRMStore: the read API over CRM data, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from crm import models as m
+from crm.db import session_factory
+from crm.enums import NOTE_KINDS
+from crm.errors import NotFound
+from crm.records import (
+    AccountNoteRecord,
+    AccountRecord,
+    ActivityRecord,
+    BudgetRecord,
+    ContactRecord,
+    DealLineRecord,
+    DealRecord,
+    DocumentRecord,
+    DocumentSectionRecord,
+    PriceBookRecord,
+    ProductRecord,
+    QuoteRecord,
+    Record,
+    SectionRecord,
+)
+
+R = TypeVar("R", bound=Record)
+
+# Tables counted by counts(), in dependency order; the hidden truth is left out on purpose.
+COUNTED_TABLES: tuple[type[m.Base], ...] = (
+    m.Account,
+    m.AccountBudget,
+    m.Contact,
+    m.Product,
+    m.ProductDocument,
+    m.DocumentSection,
+    m.PriceBookEntry,
+    m.Deal,
+    m.DealProduct,
+    m.Quote,
+    m.Activity,
+)
+
+_STREAM_CHUNK = 500
+
+
+def _records(record: type[R], rows: Sequence[Any]) -> list[R]:
+    return [record.model_validate(row) for row in rows]
+
+
+class CRMStore:
+    """Typed, read-only access to the CRM. Every method opens and closes its own session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    def _scalars(self, record: type[R], stmt: Select[Any]) -> list[R]:
+        with self._session() as session:
+            return _records(record, session.scalars(stmt).all())
+
+    def _require(self, session: Session, model: type[m.Base], entity: str, record_id: str) -> Any:
+        found = session.get(model, record_id)
+        if found is None:
+            raise NotFound(entity, record_id)
+        return found
+
+    # Accounts and people -------------------------------------------------------------------
+
+    def get_account(self, *, account_id: str) -> AccountRecord:
+        """One account; raises NotFound."""
+        with self._session() as session:
+            account = self._require(session, m.Account, "account", account_id)
+            return AccountRecord.model_validate(account)
+
+    def list_accounts(
+        self, *, limit: int = 100, offset: int = 0, region: str | None = None
+    ) -> list[AccountRecord]:
+        """Accounts ordered by id, optionally of one region."""
+        stmt = select(m.Account).order_by(m.Account.id).limit(limit).offset(offset)
+        if region is not None:
+            stmt = stmt.where(m.Account.region == region)
+        return self._scalars(AccountRecord, stmt)
+
+    def budgets_for_account(self, *, account_id: str) -> list[BudgetRecord]:
+        """The account's annual budget history, oldest year first."""
+        with self._session() as session:
+            self._require(session, m.Account, "account", account_id)
+            stmt = (
+                select(m.AccountBudget)
+                .where(m.AccountBudget.account_id == account_id)
+                .order_by(m.AccountBudget.year)
+            )
+            return _records(BudgetRecord, session.scalars(stmt).all())
+
+    def get_contact(self, *, contact_id: str) -> ContactRecord:
+        """One contact; raises NotFound."""
+        with self._session() as session:
+            return ContactRecord.model_validate(
+                self._require(session, m.Contact, "contact", contact_id)
+            )
+
+    def contacts_for_account(self, *, account_id: str) -> list[ContactRecord]:
+        """Every contact of the account, ordered by id."""
+        with self._session() as session:
+            self._require(session, m.Account, "account", account_id)
+            stmt = select(m.Contact).where(m.Contact.account_id == account_id)
+            return _records(ContactRecord, session.scalars(stmt.order_by(m.Contact.id)).all())
+
+    # Deals and behaviour -------------------------------------------------------------------
+
+    def _deals(self, session: Session, stmt: Select[Any]) -> list[DealRecord]:
+        deals = session.scalars(stmt.order_by(m.Deal.created_at, m.Deal.id)).all()
+        lines: dict[str, list[DealLineRecord]] = {deal.id: [] for deal in deals}
+        if lines:
+            line_stmt = (
+                select(m.DealProduct)
+                .where(m.DealProduct.deal_id.in_(list(lines)))
+                .order_by(m.DealProduct.deal_id, m.DealProduct.id)
+            )
+            for line in session.scalars(line_stmt):
+                lines[line.deal_id].append(DealLineRecord.model_validate(line))
+        return [
+            DealRecord.model_validate(
+                {**_columns(deal), "lines": tuple(lines[deal.id])}
+            )
+            for deal in deals
+        ]
+
+    def get_deal(self, *, deal_id: str) -> DealRecord:
+        """One deal with its product lines; raises NotFound."""
+        with self._session() as session:
+            self._require(session, m.Deal, "deal", deal_id)
+            return self._deals(session, select(m.Deal).where(m.Deal.id == deal_id))[0]
+
+    def deals_for_account(self, *, account_id: str) -> list[DealRecord]:
+        """The account's deals with their product lines, oldest first."""
+        with self._session() as session:
+            self._require(session, m.Account, "account", account_id)
+            return self._deals(session, select(m.Deal).where(m.Deal.account_id == account_id))
+
+    def activities_for_account(
+        self,
+        *,
+        account_id: str,
+        since: datetime | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 500,
+    ) -> list[ActivityRecord]:
+        """The account's behaviour events, newest first, at most ``limit`` of them."""
+        with self._session() as session:
+            self._require(session, m.Account, "account", account_id)
+            stmt = select(m.Activity).where(m.Activity.account_id == account_id)
+            if since is not None:
+                stmt = stmt.where(m.Activity.occurred_at >= since)
+            if kinds:
+                stmt = stmt.where(m.Activity.kind.in_(list(kinds)))
+            stmt = stmt.order_by(m.Activity.occurred_at.desc(), m.Activity.id.desc()).limit(limit)
+            return _records(ActivityRecord, session.scalars(stmt).all())
+
+    def iter_account_notes(self, *, since: datetime | None = None) -> Iterator[AccountNoteRecord]:
+        """Every meeting note and email body, streamed in id order (for indexing)."""
+        stmt = select(m.Activity).where(
+            m.Activity.kind.in_(NOTE_KINDS), m.Activity.body.is_not(None)
+        )
+        if since is not None:
+            stmt = stmt.where(m.Activity.occurred_at >= since)
+        with self._session() as session:
+            for activity in session.scalars(
+                stmt.order_by(m.Activity.id).execution_options(yield_per=_STREAM_CHUNK)
+            ):
+                yield AccountNoteRecord.model_validate(activity)
+
+    # Products, documents and prices --------------------------------------------------------
+
+    def get_product(self, *, product_id: str) -> ProductRecord:
+        """One product; raises NotFound."""
+        with self._session() as session:
+            return ProductRecord.model_validate(
+                self._require(session, m.Product, "product", product_id)
+            )
+
+    def list_products(self, *, category: str | None = None) -> list[ProductRecord]:
+        """The catalogue ordered by id, optionally of one category."""
+        stmt = select(m.Product).order_by(m.Product.id)
+        if category is not None:
+            stmt = stmt.where(m.Product.category == category)
+        return self._scalars(ProductRecord, stmt)
+
+    def find_products(self, *, text: str, limit: int = 20) -> list[ProductRecord]:
+        """Products whose name or SKU contains ``text``, ignoring case."""
+        # Escape LIKE wildcards so '%' or '_' typed by a user match themselves.
+        escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = (
+            select(m.Product)
+            .where(
+                or_(
+                    func.lower(m.Product.name).like(pattern, escape="\\"),
+                    func.lower(m.Product.sku).like(pattern, escape="\\"),
+                )
+            )
+            .order_by(m.Product.id)
+            .limit(limit)
+        )
+        return self._scalars(ProductRecord, stmt)
+
+    def documents_for_product(self, *, product_id: str) -> list[DocumentRecord]:
+        """The product's documents with their sections in reading order."""
+        with self._session() as session:
+            self._require(session, m.Product, "product", product_id)
+            docs = session.scalars(
+                select(m.ProductDocument)
+                .where(m.ProductDocument.product_id == product_id)
+                .order_by(m.ProductDocument.id)
+            ).all()
+            sections: dict[str, list[SectionRecord]] = {doc.id: [] for doc in docs}
+            if sections:
+                stmt = (
+                    select(m.DocumentSection)
+                    .where(m.DocumentSection.document_id.in_(list(sections)))
+                    .order_by(m.DocumentSection.document_id, m.DocumentSection.ordinal)
+                )
+                for section in session.scalars(stmt):
+                    sections[section.document_id].append(SectionRecord.model_validate(section))
+            return [
+                DocumentRecord.model_validate({**_columns(doc), "sections": tuple(sections[doc.id])})
+                for doc in docs
+            ]
+
+    def iter_document_sections(self) -> Iterator[DocumentSectionRecord]:
+        """Every documentation section with its product and document (for indexing)."""
+        stmt = (
+            select(
+                m.DocumentSection.id.label("section_id"),
+                m.ProductDocument.product_id,
+                m.DocumentSection.document_id,
+                m.ProductDocument.title.label("document_title"),
+                m.ProductDocument.kind.label("document_kind"),
+                m.DocumentSection.heading,
+                m.DocumentSection.page,
+                m.DocumentSection.ordinal,
+                m.DocumentSection.body,
+            )
+            .join(m.ProductDocument, m.ProductDocument.id == m.DocumentSection.document_id)
+            .order_by(m.DocumentSection.document_id, m.DocumentSection.ordinal)
+            .execution_options(yield_per=_STREAM_CHUNK)
+        )
+        with self._session() as session:
+            for row in session.execute(stmt).mappings():
+                yield DocumentSectionRecord.model_validate(dict(row))
+
+    def price_book_for_product(self, *, product_id: str) -> list[PriceBookRecord]:
+        """The product's price book entries, oldest ``valid_from`` first (last one is current)."""
+        with self._session() as session:
+            self._require(session, m.Product, "product", product_id)
+            stmt = (
+                select(m.PriceBookEntry)
+                .where(m.PriceBookEntry.product_id == product_id)
+                .order_by(m.PriceBookEntry.valid_from)
+            )
+            return _records(PriceBookRecord, session.scalars(stmt).all())
+
+    def quotes_for_product(self, *, product_id: str, limit: int | None = None) -> list[QuoteRecord]:
+        """Historical quotes of the product, newest first."""
+        with self._session() as session:
+            self._require(session, m.Product, "product", product_id)
+            stmt = (
+                select(m.Quote)
+                .where(m.Quote.product_id == product_id)
+                .order_by(m.Quote.quoted_at.desc(), m.Quote.id.desc())
+                .limit(limit)
+            )
+            return _records(QuoteRecord, session.scalars(stmt).all())
+
+    def quotes_for_account(self, *, account_id: str) -> list[QuoteRecord]:
+        """Quotes given to the account, newest first."""
+        with self._session() as session:
+            self._require(session, m.Account, "account", account_id)
+            stmt = (
+                select(m.Quote)
+                .where(m.Quote.account_id == account_id)
+                .order_by(m.Quote.quoted_at.desc(), m.Quote.id.desc())
+            )
+            return _records(QuoteRecord, session.scalars(stmt).all())
+
+    # Housekeeping --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (the hidden ground truth excluded)."""
+        with self._session() as session:
+            return {
+                model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+                for model in COUNTED_TABLES
+            }
+
+
+def _columns(obj: m.Base) -> dict[str, Any]:
+    """An ORM object's column attributes as a dict."""
+    return {attr.key: getattr(obj, attr.key) for attr in obj.__mapper__.column_attrs}

@@ -1,0 +1,6 @@
+"""Typed tools over the CRM store and the memory, usable by any agent."""
+
+from tools.documentation import ProductDirectory, search_documentation
+from tools.indexing import index_crm_into_memory, memory_is_indexed
+
+__all__ = ["ProductDirectory", "index_crm_into_memory", "memory_is_indexed", "search_documentation"]
