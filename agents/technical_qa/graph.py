@@ -84,7 +84,7 @@ def build_technical_qa_graph(
         best = grounding.best_evidence(q_terms, evidence)
         draft = state.get("draft", "").strip()
         texts = [p["text"] for p in evidence]
-        figures = grounding.ungrounded_numbers(best.sentence, []) if best else []
+        figures = grounding.numbers(best.sentence) if best else []
         grounded = bool(draft) and not grounding.ungrounded_numbers(draft, texts)
         if grounded and figures:
             grounded = any(f in draft for f in figures)

@@ -74,6 +74,11 @@ def relevant_passages(
     return relevant
 
 
+def numbers(text: str) -> list[str]:
+    """Figures stated in ``text``, in order."""
+    return _NUMBER.findall(text)
+
+
 def ungrounded_numbers(answer: str, sources: Iterable[str]) -> list[str]:
     """Figures in ``answer`` that no source states (a sign the model invented them)."""
     stated = {number.replace(",", ".") for text in sources for number in _NUMBER.findall(text)}
