@@ -1,7 +1,15 @@
 """CRM domain: SQLAlchemy models, the read store, importers and the demo dataset generator."""
 
 from crm.db import Base, make_engine, migrate, session_factory
-from crm.errors import AlreadySeeded, CRMError, ImportFailed, NotFound, RowError, UnknownEntity
+from crm.errors import (
+    AlreadySeeded,
+    CRMError,
+    ImportFailed,
+    NotFound,
+    RowError,
+    SchemaMissing,
+    UnknownEntity,
+)
 from crm.importers import ImportReport, import_file
 from crm.store import CRMStore
 
@@ -14,6 +22,7 @@ __all__ = [
     "ImportReport",
     "NotFound",
     "RowError",
+    "SchemaMissing",
     "UnknownEntity",
     "import_file",
     "make_engine",

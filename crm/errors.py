@@ -67,3 +67,13 @@ class UnknownEntity(CRMError):
         super().__init__(f"unknown entity {name!r}; expected one of {', '.join(known)}")
         self.name = name
         self.known = known
+
+
+class SchemaMissing(CRMError):
+    """The database has not been migrated: a table the operation needs does not exist."""
+
+    code = "schema_missing"
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"table {table!r} does not exist; run crm.db.migrate(url) first")
+        self.table = table

@@ -30,7 +30,9 @@ class Chunk:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def split_words(text: str, *, max_words: int = DEFAULT_MAX_WORDS, overlap: int = DEFAULT_OVERLAP) -> list[str]:
+def split_words(
+    text: str, *, max_words: int = DEFAULT_MAX_WORDS, overlap: int = DEFAULT_OVERLAP
+) -> list[str]:
     """Windows of at most ``max_words`` words, each starting ``overlap`` words before the last ended.
 
     Empty or blank text gives no windows. Raises ValueError on impossible sizes.

@@ -11,23 +11,19 @@ callers run them in a worker thread (``asyncio.to_thread``).
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
 from core.offline import apply_offline_defaults
-
-# Before chromadb or sentence-transformers import: no hub lookups, no telemetry.
-apply_offline_defaults()
-
-import hashlib  # noqa: E402
-import logging  # noqa: E402
-import re  # noqa: E402
-import threading  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any, ClassVar  # noqa: E402
-
-import numpy as np  # noqa: E402
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space  # noqa: E402
-from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
-
-from memory.errors import EmbeddingModelUnavailable  # noqa: E402
+from memory.errors import EmbeddingModelUnavailable
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -125,12 +121,16 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
         if unknown:
             raise ValueError(f"unknown {MINILM_NAME} config keys: {sorted(unknown)}")
 
-    def validate_config_update(self, old_config: dict[str, Any], new_config: dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: dict[str, Any], new_config: dict[str, Any]
+    ) -> None:
         # The model folder may move between machines; batch size does not change vectors.
         self.validate_config(new_config)
 
 
 def _load_sentence_transformer(path: str) -> SentenceTransformer:
+    # huggingface_hub reads HF_HUB_OFFLINE once, when first imported: set it before that.
+    apply_offline_defaults()
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
@@ -145,8 +145,53 @@ def _load_sentence_transformer(path: str) -> SentenceTransformer:
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Function words would otherwise dominate bag-of-words similarity between short texts.
 _STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from has have how i in is it its me my of on or "
-    "our so that the their this to was we what when where which who why will with you your".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -205,6 +250,8 @@ class HashingEmbeddingFunction(EmbeddingFunction[Documents]):
         if unknown:
             raise ValueError(f"unknown {HASHING_NAME} config keys: {sorted(unknown)}")
 
-    def validate_config_update(self, old_config: dict[str, Any], new_config: dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: dict[str, Any], new_config: dict[str, Any]
+    ) -> None:
         if old_config.get("dim") != new_config.get("dim"):
             raise ValueError("changing the dimension would invalidate every stored vector")

@@ -25,3 +25,15 @@ class EmbeddingModelUnavailable(MemoryStoreError, RuntimeError):
     """The local embedding model could not be found or loaded (offline, nothing downloads)."""
 
     code = "embedding_model_unavailable"
+
+
+class DuplicateRecord(MemoryStoreError, ValueError):
+    """The same section or note id appeared twice in one indexing call."""
+
+    code = "duplicate_record"
+
+
+class EmbeddingMismatch(MemoryStoreError, ValueError):
+    """The store was opened with a different embedding function than the one it was built with."""
+
+    code = "embedding_mismatch"

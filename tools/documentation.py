@@ -23,15 +23,29 @@ class ProductDirectory:
     """Finds products named in free text by full name, brand + model, or SKU."""
 
     def __init__(self, products: Sequence[ProductRecord]) -> None:
-        aliases: list[_Alias] = []
+        # form -> owners, kept apart for exact forms (full name, SKU) and short forms.
+        exact: dict[str, set[str]] = {}
+        short: dict[str, set[str]] = {}
+        names = {product.id: product.name for product in products}
         for product in products:
+            for form in (product.name, product.sku):
+                exact.setdefault(form.lower(), set()).add(product.id)
             words = product.name.split()
-            forms = {product.name, product.sku}
-            if len(words) > 2:
-                forms.add(" ".join(words[:2]))  # "VitaScan P12" for "VitaScan P12 Portable Ultrasound"
-            for form in forms:
-                pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
-                aliases.append(_Alias(product.id, product.name, pattern, len(form)))
+            if len(words) > 2:  # "VitaScan P12" for "VitaScan P12 Portable Ultrasound"
+                short.setdefault(" ".join(words[:2]).lower(), set()).add(product.id)
+        owners = dict(exact)
+        for form, ids in short.items():
+            owners.setdefault(form, ids)  # a product's own full name beats another's short form
+        aliases = [
+            _Alias(
+                product_id=next(iter(ids)),
+                name=names[next(iter(ids))],
+                pattern=re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE),
+                length=len(form),
+            )
+            for form, ids in owners.items()
+            if len(ids) == 1  # a form shared by two products names neither
+        ]
         # Longer forms first, so "VitaScan P12 Pro" wins over "VitaScan P12".
         self._aliases = sorted(aliases, key=lambda alias: -alias.length)
 

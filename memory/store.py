@@ -1,0 +1,289 @@
+"""The Chroma memory: product documentation and account notes, embedded locally.
+
+Every method blocks (embedding on CPU, Chroma's SQLite or HTTP). Async callers run them in a
+worker thread: ``await asyncio.to_thread(memory.search_product_docs, question)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.config import Settings as ChromaSettings
+
+from core.offline import apply_offline_defaults
+from core.settings import Settings
+from memory._records import Record, note_records, section_records, unique
+from memory.embeddings import MiniLMEmbeddingFunction
+from memory.errors import (
+    EmbeddingMismatch,
+    InvalidQuery,
+    UnknownCollection,
+)
+from memory.models import (
+    ACCOUNT_NOTES,
+    COLLECTIONS,
+    PRODUCT_DOCS,
+    AccountNote,
+    DocSection,
+    RetrievedChunk,
+)
+from memory.retrieval import ProductNameIndex, product_filter
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 256
+MIN_K, MAX_K = 1, 50
+Progress = Callable[[int, int], None]
+
+
+class Memory:
+    """Product docs and account notes in two cosine-space Chroma collections.
+
+    Open it embedded (``path``) or against a Chroma server (``url``). The embedding function
+    defaults to the bundled MiniLM model; tests may pass ``HashingEmbeddingFunction()``. A store
+    must be reopened with the embedding function it was built with (``EmbeddingMismatch``).
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        url: str | None = None,
+        embedding_function: EmbeddingFunction[Documents] | None = None,
+    ) -> None:
+        if (path is None) == (url is None):
+            raise ValueError("Memory needs exactly one of path= (embedded) or url= (server)")
+        self._ef: EmbeddingFunction[Documents] = embedding_function or MiniLMEmbeddingFunction()
+        self._client = _connect(path=path, url=url)
+        self._collections = {name: self._open(name) for name in COLLECTIONS}
+        self._names: ProductNameIndex | None = None
+        self._names_count = -1
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, embedding_function: EmbeddingFunction[Documents] | None = None
+    ) -> Memory:
+        """The memory the settings describe: the Chroma server if ``chroma_url`` is set, else embedded."""
+        if settings.chroma_url:
+            return cls(url=settings.chroma_url, embedding_function=embedding_function)
+        return cls(path=settings.resolved_chroma_path, embedding_function=embedding_function)
+
+    def _open(self, name: str) -> Collection:
+        try:
+            return self._client.get_or_create_collection(
+                name,
+                embedding_function=self._ef,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except ValueError as exc:
+            if "embedding function" in str(exc).lower():
+                raise EmbeddingMismatch(
+                    f"collection {name!r} was built with another embedding function than "
+                    f"{self._ef.name()!r}: {exc}"
+                ) from exc
+            raise
+
+    def _collection(self, name: str) -> Collection:
+        try:
+            return self._collections[name]
+        except KeyError:
+            raise UnknownCollection(
+                f"unknown collection {name!r}; known: {', '.join(COLLECTIONS)}"
+            ) from None
+
+    # -- product docs -------------------------------------------------------------------------
+
+    def index_product_docs(
+        self, sections: Iterable[DocSection], *, progress: Progress | None = None
+    ) -> int:
+        """Chunk, embed and upsert sections; returns the number of chunks written.
+
+        Chunk ids are ``"{section_id}#{chunk_index}"``, so indexing the same sections again
+        overwrites them; chunks left over from a longer earlier version are removed.
+        """
+        items = unique(sections, key=lambda section: section.section_id, what="section_id")
+        chunked = [(section.section_id, section_records(section)) for section in items]
+        written = self._write(self._collection(PRODUCT_DOCS), "section_id", chunked, progress)
+        self._names = None
+        return written
+
+    def search_product_docs(
+        self, query: str, *, k: int = 5, product_id: str | None = None
+    ) -> list[RetrievedChunk]:
+        """The ``k`` chunks closest to ``query``; a product named in the query restricts the search.
+
+        An explicit ``product_id`` wins over names found in the query.
+        """
+        text, k = _check_query(query, k)
+        if product_id is not None:
+            where = product_filter([product_id])
+        else:
+            where = product_filter(self._product_names().mentioned(text))
+        return self._query(PRODUCT_DOCS, text, k, where)
+
+    def _product_names(self) -> ProductNameIndex:
+        collection = self._collection(PRODUCT_DOCS)
+        # Another process (the seed CLI) may index while we run: rebuild when the count moves.
+        count = collection.count()
+        if self._names is None or count != self._names_count:
+            metadatas = collection.get(include=["metadatas"])["metadatas"] or []
+            self._names = ProductNameIndex.from_metadatas(metadatas)
+            self._names_count = count
+        return self._names
+
+    # -- account notes ------------------------------------------------------------------------
+
+    def index_account_notes(
+        self, notes: Iterable[AccountNote], *, progress: Progress | None = None
+    ) -> int:
+        """Chunk, embed and upsert notes (ids ``"{note_id}#{chunk_index}"``); returns chunks written."""
+        items = unique(notes, key=lambda note: note.note_id, what="note_id")
+        chunked = [(note.note_id, note_records(note)) for note in items]
+        return self._write(self._collection(ACCOUNT_NOTES), "note_id", chunked, progress)
+
+    def search_account_notes(
+        self, query: str, *, account_id: str | None = None, k: int = 5
+    ) -> list[RetrievedChunk]:
+        """The ``k`` note chunks closest to ``query``, optionally only one account's."""
+        text, k = _check_query(query, k)
+        where = {"account_id": account_id} if account_id is not None else None
+        return self._query(ACCOUNT_NOTES, text, k, where)
+
+    # -- maintenance --------------------------------------------------------------------------
+
+    def delete(self, collection: str, *, where: dict[str, Any]) -> int:
+        """Delete the chunks matching a Chroma ``where`` filter; returns how many went.
+
+        An empty filter is refused rather than read as "everything".
+        """
+        target = self._collection(collection)
+        if not where:
+            raise InvalidQuery("delete needs a non-empty where filter")
+        try:
+            ids = target.get(where=where, include=[])["ids"]
+        except ValueError as exc:
+            raise InvalidQuery(f"invalid where filter {where!r}: {exc}") from exc
+        step = self._client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            target.delete(ids=ids[start : start + step])
+        if collection == PRODUCT_DOCS:
+            self._names = None
+        return len(ids)
+
+    def count(self, collection: str) -> int:
+        """Number of chunks in a collection."""
+        return self._collection(collection).count()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _write(
+        self,
+        collection: Collection,
+        owner_key: str,
+        chunked: list[tuple[str, list[Record]]],
+        progress: Progress | None,
+    ) -> int:
+        """Upsert chunks in batches of whole owners (sections/notes), dropping stale chunk ids."""
+        total = sum(len(chunks) for _, chunks in chunked)
+        done = 0
+        if progress is not None:
+            progress(0, total)
+        batch: list[tuple[str, list[Record]]] = []
+        for entry in chunked:
+            batch.append(entry)
+            if sum(len(chunks) for _, chunks in batch) >= BATCH_SIZE:
+                done += self._write_batch(collection, owner_key, batch)
+                batch = []
+                if progress is not None:
+                    progress(done, total)
+        if batch:
+            done += self._write_batch(collection, owner_key, batch)
+            if progress is not None:
+                progress(done, total)
+        logger.info("indexed %d chunks into %s", done, collection.name)
+        return done
+
+    def _write_batch(
+        self, collection: Collection, owner_key: str, batch: list[tuple[str, list[Record]]]
+    ) -> int:
+        owners = [owner for owner, _ in batch]
+        records = [record for _, owned in batch for record in owned]
+        ids = [f"{owner}#{record.chunk.index}" for owner, owned in batch for record in owned]
+        existing = collection.get(where=_owner_filter(owner_key, owners), include=[])["ids"]
+        stale = sorted(set(existing) - set(ids))
+        if stale:
+            collection.delete(ids=stale)
+        if not records:
+            return 0
+        collection.upsert(
+            ids=ids,
+            embeddings=self._ef([record.embed_text for record in records]),
+            documents=[record.chunk.text for record in records],
+            metadatas=[record.chunk.metadata for record in records],
+        )
+        return len(records)
+
+    def _query(
+        self, collection: str, text: str, k: int, where: dict[str, Any] | None
+    ) -> list[RetrievedChunk]:
+        target = self._collection(collection)
+        result = target.query(
+            query_embeddings=self._ef([text]),
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = result["ids"][0]
+        documents = (result["documents"] or [[]])[0]
+        metadatas = (result["metadatas"] or [[]])[0]
+        distances = (result["distances"] or [[]])[0]
+        return [
+            RetrievedChunk.from_chroma(
+                collection=collection,
+                chunk_id=chunk_id,
+                text=document or "",
+                score=distance_to_score(distance),
+                metadata=dict(metadata or {}),
+            )
+            for chunk_id, document, metadata, distance in zip(ids, documents, metadatas, distances)
+        ]
+
+
+def distance_to_score(distance: float) -> float:
+    """Chroma's cosine distance (1 - cos, in [0, 2]) as similarity clipped to [0, 1]."""
+    return min(1.0, max(0.0, 1.0 - float(distance)))
+
+
+def _check_query(query: str, k: int) -> tuple[str, int]:
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidQuery("query must be a non-empty string")
+    return query.strip(), min(MAX_K, max(MIN_K, int(k)))
+
+
+def _connect(*, path: Path | None, url: str | None) -> ClientAPI:
+    apply_offline_defaults()  # Chroma's telemetry also reads the environment.
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if path is not None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    assert url is not None
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"Chroma URL must look like http://host:port, got {url!r}")
+    ssl = parts.scheme == "https"
+    port = parts.port or (443 if ssl else 8000)
+    return chromadb.HttpClient(host=parts.hostname, port=port, ssl=ssl, settings=settings)
+
+
+def _owner_filter(owner_key: str, owners: Sequence[str]) -> dict[str, Any]:
+    if len(owners) == 1:
+        return {owner_key: owners[0]}
+    return {owner_key: {"$in": list(owners)}}
