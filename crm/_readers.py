@@ -44,8 +44,10 @@ def read_rows(path: Path) -> ParsedFile:
         parsed = _read_json_lines(name, text)
     elif suffix == ".json":
         stripped = text.lstrip(_WHITESPACE)
-        parsed = _read_json_array(name, text) if stripped.startswith("[") else _read_json_lines(
-            name, text
+        parsed = (
+            _read_json_array(name, text)
+            if stripped.startswith("[")
+            else _read_json_lines(name, text)
         )
     else:
         return ParsedFile(errors=[RowError(name, 1, None, f"unsupported file type {suffix!r}")])

@@ -94,4 +94,3 @@ def migrate(url: str) -> None:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     logger.info("migrating %s", _normalise_url(url).render_as_string(hide_password=True))
     command.upgrade(config, "head")
-

@@ -36,7 +36,7 @@ class EntitySpec:
     model: type[m.Base]
     row: type[s.ImportRow]
     key: tuple[str, ...] = ("id",)
-    unique: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()  # other unique column sets
     foreign_keys: dict[str, type[m.Base]] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)  # row field -> model attribute
 
@@ -44,30 +44,41 @@ class EntitySpec:
 ENTITIES: dict[str, EntitySpec] = {
     "accounts": EntitySpec(m.Account, s.AccountRow),
     "account_budgets": EntitySpec(
-        m.AccountBudget, s.BudgetRow, key=("account_id", "year"),
+        m.AccountBudget,
+        s.BudgetRow,
+        key=("account_id", "year"),
         foreign_keys={"account_id": m.Account},
     ),
     "contacts": EntitySpec(
         m.Contact, s.ContactRow, foreign_keys={"account_id": m.Account, "reports_to": m.Contact}
     ),
-    "products": EntitySpec(m.Product, s.ProductRow, unique=("sku",)),
+    "products": EntitySpec(m.Product, s.ProductRow, unique=(("sku",),)),
     "price_book": EntitySpec(
-        m.PriceBookEntry, s.PriceBookRow, foreign_keys={"product_id": m.Product}
+        m.PriceBookEntry,
+        s.PriceBookRow,
+        unique=(("product_id", "valid_from"),),
+        foreign_keys={"product_id": m.Product},
     ),
     "deals": EntitySpec(
-        m.Deal, s.DealRow,
+        m.Deal,
+        s.DealRow,
         foreign_keys={"account_id": m.Account, "primary_contact_id": m.Contact},
     ),
     "deal_products": EntitySpec(
-        m.DealProduct, s.DealProductRow, key=("deal_id", "product_id"),
+        m.DealProduct,
+        s.DealProductRow,
+        key=("deal_id", "product_id"),
         foreign_keys={"deal_id": m.Deal, "product_id": m.Product},
     ),
     "activities": EntitySpec(
-        m.Activity, s.ActivityRow, renames={"metadata": "meta"},
+        m.Activity,
+        s.ActivityRow,
+        renames={"metadata": "meta"},
         foreign_keys={"account_id": m.Account, "contact_id": m.Contact, "product_id": m.Product},
     ),
     "quotes": EntitySpec(
-        m.Quote, s.QuoteRow,
+        m.Quote,
+        s.QuoteRow,
         foreign_keys={"account_id": m.Account, "deal_id": m.Deal, "product_id": m.Product},
     ),
 }
@@ -121,7 +132,9 @@ def import_file(engine: Engine, path: str | Path, entity: str | None = None) -> 
         except IntegrityError as exc:
             session.rollback()
             reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            raise ImportFailed([RowError(path.name, 0, None, f"rejected by the database: {reason}")]) from exc
+            raise ImportFailed(
+                [RowError(path.name, 0, None, f"rejected by the database: {reason}")]
+            ) from exc
     logger.info("imported %d %s from %s", len(values), name, path.name)
     return ImportReport(entity=name, inserted=len(values), file=str(path))
 
@@ -170,7 +183,11 @@ def _reason(problem: Any, where: str | None) -> str:
     if kind == "extra_forbidden":
         return f"unknown column {where!r}"
     message = str(problem["msg"]).removeprefix("Value error, ")
-    return f"{message} (got {problem['input']!r})" if "input" in problem and kind != "value_error" else message
+    return (
+        f"{message} (got {problem['input']!r})"
+        if "input" in problem and kind != "value_error"
+        else message
+    )
 
 
 def _key(spec: EntitySpec, row: BaseModel) -> tuple[Any, ...]:
@@ -178,31 +195,44 @@ def _key(spec: EntitySpec, row: BaseModel) -> tuple[Any, ...]:
 
 
 def _check_keys(
-    session: Any, file: str, spec: EntitySpec, valid: list[tuple[int, BaseModel]],
+    session: Any,
+    file: str,
+    spec: EntitySpec,
+    valid: list[tuple[int, BaseModel]],
     errors: list[RowError],
 ) -> None:
-    for columns in [spec.key, *((name,) for name in spec.unique)]:
+    for columns in (spec.key, *spec.unique):
         first_seen: dict[tuple[Any, ...], int] = {}
         for line, row in valid:
             value = tuple(getattr(row, name) for name in columns)
             if value in first_seen:
-                errors.append(RowError(
-                    file, line, columns[0],
-                    f"duplicate {', '.join(columns)} {_show(value)} (first on line {first_seen[value]})",
-                ))
+                errors.append(
+                    RowError(
+                        file,
+                        line,
+                        columns[0],
+                        f"duplicate {', '.join(columns)} {_show(value)} (first on line {first_seen[value]})",
+                    )
+                )
             else:
                 first_seen[value] = line
         existing = _existing(session, spec.model, columns, list(first_seen))
         for line, row in valid:
             value = tuple(getattr(row, name) for name in columns)
             if value in existing:
-                errors.append(RowError(
-                    file, line, columns[0], f"{', '.join(columns)} {_show(value)} already exists"
-                ))
+                errors.append(
+                    RowError(
+                        file,
+                        line,
+                        columns[0],
+                        f"{', '.join(columns)} {_show(value)} already exists",
+                    )
+                )
 
 
 def _show(value: tuple[Any, ...]) -> str:
-    return repr(value[0]) if len(value) == 1 else repr(value)
+    parts = [repr(part) if isinstance(part, str) else str(part) for part in value]
+    return parts[0] if len(parts) == 1 else f"({', '.join(parts)})"
 
 
 def _existing(
@@ -220,15 +250,20 @@ def _existing(
 
 
 def _check_foreign_keys(
-    session: Any, file: str, spec: EntitySpec, valid: list[tuple[int, BaseModel]],
+    session: Any,
+    file: str,
+    spec: EntitySpec,
+    valid: list[tuple[int, BaseModel]],
     errors: list[RowError],
 ) -> None:
-    own_ids = {getattr(row, "id") for _, row in valid} if "id" in spec.key else set()
+    own_ids = {row.id for _, row in valid} if "id" in spec.key else set()
     for name, target in spec.foreign_keys.items():
         referenced = {getattr(row, name) for _, row in valid} - {None}
         known = own_ids & referenced if target is spec.model else set()
         missing = referenced - known
-        known |= {value for (value,) in _existing(session, target, ("id",), [(v,) for v in missing])}
+        known |= {
+            value for (value,) in _existing(session, target, ("id",), [(v,) for v in missing])
+        }
         entity = target.__tablename__.removesuffix("s")
         for line, row in valid:
             value = getattr(row, name)

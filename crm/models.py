@@ -213,9 +213,7 @@ class DocumentSection(Base):
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)  # SEC-00001
-    document_id: Mapped[str] = mapped_column(
-        ForeignKey("product_documents.id", ondelete="CASCADE")
-    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("product_documents.id", ondelete="CASCADE"))
     ordinal: Mapped[int] = mapped_column(Integer)
     page: Mapped[int] = mapped_column(Integer)
     heading: Mapped[str] = mapped_column(String(200))

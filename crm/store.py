@@ -130,9 +130,7 @@ class CRMStore:
             for line in session.scalars(line_stmt):
                 lines[line.deal_id].append(DealLineRecord.model_validate(line))
         return [
-            DealRecord.model_validate(
-                {**_columns(deal), "lines": tuple(lines[deal.id])}
-            )
+            DealRecord.model_validate({**_columns(deal), "lines": tuple(lines[deal.id])})
             for deal in deals
         ]
 
@@ -233,7 +231,9 @@ class CRMStore:
                 for section in session.scalars(stmt):
                     sections[section.document_id].append(SectionRecord.model_validate(section))
             return [
-                DocumentRecord.model_validate({**_columns(doc), "sections": tuple(sections[doc.id])})
+                DocumentRecord.model_validate(
+                    {**_columns(doc), "sections": tuple(sections[doc.id])}
+                )
                 for doc in docs
             ]
 

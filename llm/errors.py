@@ -47,7 +47,9 @@ class ModelRequestError(LLMError):
 
     code = "model_request_failed"
 
-    def __init__(self, message: str, *, status_code: int | None = None, kind: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, kind: str | None = None
+    ) -> None:
         super().__init__(message)
         if status_code is not None:
             self.status_code = status_code

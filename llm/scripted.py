@@ -82,15 +82,24 @@ class Script:
     def remaining(self) -> int:
         return len(self._pending)
 
-    def answer(self, model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool) -> ScriptedReply:
+    def answer(
+        self, model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool
+    ) -> ScriptedReply:
         """The next planned reply; raises a planned exception or, strict and unplanned, a loud one."""
-        record = {"model": model, "messages": [dict(m) for m in messages], "params": dict(params), "stream": stream}
+        record = {
+            "model": model,
+            "messages": [dict(m) for m in messages],
+            "params": dict(params),
+            "stream": stream,
+        }
         with self._lock:
             item: ScriptItem | None = self._pending.popleft() if self._pending else None
             if item is None and self.rule is not None:
                 item = self.rule
             if item is None and self.strict:
-                call = ScriptedCall(**record, error=UnplannedModelCallError(_unplanned_message(model, messages)))
+                call = ScriptedCall(
+                    **record, error=UnplannedModelCallError(_unplanned_message(model, messages))
+                )
                 self.calls.append(call)
                 self.unplanned.append(call)
                 raise call.error  # type: ignore[misc]
@@ -164,7 +173,9 @@ def set_strict_default(strict: bool) -> None:
     _strict_default = strict
 
 
-def answer(model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool) -> ScriptedReply:
+def answer(
+    model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool
+) -> ScriptedReply:
     """Answer a call to ``scripted/<model>`` from the innermost active script."""
     script = active_script()
     if script is None:

@@ -44,7 +44,9 @@ def count_tokens(text: str, model: str | None = None) -> int:
     return len(_encoding(model).encode(text, disallowed_special=()))
 
 
-def count_message_tokens(messages: Iterable[Mapping[str, Any] | Any], model: str | None = None) -> int:
+def count_message_tokens(
+    messages: Iterable[Mapping[str, Any] | Any], model: str | None = None
+) -> int:
     """Tokens a chat request's messages take, reply priming included.
 
     Accepts OpenAI-style dicts or LangChain messages (anything with ``content``).
@@ -52,7 +54,11 @@ def count_message_tokens(messages: Iterable[Mapping[str, Any] | Any], model: str
     total = REPLY_PRIMING_TOKENS
     for message in messages:
         if isinstance(message, Mapping):
-            role, content, name = message.get("role", ""), message.get("content"), message.get("name")
+            role, content, name = (
+                message.get("role", ""),
+                message.get("content"),
+                message.get("name"),
+            )
         else:
             role = getattr(message, "type", "")
             content, name = getattr(message, "content", ""), getattr(message, "name", None)

@@ -1,11 +1,18 @@
-"""Hybrid retrieval: resolve product names in a question to a product filter before the vector search.
+"""Hybrid retrieval: product names in a question become a product filter on the vector search.
 
-Measured on a catalogue of look-alike products (same section headings, names differing by a
-model number: "VitaScan P12" vs "VitaScan P10"): MiniLM ranks sections of the right *topic*
-well but often picks the sibling product's battery section, because a model number carries
-almost no weight in a sentence embedding. Restricting the search to the products the question
-names fixes that. The store also embeds each chunk with its product name and heading prefixed,
-which helps questions that name no product.
+Measured (tests/memory/_corpus.py: 8 products in look-alike families such as VitaScan P12 /
+P10, 6 topics, 3 documents each, 48 questions like "What is the battery life of the VitaScan
+P12?"; top-1 must be that product's section on that topic), all-MiniLM-L6-v2:
+
+- section bodies that say "the device", embedded alone:               6/48
+- the same, with this module's product filter:                       47/48
+- bodies embedded with "<product name>: <heading>" prefixed (store):   47/48
+- prefix and filter together (what the store does):                   47/48, right product 48/48
+
+A model number carries little weight in a sentence embedding, so without the prefix or the
+filter the search finds the right topic in the wrong product. The filter makes the product
+certain whenever the question names it; the prefix helps when it does not. The one miss is a
+mains-only analyser whose "Alarms" section ("low battery") outranks "Battery and power".
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def _default(obj: Any) -> Any:
         return {"node": obj.node, "arg": obj.arg}
     if isinstance(obj, Mapping):
         return dict(obj)
-    raise TypeError(f"cannot encode a {type(obj).__module__}.{type(obj).__qualname__} as JSON")
+    raise TypeError(type(obj).__qualname__)  # orjson words it "Type is not JSON serializable"
 
 
 def dumps(obj: Any) -> bytes:

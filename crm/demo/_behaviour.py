@@ -17,8 +17,13 @@ from crm.demo import _vocab as v
 from crm.demo._world import NOW, AccountPlan, department_of
 
 PHASES = ("awareness", "research", "evaluation", "negotiation", "purchase")
-PHASE_DAYS = {"awareness": (120, 300), "research": (60, 150), "evaluation": (45, 120),
-              "negotiation": (30, 75), "purchase": (20, 45)}
+PHASE_DAYS = {
+    "awareness": (120, 300),
+    "research": (60, 150),
+    "evaluation": (45, 120),
+    "negotiation": (30, 75),
+    "purchase": (20, 45),
+}
 # Per phase: (web sessions, downloads, emails in, emails out, calls answered, calls missed,
 # meetings) as inclusive ranges, before the account's size factor.
 INTENSITY: dict[str, tuple[tuple[int, int], ...]] = {
@@ -54,9 +59,18 @@ class BehaviourWriter:
         return min(moment.replace(microsecond=0), NOW - timedelta(minutes=1))
 
     def add(self, plan: AccountPlan, kind: str, when: datetime, **values: Any) -> None:
-        event = {"account_id": plan.id, "contact_id": None, "kind": kind, "occurred_at": when,
-                 "product_id": None, "url": None, "subject": None, "body": None,
-                 "duration_s": None, "meta": {}}
+        event = {
+            "account_id": plan.id,
+            "contact_id": None,
+            "kind": kind,
+            "occurred_at": when,
+            "product_id": None,
+            "url": None,
+            "subject": None,
+            "body": None,
+            "duration_s": None,
+            "meta": {},
+        }
         event.update(values)
         self.events.append(event)
 
@@ -65,16 +79,37 @@ class BehaviourWriter:
     def _page(self, phase: str, plan: AccountPlan, catalogue: list[Any]) -> tuple[str, str, Any]:
         rng = self.rng
         roll = rng.random()
-        focus = {"awareness": 0.15, "research": 0.4, "evaluation": 0.8, "negotiation": 0.5,
-                 "purchase": 0.4, "background": 0.05}[phase]
+        focus = {
+            "awareness": 0.15,
+            "research": 0.4,
+            "evaluation": 0.8,
+            "negotiation": 0.5,
+            "purchase": 0.4,
+            "background": 0.05,
+        }[phase]
         if phase in ("negotiation", "purchase") and roll < 0.35:
-            path = rng.choice(("/pricing", "/service/warranty", "/service/installation",
-                               "/training", "/financing"))
+            path = rng.choice(
+                (
+                    "/pricing",
+                    "/service/warranty",
+                    "/service/installation",
+                    "/training",
+                    "/financing",
+                )
+            )
             return path, path.strip("/").split("/")[-1], None
         if roll < focus or (phase == "research" and roll < 0.8):
-            product = rng.choice(plan.interest) if rng.random() < focus + 0.2 else rng.choice(catalogue)
-            suffix, page_type = rng.choice((("", "product"), ("/specs", "specs"),
-                                            ("/case-studies", "case_study"), ("/compare", "compare")))
+            product = (
+                rng.choice(plan.interest) if rng.random() < focus + 0.2 else rng.choice(catalogue)
+            )
+            suffix, page_type = rng.choice(
+                (
+                    ("", "product"),
+                    ("/specs", "specs"),
+                    ("/case-studies", "case_study"),
+                    ("/compare", "compare"),
+                )
+            )
             return f"/products/{product.sku.lower()}{suffix}", page_type, product
         if phase != "background" and roll < 0.85:
             product = rng.choice(plan.interest if rng.random() < 0.5 else catalogue)
@@ -83,8 +118,9 @@ class BehaviourWriter:
         path, page_type = rng.choice(v.GENERIC_PAGES)
         return path, page_type, None
 
-    def web_session(self, plan: AccountPlan, phase: str, start: datetime, end: datetime,
-                    catalogue: list[Any]) -> None:
+    def web_session(
+        self, plan: AccountPlan, phase: str, start: datetime, end: datetime, catalogue: list[Any]
+    ) -> None:
         rng = self.rng
         self.sessions += 1
         session = f"S-{self.sessions:06d}"
@@ -96,105 +132,223 @@ class BehaviourWriter:
         for _ in range(rng.randint(2, 7)):
             path, page_type, product = self._page(phase, plan, catalogue)
             duration = rng.randint(8, 420 if page_type in ("specs", "compare") else 180)
-            self.add(plan, "web_visit", when, contact_id=visitor["id"] if visitor else None,
-                     product_id=product.product_id if product else None, url=v.SITE + path,
-                     duration_s=duration,
-                     meta={"session": session, "page_type": page_type, "referrer": referrer})
+            self.add(
+                plan,
+                "web_visit",
+                when,
+                contact_id=visitor["id"] if visitor else None,
+                product_id=product.product_id if product else None,
+                url=v.SITE + path,
+                duration_s=duration,
+                meta={"session": session, "page_type": page_type, "referrer": referrer},
+            )
             when = min(when + timedelta(seconds=duration + rng.randint(2, 40)), NOW)
 
-    def download(self, plan: AccountPlan, phase: str, start: datetime, end: datetime,
-                 catalogue: list[Any]) -> None:
+    def download(
+        self, plan: AccountPlan, phase: str, start: datetime, end: datetime, catalogue: list[Any]
+    ) -> None:
         rng = self.rng
-        product = rng.choice(plan.interest if phase != "research" or rng.random() < 0.4 else catalogue)
+        product = rng.choice(
+            plan.interest if phase != "research" or rng.random() < 0.4 else catalogue
+        )
         contact = rng.choice([plan.champion, *plan.roles.get("engineer", [])])
         when = self.at(start, end)
         if product.documents:
             doc = rng.choice(product.documents)
-            self.add(plan, "content_download", when, contact_id=contact["id"] if contact else None,
-                     product_id=product.product_id, url=f"{v.SITE}/resources/{doc.document_id.lower()}",
-                     subject=doc.title,
-                     meta={"document_id": doc.document_id, "document_kind": doc.kind,
-                           "version": doc.version})
+            self.add(
+                plan,
+                "content_download",
+                when,
+                contact_id=contact["id"] if contact else None,
+                product_id=product.product_id,
+                url=f"{v.SITE}/resources/{doc.document_id.lower()}",
+                subject=doc.title,
+                meta={
+                    "document_id": doc.document_id,
+                    "document_kind": doc.kind,
+                    "version": doc.version,
+                },
+            )
         else:
-            self.add(plan, "content_download", when, contact_id=contact["id"] if contact else None,
-                     product_id=product.product_id, subject=f"{product.name} brochure",
-                     url=f"{v.SITE}/resources/{product.sku.lower()}-brochure",
-                     meta={"document_kind": "brochure"})
+            self.add(
+                plan,
+                "content_download",
+                when,
+                contact_id=contact["id"] if contact else None,
+                product_id=product.product_id,
+                subject=f"{product.name} brochure",
+                url=f"{v.SITE}/resources/{product.sku.lower()}-brochure",
+                meta={"document_kind": "brochure"},
+            )
 
     # Conversations -------------------------------------------------------------------------
 
-    def email(self, plan: AccountPlan, phase: str, direction: str, start: datetime, end: datetime,
-              contact: dict[str, Any] | None = None, product: Any = None,
-              deal_id: str | None = None) -> None:
+    def email(
+        self,
+        plan: AccountPlan,
+        phase: str,
+        direction: str,
+        start: datetime,
+        end: datetime,
+        contact: dict[str, Any] | None = None,
+        product: Any = None,
+        deal_id: str | None = None,
+    ) -> None:
         rng = self.rng
         product = product or rng.choice(plan.interest)
         if contact is None:
             pool = {"negotiation": "procurement", "purchase": "procurement"}.get(phase)
             contact = plan.role(pool) if pool and rng.random() < 0.7 else None
-            contact = contact or rng.choice([plan.champion, plan.decision_maker, *plan.contacts[:3]])
-        subject, body = notes.email(rng, phase, direction, product=product, contact=contact,
-                                    decision_maker=plan.decision_maker)
-        self.add(plan, f"email_{direction}", self.at(start, end, office_hours=True),
-                 contact_id=contact["id"] if contact else None, product_id=product.product_id,
-                 subject=subject, body=body,
-                 meta={"direction": direction, **({"deal_id": deal_id} if deal_id else {})})
+            contact = contact or rng.choice(
+                [plan.champion, plan.decision_maker, *plan.contacts[:3]]
+            )
+        subject, body = notes.email(
+            rng,
+            phase,
+            direction,
+            product=product,
+            contact=contact,
+            decision_maker=plan.decision_maker,
+        )
+        self.add(
+            plan,
+            f"email_{direction}",
+            self.at(start, end, office_hours=True),
+            contact_id=contact["id"] if contact else None,
+            product_id=product.product_id,
+            subject=subject,
+            body=body,
+            meta={"direction": direction, **({"deal_id": deal_id} if deal_id else {})},
+        )
 
     def call(self, plan: AccountPlan, answered: bool, start: datetime, end: datetime) -> None:
         rng = self.rng
-        contact = rng.choice([p for p in (plan.champion, plan.role("procurement"),
-                                          plan.decision_maker) if p] or plan.contacts)
+        contact = rng.choice(
+            [p for p in (plan.champion, plan.role("procurement"), plan.decision_maker) if p]
+            or plan.contacts
+        )
         kind = "call_answered" if answered else "call_missed"
-        self.add(plan, kind, self.at(start, end, office_hours=True), contact_id=contact["id"],
-                 subject=(f"Call with {notes.name(contact)}" if answered
-                          else f"Missed call: {notes.name(contact)}"),
-                 duration_s=rng.randint(90, 1800) if answered else 0,
-                 meta={"direction": "outbound" if rng.random() < 0.75 else "inbound"})
+        self.add(
+            plan,
+            kind,
+            self.at(start, end, office_hours=True),
+            contact_id=contact["id"],
+            subject=(
+                f"Call with {notes.name(contact)}"
+                if answered
+                else f"Missed call: {notes.name(contact)}"
+            ),
+            duration_s=rng.randint(90, 1800) if answered else 0,
+            meta={"direction": "outbound" if rng.random() < 0.75 else "inbound"},
+        )
 
-    def meeting(self, plan: AccountPlan, phase: str, start: datetime, end: datetime,
-                deal_id: str | None = None, product: Any = None,
-                dm_present: bool | None = None) -> None:
+    def meeting(
+        self,
+        plan: AccountPlan,
+        phase: str,
+        start: datetime,
+        end: datetime,
+        deal_id: str | None = None,
+        product: Any = None,
+        dm_present: bool | None = None,
+    ) -> None:
         rng = self.rng
         product = product or rng.choice(plan.interest)
         if dm_present is None:
-            dm_chance = {"research": 0.1, "evaluation": 0.45, "negotiation": 0.75,
-                         "purchase": 0.8}.get(phase, 0.1)
+            dm_chance = {
+                "research": 0.1,
+                "evaluation": 0.45,
+                "negotiation": 0.75,
+                "purchase": 0.8,
+            }.get(phase, 0.1)
             dm_present = rng.random() < dm_chance
-        lead = plan.role("procurement") if phase in ("negotiation", "purchase") else plan.champion
-        others = [p for p in [*plan.roles.get("engineer", []), *plan.roles.get("nurse", []),
-                              plan.role("procurement")] if p and p is not lead]
+        # The head of the department that would use the product leads clinical meetings.
+        user = next(
+            (
+                head
+                for head in plan.roles.get("clinical_head", [])
+                if head["department"] == department_of(product)
+            ),
+            plan.champion,
+        )
+        department = user["department"] if user else department_of(product)
+        lead = plan.role("procurement") if phase in ("negotiation", "purchase") else user
+        others = [
+            p
+            for p in [
+                *plan.roles.get("engineer", []),
+                *plan.roles.get("nurse", []),
+                plan.role("procurement"),
+            ]
+            if p and p is not lead
+        ]
         others = rng.sample(others, k=min(len(others), rng.randint(0, 2)))
         attendees = [p for p in [lead, *others] if p]
         if dm_present and plan.decision_maker not in attendees:
             attendees.append(plan.decision_maker)
         budget_hint = None
         if phase in ("evaluation", "negotiation", "purchase") and rng.random() < 0.35:
-            budget_hint = notes.millions(plan.budget_now * Decimal(str(round(rng.uniform(0.9, 1.1), 3))))
+            budget_hint = notes.millions(
+                plan.budget_now * Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
+            )
         subject, body = notes.meeting(
-            rng, phase, product=product, department=department_of(product), champion=plan.champion,
-            decision_maker=plan.decision_maker, dm_present=dm_present, others=others,
-            budget_hint=budget_hint)
-        meta: dict[str, Any] = {"attendees": [p["id"] for p in attendees],
-                                "location": rng.choice(("on-site", "on-site", "video"))}
+            rng,
+            phase,
+            product=product,
+            department=department,
+            champion=user,
+            decision_maker=plan.decision_maker,
+            dm_present=dm_present,
+            others=others,
+            budget_hint=budget_hint,
+        )
+        meta: dict[str, Any] = {
+            "attendees": [p["id"] for p in attendees],
+            "location": rng.choice(("on-site", "on-site", "video")),
+        }
         if deal_id:
             meta["deal_id"] = deal_id
-        self.add(plan, "meeting", self.at(start, end, office_hours=True),
-                 contact_id=lead["id"] if lead else None, product_id=product.product_id,
-                 subject=subject, body=body, duration_s=rng.choice((1800, 2700, 3600, 5400)),
-                 meta=meta)
+        self.add(
+            plan,
+            "meeting",
+            self.at(start, end, office_hours=True),
+            contact_id=lead["id"] if lead else None,
+            product_id=product.product_id,
+            subject=subject,
+            body=body,
+            duration_s=rng.choice((1800, 2700, 3600, 5400)),
+            meta=meta,
+        )
 
     def tender(self, plan: AccountPlan, product: Any, start: datetime, end: datetime) -> None:
         rng = self.rng
         quantity = max(1, int(rng.uniform(1, 4) * (1 if product.list_price > 500_000 else 3)))
-        ceiling = (product.list_price * quantity * Decimal(str(round(rng.uniform(0.85, 1.05), 3))))
-        ceiling = ceiling.quantize(Decimal("1000"))
+        ceiling = product.list_price * quantity * Decimal(str(round(rng.uniform(0.85, 1.05), 3)))
+        ceiling = ceiling.quantize(Decimal(1000))
         when = self.at(start, end)
         tender_no = f"{plan.row['city'][:2].upper()}-{when.year}-{rng.randint(100, 999)}"
         deadline = (when + timedelta(days=rng.randint(14, 40))).date().isoformat()
-        subject, body = notes.tender(account_name=plan.row["name"], product=product,
-                                     quantity=quantity, ceiling=ceiling, tender_no=tender_no,
-                                     deadline=deadline)
-        self.add(plan, "tender_announcement", when, contact_id=(plan.role("procurement") or {}).get("id"),
-                 product_id=product.product_id, subject=subject, body=body,
-                 url=f"https://tenders.example.cn/{tender_no.lower()}",
-                 meta={"tender_no": tender_no, "quantity": quantity,
-                       "budget_ceiling": str(ceiling), "deadline": deadline})
+        subject, body = notes.tender(
+            account_name=plan.row["name"],
+            product=product,
+            quantity=quantity,
+            ceiling=ceiling,
+            tender_no=tender_no,
+            deadline=deadline,
+        )
+        self.add(
+            plan,
+            "tender_announcement",
+            when,
+            contact_id=(plan.role("procurement") or {}).get("id"),
+            product_id=product.product_id,
+            subject=subject,
+            body=body,
+            url=f"https://tenders.example.cn/{tender_no.lower()}",
+            meta={
+                "tender_no": tender_no,
+                "quantity": quantity,
+                "budget_ceiling": str(ceiling),
+                "deadline": deadline,
+            },
+        )

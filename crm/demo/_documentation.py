@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from crm.demo import _datasheet_text as ds
 from crm.demo import _manual_text as um
+from crm.demo import _power_text as pw
 from crm.demo import _service_text as sm
 from crm.demo._catalogue_types import CatalogueDocSection, CatalogueDocument
 from crm.demo._product_lines import ProductLine, SpecValue
@@ -58,7 +59,7 @@ LAYOUT: tuple[DocumentLayout, ...] = (
     )),
     DocumentLayout("UM", "user_manual", "User Manual", (
         SectionLayout("Introduction and intended use", 1, um.introduction),
-        SectionLayout(POWER, 1, um.power),
+        SectionLayout(POWER, 1, pw.power),
         SectionLayout(ALARMS, 2, um.alarms),
         SectionLayout(CONNECTIVITY, 2, um.connectivity),
         SectionLayout(CLEANING, 3, um.cleaning),

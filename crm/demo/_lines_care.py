@@ -41,8 +41,8 @@ CARE_LINES: tuple[dict[str, Any], ...] = (
             "IIb, IEC 60601-1 and IEC 60601-1-2",
         },
         "performance": (
-            ("monitored_parameters", "Monitored parameters", "ECG (3/5/12-lead), SpO2, NIBP, "
-             "respiration, two temperatures, two invasive pressures and optional EtCO2", ""),
+            ("monitored_parameters", "Monitored parameters", ("ECG (3/5/12-lead), SpO2, NIBP, "
+             "respiration, two temperatures, two invasive pressures and optional EtCO2"), ""),
             ("trend_storage_hours", "Trend storage", 120, " hours"),
             ("arrhythmia_types", "Arrhythmia types detected", 27, ""),
         ),

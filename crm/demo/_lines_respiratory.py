@@ -119,7 +119,7 @@ RESPIRATORY_LINES: tuple[dict[str, Any], ...] = (
             "battery_life_hours": 12.0,
             "battery_type": "non-rechargeable lithium manganese dioxide (LiMnO2)",
             "power_supply": "the internal battery only; the AED has no mains connection",
-            "battery_use": "of monitoring, or 200 shocks",
+            "battery_use": "of monitoring",
             "alarms": "voice and visual prompts, daily, weekly and monthly self-tests with a "
             "status indicator and an audible service alert",
             "connectivity": "Wi-Fi self-test status reporting and USB download of ECG and event "

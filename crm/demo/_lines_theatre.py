@@ -21,7 +21,7 @@ THEATRE_LINES: tuple[dict[str, Any], ...] = (
             "alarms": "return electrode contact quality monitoring, activation tones, output "
             "fault and prolonged activation alarms",
             "connectivity": "USB event log export and an optional Ethernet link to the Helion "
-            "OR integration system (no patient data, so no HL7 interface)",
+            "OR integration system; no patient data is exchanged",
             "consumables": "single-use split return electrodes, monopolar pencils, bipolar "
             "forceps cables and vessel-sealing instruments",
             "sterilisation": "the generator is not sterilisable; reusable bipolar forceps and "
@@ -114,8 +114,8 @@ THEATRE_LINES: tuple[dict[str, Any], ...] = (
             "battery_life_hours": 1.5, "charge_time_hours": 1.0,
             "battery_type": "aseptically transferred lithium-ion",
             "battery_use": "of intermittent drilling",
-            "cleaning_agents": "enzymatic detergent and a washer-disinfector cycle at 93 °C, "
-            "with 70% alcohol wipes for the charger",
+            "cleaning_agents": "an enzymatic detergent for manual pre-cleaning, a 93 °C "
+            "washer-disinfector cycle for the handpiece and 70% alcohol wipes for the charger",
             "alarms": "an audible low-battery warning and a motor over-temperature cut-out",
             "connectivity": "no data connectivity; the charger reports battery pack health "
             "with status LEDs",
@@ -163,8 +163,8 @@ THEATRE_LINES: tuple[dict[str, Any], ...] = (
         },
         "performance": (
             ("chamber_volume_l", "Chamber volume", 23, " L"),
-            ("cycle_time", "Typical cycle time", "about 45 minutes for a wrapped load "
-             "including drying", ""),
+            ("cycle_time", "Typical cycle time", ("about 45 minutes for a wrapped load "
+             "including drying"), ""),
             ("max_load_kg", "Maximum instrument load", 4.5, " kg"),
         ),
     },

@@ -1,9 +1,9 @@
-"""Section bodies of the user manual (document suffix UM)."""
+"""Section bodies of the user manual (document suffix UM), apart from power (``_power_text``)."""
 
 from __future__ import annotations
 
 from crm.demo._category_text import PROFILES
-from crm.demo._section_context import SectionContext, hours_phrase
+from crm.demo._section_context import SectionContext
 
 
 def introduction(ctx: SectionContext) -> str:
@@ -15,86 +15,26 @@ def introduction(ctx: SectionContext) -> str:
     ))
     audience = f"It is written for {PROFILES[line.category].users}."
     purpose = f"Intended use: {line.intended_use}."
-    safety = ctx.fill((
-        "Warnings marked with a triangle describe hazards to patients or users; cautions "
+    safety = ctx.pick((
+        ("Warnings marked with a triangle describe hazards to patients or users; cautions "
         "describe risks of damage to the equipment. Keep the manual with the device, make it "
-        "available to every new user and check the distributor's portal for revisions.",
-        "Safety notices are marked WARNING when patients or users may be harmed and CAUTION "
+        "available to every new user and check the distributor's portal for revisions."),
+        ("Safety notices are marked WARNING when patients or users may be harmed and CAUTION "
         "when the equipment may be damaged. Keep this manual near the device and replace it "
-        "whenever a new revision is issued with a software update.",
+        "whenever a new revision is issued with a software update."),
+        ("Pay attention to WARNING notices, which concern harm to people, and CAUTION notices, "
+        "which concern damage to equipment. The latest revision of this manual is available "
+        "from the distributor and supersedes printed copies."),
     ), salt="safety")
-    training = (
-        f"Only staff who have completed the application training delivered at installation "
-        f"should operate the {ctx.name}; refresher sessions can be booked with the distributor."
-    )
-    return " ".join((opening, audience, purpose, safety, training))
-
-
-def power(ctx: SectionContext) -> str:
-    return _battery_power(ctx) if ctx.line.has_battery else _mains_power(ctx)
-
-
-def _battery_power(ctx: SectionContext) -> str:
-    use = ctx.line.battery_use
-    hours = hours_phrase(float(ctx.specs["battery_life_hours"]))
-    runtime = ctx.fill((
-        "The {kind} battery of the {name} provides up to {hours} {use} on a full charge.",
-        "On battery power the {name} runs for up to {hours} {use}, using its {kind} battery.",
-        "A fully charged {kind} battery keeps the {name} running for up to {hours} {use}.",
-    ), kind=ctx.spec("battery_type"), hours=hours, use=use)
-    if "charge_time_hours" in ctx.specs:
-        charge = ctx.fill((
-            "Recharging from empty takes about {charge} while the {name} is connected to "
-            "mains power ({supply}), and the device can be used while it charges.",
-            "A full recharge takes approximately {charge} on mains power ({supply}); the "
-            "{name} stays usable during charging.",
-        ), salt="charge", charge=hours_phrase(float(ctx.specs["charge_time_hours"])),
-           supply=ctx.spec("power_supply"))
-        care = (
-            "Keep the device on mains power whenever it is not in use so that it is fully "
-            "charged for the next patient."
-        )
-    else:
-        charge = f"The battery is not rechargeable. Power source: {ctx.spec('power_supply')}."
-        care = (
-            "Replace the battery after any rescue that used it heavily, when the readiness "
-            "indicator reports a low battery, or at the expiry date printed on the pack."
-        )
-    warning = ctx.fill((
-        "A low-battery alarm warns the user well before shutdown, and the remaining capacity "
-        "of the {name} is shown at all times.",
-        "The {name} displays the remaining battery capacity continuously and raises a "
-        "low-battery alarm in good time before it switches off.",
-    ), salt="warning")
-    ageing = (
-        "Run time falls as the battery ages; the service manual describes the capacity test "
-        "and when to replace the pack. Use only batteries supplied by the manufacturer."
-    )
-    return " ".join((runtime, charge, warning, care, ageing))
-
-
-def _mains_power(ctx: SectionContext) -> str:
-    supply = ctx.fill((
-        "The {name} is mains powered and has no internal battery. It runs from {supply}.",
-        "There is no internal battery: the {name} is mains powered from {supply}.",
-        "The {name} is mains powered only ({supply}) and contains no battery for operation.",
-    ), supply=ctx.spec("power_supply"))
-    earthing = ctx.fill((
-        "Connect it to a properly earthed hospital-grade socket or the dedicated supply "
-        "prepared during installation, and never use extension leads or multi-socket strips.",
-        "Use only the earthed outlet or dedicated circuit prepared at installation; extension "
-        "leads and multiple socket strips are not permitted.",
-    ), salt="earthing")
-    continuity = (
-        "For uninterrupted operation during power cuts, connect it to the hospital's "
-        "emergency power circuit or an uninterruptible power supply sized by the distributor."
-    )
-    restart = (
-        f"After a power interruption the {ctx.name} restarts in a safe state and records the "
-        "interruption in its event log, so check the log and repeat any interrupted task or "
-        "cycle before continuing."
-    )
-    return " ".join((supply, earthing, continuity, restart))
+    training = ctx.fill((
+        ("Only staff who have completed the application training delivered at installation "
+        "should operate the {name}; refresher sessions can be booked with the distributor."),
+        ("Application training on the {name} is included with every installation, and new "
+        "staff can join later sessions free of charge."),
+        ("Users of the {name} must be trained first; our application specialists run on-site "
+        "courses at installation and on request afterwards."),
+    ), salt="training")
+    return f"{opening} {audience} {purpose} {safety} {training}"
 
 
 def alarms(ctx: SectionContext) -> str:
@@ -103,19 +43,35 @@ def alarms(ctx: SectionContext) -> str:
         "Alarm functions of the {name} comprise {alarms}.",
         "To alert users, the {name} offers {alarms}.",
     ), alarms=ctx.spec("alarms"))
-    rules = ctx.fill((
-        "Authorised users can adjust alarm limits and volume within the ranges allowed by the "
-        "hospital configuration, and the defaults return when a new patient or case starts.",
-        "Alarm limits, delays and volume are adjustable by authorised users only, and the "
-        "hospital's default profile is restored for every new patient or case.",
+    rules = ctx.pick((
+        ("Authorised users can adjust alarm limits and volume within the ranges allowed by the "
+        "hospital configuration, and the defaults return when a new patient or case starts."),
+        ("Alarm limits, delays and volume are adjustable by authorised users only, and the "
+        "hospital's default profile is restored for every new patient or case."),
+        ("Settings that weaken an alarm are password protected, and each new patient or case "
+        "starts from the hospital's default alarm profile."),
     ), salt="rules")
-    practice = (
-        "Check the alarms during the daily pre-use test. Never silence an alarm without "
-        f"attending to its cause, and never rely on the {ctx.name} alone: trained staff must "
-        "observe the patient or process. Every alarm is time-stamped in the event log for later "
-        "review."
-    )
-    return " ".join((summary, rules, practice))
+    check = ctx.pick((
+        "Check the alarms during the daily pre-use test.",
+        "Confirm that alarm sounds and lights work as part of the daily check.",
+        "The start-up self-test sounds the alarm tones; listen for them every morning.",
+    ), salt="check")
+    attend = ctx.fill((
+        ("Never silence an alarm without attending to its cause, and never rely on the {name} "
+        "alone: trained staff must observe the patient or process."),
+        ("Silencing an alarm of the {name} does not remove its cause, so investigate every "
+        "alarm at once and keep observing the patient or process."),
+        ("Respond to each alarm of the {name} at the bedside or machine; the device supports "
+        "but does not replace trained observation."),
+    ), salt="attend")
+    log = ctx.pick((
+        "Every alarm is time-stamped in the event log for later review.",
+        "The event log keeps a time-stamped record of all alarms for incident review.",
+        "Alarm history can be exported from the event log for quality audits.",
+        "All alarm events remain in the log, with date and time, for later analysis.",
+        "Review the alarm log regularly to tune limits and reduce nuisance alarms.",
+    ), salt="log")
+    return f"{summary} {rules} {check} {attend} {log}"
 
 
 def connectivity(ctx: SectionContext) -> str:
@@ -133,19 +89,39 @@ def connectivity(ctx: SectionContext) -> str:
     conformance = (
         f"The distributor supplies {' and '.join(documents)} on request."
         if documents
-        else "No patient data leaves the device, so no interface specification is required."
+        else ctx.fill((
+            ("The {name} has no HL7 or DICOM interface, so it exchanges no orders or results "
+            "with the hospital information system; exported files use the manufacturer's own "
+            "format."),
+            ("There is no HL7 or DICOM interface on the {name}; the records it exports are read "
+            "with the manufacturer's software."),
+        ), salt="conformance")
     )
-    setup = ctx.fill((
-        "Network settings are configured by the hospital IT department together with our "
+    setup = ctx.pick((
+        ("Network settings are configured by the hospital IT department together with our "
         "application specialists during installation. Configuration menus are protected by "
         "role-based user accounts, and data in transit is encrypted with TLS where the "
-        "receiving system supports it.",
-        "Our engineers configure the connection with the hospital IT team at installation. "
+        "receiving system supports it."),
+        ("Our engineers configure the connection with the hospital IT team at installation. "
         "Service and network menus require a password, and encrypted transport is used "
         "wherever the hospital system supports it; security patches arrive with software "
-        "updates.",
+        "updates."),
+        ("Integration is planned with the hospital's information department before delivery "
+        "and tested during installation. Access to network settings is restricted to "
+        "administrator accounts, and encrypted connections are preferred wherever possible."),
     ), salt="setup")
-    return " ".join((summary, conformance, setup))
+    fallback = ctx.fill((
+        ("If the network is unavailable, the {name} keeps working stand-alone and sends "
+        "buffered records once the connection returns."),
+        ("A network outage does not stop the {name}; records are queued and transmitted when "
+        "the link is restored."),
+    ) if documents else (
+        ("Software updates for the {name} are installed by service engineers from a signed "
+        "package."),
+        ("Engineers install signed software updates for the {name} on site during maintenance "
+        "visits."),
+    ), salt="fallback")
+    return f"{summary} {conformance} {setup} {fallback}"
 
 
 def cleaning(ctx: SectionContext) -> str:
@@ -154,18 +130,40 @@ def cleaning(ctx: SectionContext) -> str:
         "Approved cleaning and disinfection agents for the {name} are {agents}.",
         "Between patients, wipe the {name} down with {agents}.",
     ), agents=ctx.spec("cleaning_agents"))
-    method = (
-        "Apply the agent with a damp, not wet, cloth, never spray directly onto the device and "
-        "keep liquid out of connectors and vents. Respect the contact time on the "
-        "disinfectant's label and let surfaces dry before use."
-    )
-    avoid = ctx.fill((
-        "Do not use acetone, undiluted bleach, abrasive pads or other agents not listed "
-        "here, because they can crack plastics and cloud displays.",
-        "Agents not listed here, especially acetone, strong solvents and abrasive cleaners, "
-        "may damage the housing and void the warranty.",
+    method = ctx.pick((
+        ("Apply the agent with a damp, not wet, cloth, never spray directly onto the device and "
+        "keep liquid out of connectors and vents."),
+        ("Use a lint-free cloth moistened with the agent rather than a spray, and keep fluids "
+        "away from sockets, vents and seams."),
+        ("Wipe with a moist cloth or a pre-soaked wipe; liquid must not run into connectors, "
+        "vents or gaps in the housing."),
+        ("Work from clean to dirty areas with a moistened wipe, and never immerse the device "
+        "or pour liquid over it."),
+    ), salt="method")
+    contact = ctx.pick((
+        ("Respect the contact time on the disinfectant's label and let surfaces dry before "
+        "use."),
+        ("Leave the disinfectant wet for the contact time its manufacturer specifies, then let "
+        "it air-dry."),
+        "Surfaces must stay wet for the full contact time and be dry before the next use.",
+    ), salt="contact")
+    avoid = ctx.pick((
+        ("Do not use acetone, undiluted bleach, abrasive pads or other agents not listed "
+        "here, because they can crack plastics and cloud displays."),
+        ("Agents not listed here, especially acetone, strong solvents and abrasive cleaners, "
+        "may damage the housing and void the warranty."),
+        ("Solvents, scouring pads and unlisted chemicals can embrittle plastics and seals and "
+        "must not be used."),
     ), salt="avoid")
-    return " ".join((agents, method, avoid, "Visible soiling must be removed before disinfection."))
+    soil = ctx.fill((
+        "Visible soiling must be removed before disinfection.",
+        ("Remove blood and other visible soil from the {name} first, because disinfectants do "
+        "not work through organic residue."),
+        "Pre-clean any visible contamination before disinfecting the {name}.",
+        "Organic soil on the {name} must be wiped off before the disinfectant is applied.",
+        "Disinfection of the {name} only works on surfaces already cleaned of visible dirt.",
+    ), salt="soil")
+    return f"{agents} {method} {contact} {avoid} {soil}"
 
 
 def sterilisation(ctx: SectionContext) -> str:
@@ -174,20 +172,32 @@ def sterilisation(ctx: SectionContext) -> str:
         "For the {name}, {s}.",
         "Reprocessing rules for the {name} are as follows: {s}.",
     ), s=ctx.spec("sterilisation"))
-    validation = (
-        "The reprocessing instructions are validated by the manufacturer according to "
+    validation = ctx.pick((
+        ("The reprocessing instructions are validated by the manufacturer according to "
         "ISO 17664; follow the hospital's CSSD procedures and the WS 310 standards where they "
-        "apply."
-    )
+        "apply."),
+        ("These instructions were validated under ISO 17664, and local practice must also "
+        "meet the WS 310 requirements for sterile supply departments."),
+        ("Validation of these steps follows ISO 17664; the hospital's own CSSD procedures and "
+        "WS 310 apply in addition."),
+    ), salt="validation")
+    limits = ctx.pick((
+        ("Single-use items must never be reprocessed, and reusable parts may only go through "
+        "the number of validated cycles stated on their labels."),
+        ("Items labelled for single use are discarded after use; reusable parts have a "
+        "maximum number of validated cycles."),
+        ("Never reprocess single-use items, and retire reusable parts when they reach their "
+        "validated cycle limit."),
+    ), salt="limits")
     inspection = ctx.fill((
-        "Inspect every reprocessed part for cracks, discolouration or damaged seals and "
+        ("Inspect every reprocessed part for cracks, discolouration or damaged seals and "
         "withdraw damaged items from use. Record reprocessing in the traceability system so "
-        "each item can be linked to the patient it was used on.",
-        "After each cycle check reusable parts of the {name} for wear, cracks and corrosion, "
+        "each item can be linked to the patient it was used on."),
+        ("After each cycle check reusable parts of the {name} for wear, cracks and corrosion, "
         "and remove any damaged item from circulation. Traceability records must link "
-        "reprocessed items to patients.",
+        "reprocessed items to patients."),
     ), salt="inspection")
-    return " ".join((summary, validation, inspection))
+    return f"{summary} {validation} {limits} {inspection}"
 
 
 def consumables(ctx: SectionContext) -> str:
@@ -196,16 +206,29 @@ def consumables(ctx: SectionContext) -> str:
         "The {name} is used with the following consumables and accessories: {items}.",
         "Order these consumables and accessories for the {name}: {items}.",
     ), items=ctx.spec("consumables"))
-    approval = (
-        "Use only items approved by the manufacturer; third-party products may affect accuracy "
-        "or safety and can void the warranty."
-    )
-    ordering = ctx.fill((
-        "Consumables can be ordered through the distributor on standing monthly orders, and "
+    approval = ctx.pick((
+        ("Use only items approved by the manufacturer; third-party products may affect accuracy "
+        "or safety and can void the warranty."),
+        ("Unapproved third-party supplies can compromise performance and safety and are not "
+        "covered by the warranty."),
+        ("Only manufacturer-approved supplies are validated with the device; others may void "
+        "the warranty."),
+    ), salt="approval")
+    ordering = ctx.pick((
+        ("Consumables can be ordered through the distributor on standing monthly orders, and "
         "each item carries its own NMPA registration where one is required. Store them in "
-        "their packaging at room temperature and use them before the printed expiry date.",
-        "The distributor offers standing orders and consignment stock for consumables; every "
+        "their packaging at room temperature and use them before the printed expiry date."),
+        ("The distributor offers standing orders and consignment stock for consumables; every "
         "registrable item has its own NMPA certificate. Keep stock dry, rotate it first in "
-        "first out and discard anything past its expiry date.",
+        "first out and discard anything past its expiry date."),
+        ("Supplies are delivered from the distributor's regional warehouses within two working "
+        "days, and registrable items carry their own NMPA certificates. Check expiry dates "
+        "when stock arrives and store it dry."),
     ), salt="ordering")
-    return " ".join((summary, approval, ordering))
+    review = ctx.pick((
+        ("Usage and reorder levels can be reviewed with your account manager at each quarterly "
+        "business review."),
+        "Your account manager can set up reorder points based on the department's usage.",
+        "Ask the account manager for a usage report to tune stock levels.",
+    ), salt="review")
+    return f"{summary} {approval} {ordering} {review}"

@@ -30,59 +30,110 @@ def _spec(rng: random.Random, product: Any) -> str:
 
 
 def meeting(
-    rng: random.Random, phase: str, *, product: Any, department: str, champion: dict[str, Any] | None,
-    decision_maker: dict[str, Any] | None, dm_present: bool, others: list[dict[str, Any]],
+    rng: random.Random,
+    phase: str,
+    *,
+    product: Any,
+    department: str,
+    champion: dict[str, Any] | None,
+    decision_maker: dict[str, Any] | None,
+    dm_present: bool,
+    others: list[dict[str, Any]],
     budget_hint: str | None,
 ) -> tuple[str, str]:
     """Subject and notes of a meeting in the given buying phase."""
-    other = who(others[0]) if others else "a biomedical engineer"
+    other = who(others[0]) if others else "A biomedical engineer"
     competitor = rng.choice(COMPETITORS)
-    if dm_present:
-        dm_line = rng.choice((
-            f"{who(decision_maker)} joined and made clear the final decision is theirs.",
-            f"{who(decision_maker)} attended; they will sign off on any purchase.",
-            f"{who(decision_maker)} asked about total cost of ownership and will approve the order.",
-        ))
+    if decision_maker is not None and decision_maker is champion:
+        dm_line = rng.choice(
+            (
+                f"{name(champion)} holds the budget for this purchase and will make the final call.",
+                f"{name(champion)} confirmed the decision is theirs once the evaluation is done.",
+            )
+        )
+    elif dm_present:
+        dm_line = rng.choice(
+            (
+                f"{who(decision_maker)} joined and made clear the final decision is theirs.",
+                f"{who(decision_maker)} attended; they will sign off on any purchase.",
+                f"{who(decision_maker)} asked about total cost of ownership and will approve the order.",
+            )
+        )
     else:
-        dm_line = rng.choice((
-            f"{name(champion)} said the purchase needs approval from {decision_maker['title'] if decision_maker else 'management'}.",
-            f"Final sign-off rests with {name(decision_maker)}, who did not attend.",
-            f"We still need a meeting with {who(decision_maker)}, the budget holder.",
-        ))
+        dm_line = rng.choice(
+            (
+                f"{name(champion)} said the purchase needs approval from the {decision_maker['title'] if decision_maker else 'management'}.",
+                f"Final sign-off rests with {name(decision_maker)}, who did not attend.",
+                f"We still need a meeting with {who(decision_maker)}, the budget holder.",
+            )
+        )
     budget = f" Their equipment budget this year is about {budget_hint}." if budget_hint else ""
     spec = _spec(rng, product)
     if phase in ("awareness", "research"):
-        subject = rng.choice(("Introductory meeting", f"Discovery call: {department}",
-                              f"First visit to {department}"))
-        body = (f"Met {who(champion)} to understand needs in {department}. They run older "
-                f"{competitor} equipment and are looking at options such as {product.name}. "
-                f"{other} asked about {spec}. Shared the brochure.{budget}")
+        subject = rng.choice(
+            (
+                "Introductory meeting",
+                f"Discovery call: {department}",
+                f"First visit to {department}",
+            )
+        )
+        body = (
+            f"Met {who(champion)} to understand needs in {department}. They run older "
+            f"{competitor} equipment and are looking at options such as {product.name}. "
+            f"{other} asked about {spec}. Shared the brochure.{budget}"
+        )
         return subject, body
     if phase == "evaluation":
-        subject = rng.choice((f"Product demo: {product.name}", f"Clinical trial review: {product.name}",
-                              f"Site visit for {product.name}"))
-        body = (f"Demo of {product.name} for the {department} team, led by {who(champion)}. "
-                f"{other} checked {spec} and compared it with {competitor}. {dm_line} "
-                f"Next step: {rng.choice(('trial unit for two weeks', 'reference site visit', 'send the service manual', 'formal proposal'))}.{budget}")
+        subject = rng.choice(
+            (
+                f"Product demo: {product.name}",
+                f"Clinical trial review: {product.name}",
+                f"Site visit for {product.name}",
+            )
+        )
+        body = (
+            f"Demo of {product.name} for the {department} team, led by {who(champion)}. "
+            f"{other} checked {spec} and compared it with {competitor}. {dm_line} "
+            f"Next step: {rng.choice(('trial unit for two weeks', 'reference site visit', 'send the service manual', 'formal proposal'))}.{budget}"
+        )
         return subject, body
     if phase == "negotiation":
-        subject = rng.choice((f"Pricing review: {product.name}", "Commercial negotiation",
-                              f"Quotation discussion: {product.name}"))
-        body = (f"Reviewed our quotation for {product.name} with procurement. {dm_line} "
-                f"They asked for {rng.choice((5, 8, 10, 12, 15))}% more discount and a longer "
-                f"warranty; {competitor} has offered a lower price. {other} raised delivery "
-                f"timing.{budget}")
+        subject = rng.choice(
+            (
+                f"Pricing review: {product.name}",
+                "Commercial negotiation",
+                f"Quotation discussion: {product.name}",
+            )
+        )
+        body = (
+            f"Reviewed our quotation for {product.name} with procurement. {dm_line} "
+            f"They asked for {rng.choice((5, 8, 10, 12, 15))}% more discount and a longer "
+            f"warranty; {competitor} has offered a lower price. {other} raised delivery "
+            f"timing.{budget}"
+        )
         return subject, body
-    subject = rng.choice(("Contract and installation planning", f"Tender preparation: {product.name}",
-                          "Purchase order follow-up"))
-    body = (f"Procurement confirmed the tender for {product.name} is proceeding. {dm_line} "
-            f"Discussed installation in {department}, training for {other} and acceptance "
-            f"testing.{budget}")
+    subject = rng.choice(
+        (
+            "Contract and installation planning",
+            f"Tender preparation: {product.name}",
+            "Purchase order follow-up",
+        )
+    )
+    body = (
+        f"Procurement confirmed the tender for {product.name} is proceeding. {dm_line} "
+        f"Discussed installation in {department}, training for the users and acceptance "
+        f"testing.{budget}"
+    )
     return subject, body
 
 
 def email(
-    rng: random.Random, phase: str, direction: str, *, product: Any, contact: dict[str, Any] | None,
+    rng: random.Random,
+    phase: str,
+    direction: str,
+    *,
+    product: Any,
+    contact: dict[str, Any] | None,
     decision_maker: dict[str, Any] | None,
 ) -> tuple[str, str]:
     """Subject and body of an e-mail sent to (out) or received from (in) the account."""
@@ -90,45 +141,77 @@ def email(
     spec = _spec(rng, product)
     if direction == "out":
         if phase == "awareness":
-            return (f"Introducing {product.category} solutions",
-                    f"Dear {person}, we would welcome a chance to present {product.name} and our "
-                    f"service network in your region. Could we book 30 minutes?")
+            return (
+                f"Introducing {product.category} solutions",
+                f"Dear {person}, we would welcome a chance to present {product.name} and our "
+                f"service network in your region. Could we book 30 minutes?",
+            )
         if phase == "dormant":
-            return ("Checking in", f"Dear {person}, it has been a while since we discussed "
-                    f"{product.name}. Is the project still planned this year?")
+            return (
+                "Checking in",
+                f"Dear {person}, it has been a while since we discussed "
+                f"{product.name}. Is the project still planned this year?",
+            )
         if phase in ("negotiation", "purchase"):
-            return (f"Revised offer: {product.name}",
-                    f"Dear {person}, attached is our revised offer for {product.name}, including "
-                    f"installation, training and a {rng.choice((2, 3, 5))}-year warranty. "
-                    f"Please share it with {name(decision_maker)}.")
-        return (f"{product.name}: documents you asked for",
-                f"Dear {person}, please find the datasheet and clinical evidence for "
-                f"{product.name}, including {spec}. Happy to arrange a trial.")
+            return (
+                f"Revised offer: {product.name}",
+                f"Dear {person}, attached is our revised offer for {product.name}, including "
+                f"installation, training and a {rng.choice((2, 3, 5))}-year warranty. "
+                f"Please share it with {name(decision_maker)}.",
+            )
+        return (
+            f"{product.name}: documents you asked for",
+            f"Dear {person}, please find the datasheet and clinical evidence for "
+            f"{product.name}, including {spec}. Happy to arrange a trial.",
+        )
     if phase in ("awareness", "research"):
-        return (f"Request for information: {product.name}",
-                f"Hello, we are reviewing {product.category.lower()} options. Could you send the "
-                f"brochure and an indicative price for {product.name}? Regards, {person}")
+        return (
+            f"Request for information: {product.name}",
+            f"Hello, we are reviewing {product.category.lower()} options. Could you send the "
+            f"brochure and an indicative price for {product.name}? Regards, {person}",
+        )
     if phase == "evaluation":
-        return (f"RE: {product.name} technical questions",
-                f"Thanks for the demo. Does {product.name} support {spec}? We also need the "
-                f"service manual before {name(decision_maker)} reviews it. {person}")
+        reviewer = (
+            "I sign off" if contact is decision_maker else f"{name(decision_maker)} reviews it"
+        )
+        return (
+            f"RE: {product.name} technical questions",
+            f"Thanks for the demo. Can you confirm {spec} for {product.name}? We also need "
+            f"the service manual before {reviewer}. {person}",
+        )
     if phase == "negotiation":
-        return (f"RE: Quotation for {product.name}",
-                f"We received your quotation. The price is above our expectation and "
-                f"{rng.choice(COMPETITORS)} offered less. Can you improve it? "
-                f"{name(decision_maker)} needs the final offer soon. {person}")
-    return (f"Tender documents: {product.name}",
-            f"The tender for {product.name} is published. Please submit your qualification "
-            f"documents before the deadline. {person}")
+        return (
+            f"RE: Quotation for {product.name}",
+            f"We received your quotation. The price is above our expectation and "
+            f"{rng.choice(COMPETITORS)} offered less. Can you improve it? "
+            + (
+                "I need the final offer soon to approve it. "
+                if contact is decision_maker
+                else f"{name(decision_maker)} needs the final offer soon to approve it. "
+            )
+            + person,
+        )
+    return (
+        f"Tender documents: {product.name}",
+        f"The tender for {product.name} is published. Please submit your qualification "
+        f"documents before the deadline. {person}",
+    )
 
 
 def tender(
-    *, account_name: str, product: Any, quantity: int, ceiling: Decimal, tender_no: str,
+    *,
+    account_name: str,
+    product: Any,
+    quantity: int,
+    ceiling: Decimal,
+    tender_no: str,
     deadline: str,
 ) -> tuple[str, str]:
     """A public tender announcement as published by a hospital."""
     subject = f"Public tender {tender_no}: {product.category} for {account_name}"
-    body = (f"{account_name} invites bids for {quantity} x {product.category.lower()} "
-            f"({product.name} or equivalent). Budget ceiling {millions(ceiling)} "
-            f"(CNY {ceiling:,.0f}). Bid deadline {deadline}.")
+    body = (
+        f"{account_name} invites bids for {quantity} x {product.category.lower()} "
+        f"({product.name} or equivalent). Budget ceiling {millions(ceiling)} "
+        f"(CNY {ceiling:,.0f}). Bid deadline {deadline}."
+    )
     return subject, body

@@ -18,7 +18,12 @@ class _ContactMaker:
         self.number = 0
 
     def __call__(
-        self, plan: AccountPlan, role: str, title: str, department: str, seniority: str,
+        self,
+        plan: AccountPlan,
+        role: str,
+        title: str,
+        department: str,
+        seniority: str,
         boss: dict[str, Any] | None,
     ) -> dict[str, Any]:
         rng = self.rng
@@ -32,12 +37,17 @@ class _ContactMaker:
             seconds=rng.randint(0, int((NOW - plan.row["created_at"]).total_seconds() * 0.8))
         )
         contact = {
-            "id": f"CON-{self.number:05d}", "account_id": plan.id, "first_name": given,
-            "last_name": surname, "title": title, "department": department,
-            "seniority": seniority, "reports_to": boss["id"] if boss else None,
+            "id": f"CON-{self.number:05d}",
+            "account_id": plan.id,
+            "first_name": given,
+            "last_name": surname,
+            "title": title,
+            "department": department,
+            "seniority": seniority,
+            "reports_to": boss["id"] if boss else None,
             "email": f"{given.lower()}.{surname.lower()}.{self.number}@{domain}.hospital.example",
             "phone": f"+86 1{rng.randint(30, 99)} {rng.randint(0, 9999):04d} "
-                     f"{rng.randint(0, 9999):04d}",
+            f"{rng.randint(0, 9999):04d}",
             "created_at": created,
         }
         plan.contacts.append(contact)
@@ -77,15 +87,33 @@ def _hospital(make: _ContactMaker, rng: random.Random, plan: AccountPlan) -> Non
     vp_ops = vp_med
     if (plan.row["beds"] or 0) >= 600 or rng.random() < 0.4:
         vp_ops = make(plan, "exec", "Vice President, Operations", v.ADMIN, "executive", top)
-    equip = make(plan, "equipment_head", "Director, Medical Equipment Department", v.EQUIPMENT,
-                 "director", vp_ops)
-    make(plan, "procurement", "Procurement Manager", v.PROCUREMENT, "manager",
-         equip if rng.random() < 0.6 else vp_ops)
+    equip = make(
+        plan,
+        "equipment_head",
+        "Director, Medical Equipment Department",
+        v.EQUIPMENT,
+        "director",
+        vp_ops,
+    )
+    make(
+        plan,
+        "procurement",
+        "Procurement Manager",
+        v.PROCUREMENT,
+        "manager",
+        equip if rng.random() < 0.6 else vp_ops,
+    )
     if (plan.row["beds"] or 0) >= 800:
         make(plan, "finance", "Director of Finance", v.FINANCE, "director", top)
     for _ in range(rng.randint(1, 3)):
-        make(plan, "engineer", rng.choice(("Biomedical Engineer", "Senior Biomedical Engineer")),
-             v.EQUIPMENT, "staff", equip)
+        make(
+            plan,
+            "engineer",
+            rng.choice(("Biomedical Engineer", "Senior Biomedical Engineer")),
+            v.EQUIPMENT,
+            "staff",
+            equip,
+        )
     for department in plan.departments:
         head = make(plan, "clinical_head", f"Head of {department}", department, "director", vp_med)
         if rng.random() < 0.6:
@@ -117,8 +145,13 @@ def _decision_maker(rng: random.Random, plan: AccountPlan) -> dict[str, Any]:
     industry = plan.row["industry"]
     if industry == "hospital":
         execs = plan.roles["exec"]
-        choices = [(execs[-1], 35), (plan.role("equipment_head"), 25), (execs[0], 15),
-                   (plan.role("top"), 10), (plan.champion, 15)]
+        choices = [
+            (execs[-1], 35),
+            (plan.role("equipment_head"), 25),
+            (execs[0], 15),
+            (plan.role("top"), 10),
+            (plan.champion, 15),
+        ]
     elif industry == "clinic":
         choices = [(plan.role("top"), 80), (plan.role("equipment_head"), 20)]
     else:

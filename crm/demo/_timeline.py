@@ -6,7 +6,14 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from crm.demo._behaviour import HISTORY_DAYS, INTENSITY, PHASE_DAYS, PHASES, BehaviourWriter, size_factor
+from crm.demo._behaviour import (
+    HISTORY_DAYS,
+    INTENSITY,
+    PHASE_DAYS,
+    PHASES,
+    BehaviourWriter,
+    size_factor,
+)
 from crm.demo._world import NOW, AccountPlan
 
 Window = tuple[str, datetime, datetime]
@@ -23,7 +30,9 @@ def phase_windows(rng: random.Random, plan: AccountPlan) -> list[Window]:
         end = NOW
     windows: list[Window] = []
     for phase in reversed(PHASES[: PHASES.index(last) + 1]):
-        start = end - timedelta(days=rng.randint(*PHASE_DAYS[phase]), seconds=rng.randint(0, 86_399))
+        start = end - timedelta(
+            days=rng.randint(*PHASE_DAYS[phase]), seconds=rng.randint(0, 86_399)
+        )
         windows.append((phase, start, end))
         end = start
     return list(reversed(windows))
@@ -49,9 +58,14 @@ def fill_account(
         sent = history_start + timedelta(days=30 * month + rng.randint(0, 5), hours=2)
         for reader in readers:
             if rng.random() < 0.5:
-                writer.add(plan, "email_out", sent.replace(microsecond=0), contact_id=reader["id"],
-                           subject=f"Newsletter {sent:%B %Y}: product news and events",
-                           meta={"direction": "out", "campaign": f"NL-{sent:%Y-%m}"})
+                writer.add(
+                    plan,
+                    "email_out",
+                    sent.replace(microsecond=0),
+                    contact_id=reader["id"],
+                    subject=f"Newsletter {sent:%B %Y}: product news and events",
+                    meta={"direction": "out", "campaign": f"NL-{sent:%Y-%m}"},
+                )
     for phase, start, end in windows:
         sessions, downloads, e_in, e_out, answered, missed, meetings = INTENSITY[phase]
         for _ in range(_count(rng, sessions, factor)):

@@ -16,8 +16,14 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)  # the generator's "today": never the wa
 CURRENCY = "CNY"
 BUDGET_YEARS = (2021, 2022, 2023, 2024, 2025)  # recorded history; 2026 is the hidden truth
 # Share of accounts per true stage (awareness ... dormant).
-STAGE_WEIGHTS = {"awareness": 18, "research": 20, "evaluation": 18, "negotiation": 13,
-                 "purchase": 10, "dormant": 21}
+STAGE_WEIGHTS = {
+    "awareness": 18,
+    "research": 20,
+    "evaluation": 18,
+    "negotiation": 13,
+    "purchase": 10,
+    "dormant": 21,
+}
 
 
 @dataclass
@@ -120,17 +126,29 @@ def build_accounts(rng: random.Random, count: int) -> list[AccountPlan]:
         stage = stages[number - 1] if number <= len(stages) else rng.choices(stages, weights)[0]
         created = NOW - timedelta(days=rng.randint(800, 2400), seconds=rng.randint(0, 86_399))
         row = {
-            "id": f"ACC-{number:04d}", "name": name, "industry": industry,
-            "hospital_type": kind, "beds": beds if industry != "lab" else None, "city": city,
-            "region": v.CITY_REGION[city], "tier": tier, "created_at": created,
+            "id": f"ACC-{number:04d}",
+            "name": name,
+            "industry": industry,
+            "hospital_type": kind,
+            "beds": beds if industry != "lab" else None,
+            "city": city,
+            "region": v.CITY_REGION[city],
+            "tier": tier,
+            "created_at": created,
         }
         base = _budget_base(rng, industry, beds)
         trend = rng.uniform(-0.06, 0.14)
         budgets = []
         for offset, year in enumerate(BUDGET_YEARS):
             amount = base * (1 + trend) ** offset * rng.uniform(0.9, 1.1)
-            budgets.append({"account_id": row["id"], "year": year, "amount": _money(amount),
-                            "currency": CURRENCY})
+            budgets.append(
+                {
+                    "account_id": row["id"],
+                    "year": year,
+                    "amount": _money(amount),
+                    "currency": CURRENCY,
+                }
+            )
         current = _money(base * (1 + trend) ** len(BUDGET_YEARS) * rng.uniform(0.93, 1.07))
         plans.append(AccountPlan(row=row, stage=stage, budget_now=current, budgets=budgets))
     return plans
@@ -140,7 +158,8 @@ def truth_row(plan: AccountPlan) -> dict[str, Any]:
     """The ground-truth row of an account (the generator's hidden state, for evaluation)."""
     dm = plan.decision_maker
     return {
-        "account_id": plan.id, "true_stage": plan.stage,
+        "account_id": plan.id,
+        "true_stage": plan.stage,
         "true_budget_band": budget_band(float(plan.budget_now)),
         "true_decision_maker_contact_id": dm["id"] if dm else None,
     }

@@ -37,27 +37,50 @@ def account_count(scale: float) -> int:
 def _catalogue_rows(catalogue: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
     products, documents, sections = [], [], []
     for product in catalogue:
-        products.append({
-            "id": product.product_id, "sku": product.sku, "name": product.name,
-            "category": product.category, "manufacturer": product.manufacturer,
-            "description": product.description, "specs": dict(product.specs),
-            "currency": product.currency,
-        })
+        products.append(
+            {
+                "id": product.product_id,
+                "sku": product.sku,
+                "name": product.name,
+                "category": product.category,
+                "manufacturer": product.manufacturer,
+                "description": product.description,
+                "specs": dict(product.specs),
+                "currency": product.currency,
+            }
+        )
         for document in product.documents:
-            documents.append({"id": document.document_id, "product_id": product.product_id,
-                              "title": document.title, "kind": document.kind,
-                              "version": document.version})
+            documents.append(
+                {
+                    "id": document.document_id,
+                    "product_id": product.product_id,
+                    "title": document.title,
+                    "kind": document.kind,
+                    "version": document.version,
+                }
+            )
             for ordinal, section in enumerate(document.sections, start=1):
-                sections.append({"id": f"SEC-{len(sections) + 1:05d}",
-                                 "document_id": document.document_id, "ordinal": ordinal,
-                                 "page": max(1, int(section.page)), "heading": section.heading,
-                                 "body": section.body})
-    return {"products": products, "product_documents": documents, "document_sections": sections,
-            "price_book_entries": price_book_rows(list(catalogue))}
+                sections.append(
+                    {
+                        "id": f"SEC-{len(sections) + 1:05d}",
+                        "document_id": document.document_id,
+                        "ordinal": ordinal,
+                        "page": max(1, int(section.page)),
+                        "heading": section.heading,
+                        "body": section.body,
+                    }
+                )
+    return {
+        "products": products,
+        "product_documents": documents,
+        "document_sections": sections,
+        "price_book_entries": price_book_rows(list(catalogue)),
+    }
 
 
 def generate_demo(*, seed: int, scale: float = 1.0, catalogue: Sequence[Any]) -> DemoData:
     """Every row of the demo dataset; pure: no database, no clock, no global random state."""
+
     # Separate streams per concern, so adding events does not reshuffle names or deals.
     def stream(name: str) -> random.Random:
         return random.Random(f"crm-demo:{seed}:{name}")

@@ -20,11 +20,18 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 CHUNK = 5000
 MODELS: dict[str, type[m.Base]] = {
-    "products": m.Product, "product_documents": m.ProductDocument,
-    "document_sections": m.DocumentSection, "price_book_entries": m.PriceBookEntry,
-    "accounts": m.Account, "account_budgets": m.AccountBudget, "contacts": m.Contact,
-    "deals": m.Deal, "deal_products": m.DealProduct, "quotes": m.Quote,
-    "activities": m.Activity, "ground_truth": m.GroundTruth,
+    "products": m.Product,
+    "product_documents": m.ProductDocument,
+    "document_sections": m.DocumentSection,
+    "price_book_entries": m.PriceBookEntry,
+    "accounts": m.Account,
+    "account_budgets": m.AccountBudget,
+    "contacts": m.Contact,
+    "deals": m.Deal,
+    "deal_products": m.DealProduct,
+    "quotes": m.Quote,
+    "activities": m.Activity,
+    "ground_truth": m.GroundTruth,
 }
 
 

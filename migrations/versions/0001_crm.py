@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("tier", sa.String(16), nullable=False),
         sa.Column("created_at", _ts(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_accounts"),
-        sa.CheckConstraint(_in("industry", "hospital", "clinic", "lab"), name="ck_accounts_industry"),
+        sa.CheckConstraint(
+            _in("industry", "hospital", "clinic", "lab"), name="ck_accounts_industry"
+        ),
         sa.CheckConstraint(_in("tier", "strategic", "key", "standard"), name="ck_accounts_tier"),
         sa.CheckConstraint("beds IS NULL OR beds >= 0", name="ck_accounts_beds"),
     )
@@ -197,9 +199,7 @@ def upgrade() -> None:
             ),
             name="ck_activities_kind",
         ),
-        sa.CheckConstraint(
-            "duration_s IS NULL OR duration_s >= 0", name="ck_activities_duration"
-        ),
+        sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="ck_activities_duration"),
     )
     op.create_index(
         "ix_activities_account_id_occurred_at", "activities", ["account_id", "occurred_at"]
@@ -280,9 +280,7 @@ def upgrade() -> None:
         _fk("quotes", "product_id", "products.id", "RESTRICT"),
         sa.CheckConstraint("quantity > 0", name="ck_quotes_quantity"),
         sa.CheckConstraint("quoted_unit_price >= 0", name="ck_quotes_unit_price"),
-        sa.CheckConstraint(
-            "discount_pct >= 0 AND discount_pct <= 100", name="ck_quotes_discount"
-        ),
+        sa.CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="ck_quotes_discount"),
     )
     op.create_index("ix_quotes_account_id", "quotes", ["account_id"])
     op.create_index("ix_quotes_product_id", "quotes", ["product_id"])

@@ -82,9 +82,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_graph_runs_status", "graph_runs", ["status"])
-    op.create_index(
-        "ix_graph_runs_thread_id_created_at", "graph_runs", ["thread_id", "created_at"]
-    )
+    op.create_index("ix_graph_runs_thread_id_created_at", "graph_runs", ["thread_id", "created_at"])
 
 
 def downgrade() -> None:

@@ -76,8 +76,9 @@ def build_catalogue(seed: int) -> list[CatalogueProduct]:
                 max_discount_pct=15.0,
                 discount_policy="Up to 15% with manager approval; below floor never.",
                 documents=[
-                    CatalogueDocument(f"DOC-{number:03d}-1", f"{brand} {number} manual", "manual",
-                                      "1.0", sections)
+                    CatalogueDocument(
+                        f"DOC-{number:03d}-1", f"{brand} {number} manual", "manual", "1.0", sections
+                    )
                 ],
             )
         )

@@ -1,0 +1,49 @@
+"""Dependencies that reach route handlers as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from core.settings import Settings
+from runtime.agent_runtime import AgentRuntime
+from runtime.executor import RunExecutor
+from runtime.graphs import GraphCatalog
+from runtime.run_store import RunStore
+from runtime.threads import ThreadService
+
+
+def get_runtime(request: Request) -> AgentRuntime:
+    """The runtime the app's lifespan opened."""
+    runtime: AgentRuntime = request.app.state.runtime
+    return runtime
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_catalog(request: Request) -> GraphCatalog:
+    return get_runtime(request).catalog
+
+
+def get_threads(request: Request) -> ThreadService:
+    return get_runtime(request).threads
+
+
+def get_runs(request: Request) -> RunStore:
+    return get_runtime(request).runs
+
+
+def get_executor(request: Request) -> RunExecutor:
+    return get_runtime(request).executor
+
+
+RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CatalogDep = Annotated[GraphCatalog, Depends(get_catalog)]
+ThreadsDep = Annotated[ThreadService, Depends(get_threads)]
+RunsDep = Annotated[RunStore, Depends(get_runs)]
+ExecutorDep = Annotated[RunExecutor, Depends(get_executor)]

@@ -1,0 +1,128 @@
+"""One error shape for the whole API, ``{"detail": "...", "code": "..."}``, and the handlers that
+translate every exception into it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graphs.errors import UnknownGraph
+from runtime.errors import (
+    RunNotFound,
+    RuntimeLayerError,
+    ServicesUnavailable,
+    ThreadBusy,
+    ThreadExists,
+    ThreadNotFound,
+    UnsupportedRunOption,
+)
+
+logger = logging.getLogger(__name__)
+
+# Stable codes for HTTP errors raised by the framework itself (unknown route, wrong method...).
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    503: "unavailable",
+}
+
+_RUNTIME_STATUS: dict[type[RuntimeLayerError], int] = {
+    ThreadNotFound: 404,
+    RunNotFound: 404,
+    ThreadExists: 409,
+    ThreadBusy: 409,
+    UnsupportedRunOption: 422,
+    ServicesUnavailable: 503,
+}
+
+
+class ApiError(Exception):
+    """An error raised by a route, already carrying its status and code."""
+
+    def __init__(self, status_code: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.code = code
+        self.detail = detail
+
+
+def error_response(
+    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The API's error body."""
+    return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
+    """``(code, detail)`` for pydantic errors: each problem named by its field, in one line."""
+    problems: list[str] = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            position = location[1] if len(location) > 1 else "?"
+            return "malformed_json", f"malformed JSON body: {reason} (at character {position})"
+        where = location[0] if location else "body"
+        field = ".".join(location[1:]) if where in ("body", "query", "path", "header") else ""
+        name = field or ("request body" if where == "body" else where)
+        if where in ("query", "path", "header") and field:
+            name = f"{field} ({where} parameter)"
+        problems.append(f"{name}: {error.get('msg', 'invalid value')}")
+    return "invalid_request", "; ".join(problems) or "invalid request"
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    code, detail = describe_validation_errors(exc.errors())
+    return error_response(422, code, detail)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status_code, exc.code, exc.detail)
+
+
+async def _unknown_graph(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnknownGraph)
+    return error_response(404, "assistant_not_found", f"assistant {exc.graph_id!r} not found")
+
+
+async def _runtime_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RuntimeLayerError)
+    status = next((s for kind, s in _RUNTIME_STATUS.items() if isinstance(exc, kind)), 500)
+    if status == 500:
+        logger.error("unmapped runtime error", exc_info=exc)
+    return error_response(status, exc.code, str(exc))
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # A bug: logged with its traceback; the client gets the shape, not the internals.
+    logger.error("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every exception the app can raise to the single error shape."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(UnknownGraph, _unknown_graph)
+    app.add_exception_handler(RuntimeLayerError, _runtime_error)
+    app.add_exception_handler(Exception, _unexpected)

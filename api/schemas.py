@@ -1,0 +1,171 @@
+"""Request and response bodies, with the LangGraph server's field names."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from runtime.engine import StreamMode
+from runtime.records import RunStatus, ThreadStatus
+
+SortOrder = Literal["asc", "desc"]
+
+
+class _Request(BaseModel):
+    # Unknown fields are ignored: newer clients send options older servers never heard of.
+    model_config = ConfigDict(extra="ignore")
+
+
+class RunnableConfigIn(BaseModel):
+    """``config`` of a run: tags, recursion limit and configurable values."""
+
+    model_config = ConfigDict(extra="allow")
+
+    tags: list[str] | None = None
+    recursion_limit: int | None = Field(None, ge=1)
+    configurable: dict[str, Any] | None = None
+
+
+class SendIn(_Request):
+    node: str
+    input: Any = None
+
+
+class CommandIn(_Request):
+    """Resume an interrupt, update the state and/or jump to nodes."""
+
+    update: dict[str, Any] | list[Any] | None = None
+    resume: Any = None
+    goto: SendIn | str | list[SendIn | str] | None = None
+
+
+class CheckpointIn(_Request):
+    thread_id: str | None = None
+    checkpoint_ns: str = ""
+    checkpoint_id: str | None = None
+    checkpoint_map: dict[str, Any] | None = None
+
+
+class RunCreate(_Request):
+    """Body of ``POST /threads/{id}/runs/stream``, ``/runs/wait``... (LangGraph ``RunCreate``)."""
+
+    assistant_id: str = Field(min_length=1, description="Graph id or assistant id.")
+    input: Any = None
+    command: CommandIn | None = None
+    config: RunnableConfigIn | None = None
+    context: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    checkpoint: CheckpointIn | None = None
+    checkpoint_id: str | None = None
+    stream_mode: StreamMode | list[StreamMode] = "values"
+    stream_subgraphs: bool = False
+    stream_resumable: bool = False
+    interrupt_before: Literal["*"] | list[str] | None = None
+    interrupt_after: Literal["*"] | list[str] | None = None
+    multitask_strategy: Literal["reject", "interrupt", "rollback", "enqueue"] = "reject"
+    if_not_exists: Literal["reject", "create"] = "reject"
+    on_disconnect: Literal["cancel", "continue"] = "continue"
+    on_completion: Literal["delete", "keep"] = "delete"
+    durability: Literal["sync", "async", "exit"] | None = None
+    checkpoint_during: bool | None = None
+    after_seconds: float | None = Field(None, ge=0)
+    webhook: str | None = None
+    feedback_keys: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _input_or_command(self) -> RunCreate:
+        if self.command is not None and self.input is not None:
+            raise ValueError("give either input or command, not both")
+        return self
+
+    @property
+    def stream_modes(self) -> tuple[str, ...]:
+        modes = [self.stream_mode] if isinstance(self.stream_mode, str) else self.stream_mode
+        return tuple(dict.fromkeys(modes)) or ("values",)
+
+
+class ThreadCreate(_Request):
+    thread_id: uuid.UUID | None = None
+    metadata: dict[str, Any] | None = None
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+    supersteps: list[dict[str, Any]] | None = None
+
+
+class ThreadPatch(_Request):
+    metadata: dict[str, Any]
+
+
+class ThreadSearch(_Request):
+    ids: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+    values: dict[str, Any] | None = None
+    status: ThreadStatus | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+    sort_by: Literal["thread_id", "status", "created_at", "updated_at"] = "created_at"
+    sort_order: SortOrder = "desc"
+
+
+class AssistantSearch(_Request):
+    graph_id: str | None = None
+    name: str | None = None
+    metadata: dict[str, Any] | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+    sort_by: Literal["assistant_id", "graph_id", "name", "created_at", "updated_at"] | None = None
+    sort_order: SortOrder | None = None
+
+
+class Assistant(BaseModel):
+    assistant_id: str
+    graph_id: str
+    config: dict[str, Any]
+    context: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, Any]
+    version: int
+    name: str
+    description: str | None
+
+
+class Thread(BaseModel):
+    thread_id: str
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, Any]
+    config: dict[str, Any]
+    status: ThreadStatus
+    values: Any
+    interrupts: dict[str, Any]
+
+
+class Run(BaseModel):
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    created_at: datetime
+    updated_at: datetime
+    status: RunStatus
+    metadata: dict[str, Any]
+    kwargs: dict[str, Any]
+    multitask_strategy: str
+
+    @field_validator("kwargs", mode="before")
+    @classmethod
+    def _hide_internal(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {key: item for key, item in value.items() if key != "temporary"}
+
+
+class Health(BaseModel):
+    ok: bool
+
+
+class ServerInfo(BaseModel):
+    version: str
+    langgraph_py_version: str
+    flags: dict[str, bool]
+    metadata: dict[str, Any]

@@ -1,0 +1,40 @@
+"""Liveness and server information."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter
+
+from api.deps import RuntimeDep
+from api.schemas import Health, ServerInfo
+
+router = APIRouter(tags=["system"])
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@router.get("/ok", response_model=Health)
+async def ok() -> Health:
+    """Answers as soon as the server accepts requests, even while models still load."""
+    return Health(ok=True)
+
+
+@router.get("/info", response_model=ServerInfo)
+async def info(runtime: RuntimeDep) -> ServerInfo:
+    """Versions, the features this server implements, and whether the agents are ready."""
+    return ServerInfo(
+        version=_version("crm-agents"),
+        langgraph_py_version=_version("langgraph"),
+        flags={"assistants": True, "crons": False, "langsmith": False, "store": False},
+        metadata={
+            "services": runtime.services.state,
+            "graphs": [spec.graph_id for spec in runtime.catalog.specs()],
+            "started_at": runtime.started_at.isoformat(),
+        },
+    )

@@ -1,0 +1,202 @@
+"""The one place that turns :class:`~core.settings.Settings` into model calls.
+
+Everything goes through litellm: ``completion_kwargs`` for direct calls, ``chat_model`` for
+LangChain/LangGraph, and small ``complete``/``stream`` helpers for the CLI. Retries and
+fallbacks are litellm's own (``num_retries``, ``fallbacks``); its Router would add a model
+list and cooldown state we do not need for one primary model and a short fallback chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import aclosing, closing
+from typing import Any
+
+from core.offline import apply_offline_defaults
+
+apply_offline_defaults()  # before litellm's import, which would fetch a model cost map
+
+import litellm
+from langchain_core.language_models import BaseChatModel
+from langchain_litellm import ChatLiteLLM
+
+from core.recommendation import ModelInfo
+from core.settings import Settings
+from llm.errors import (
+    ContextWindowExceededError,
+    LLMError,
+    ModelRequestError,
+    ModelTimeoutError,
+    ModelUnavailableError,
+    UnknownModelError,
+)
+from llm.local_config import local_model_info
+from llm.providers import (
+    LOCAL_PROVIDER,
+    SCRIPTED_PROVIDER,
+    local_provider,
+    provider_of,
+    register_providers,
+)
+from llm.scripted import DEFAULT_VERSION as SCRIPTED_VERSION
+
+MessagesInput = str | Sequence[Mapping[str, Any]]
+
+
+def completion_kwargs(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for ``litellm.completion``/``acompletion`` (minus ``messages``).
+
+    Options left unset in settings are omitted, so litellm's own defaults apply; ``overrides``
+    win over settings (e.g. ``max_tokens=64``, ``temperature=0``).
+    """
+    kwargs: dict[str, Any] = {
+        "model": settings.model,
+        "timeout": settings.model_timeout,
+        "num_retries": settings.model_max_retries,
+        "max_tokens": settings.model_max_tokens,
+    }
+    if settings.model_api_base:
+        kwargs["api_base"] = settings.model_api_base
+    if settings.model_api_key is not None:
+        kwargs["api_key"] = settings.model_api_key.get_secret_value()
+    if settings.model_fallbacks:
+        kwargs["fallbacks"] = list(settings.model_fallbacks)
+    kwargs.update(overrides)
+    return kwargs
+
+
+def chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
+    """A LangChain chat model for ``settings.model``, streaming so LangGraph yields one chunk per token.
+
+    ``overrides`` are ``ChatLiteLLM`` fields (``temperature=0``, ``max_tokens=64``, ...);
+    retries and fallbacks run inside litellm, so ChatLiteLLM's own retry loop stays at one try.
+    """
+    register_providers(settings)
+    kwargs = completion_kwargs(settings)
+    fields: dict[str, Any] = {
+        "model": kwargs["model"],
+        "api_base": kwargs.get("api_base"),
+        "api_key": kwargs.get("api_key"),
+        "request_timeout": kwargs["timeout"],
+        "max_tokens": kwargs["max_tokens"],
+        "streaming": True,
+        "max_retries": 1,  # attempts of ChatLiteLLM's own loop; litellm retries inside it
+    }
+    # litellm options ChatLiteLLM has no field for travel in model_kwargs.
+    model_kwargs = {key: kwargs[key] for key in ("num_retries", "fallbacks") if key in kwargs}
+    model_kwargs.update(overrides.pop("model_kwargs", {}))
+    fields.update(overrides)
+    fields["model_kwargs"] = model_kwargs
+    return ChatLiteLLM(**{key: value for key, value in fields.items() if value is not None})
+
+
+def model_info(settings: Settings) -> ModelInfo:
+    """Name and version of the configured model, for recommendations and audit records."""
+    provider = provider_of(settings.model)
+    if provider == LOCAL_PROVIDER:
+        register_providers(settings)
+        name = settings.model.split("/", 1)[1]
+        config = local_provider().model_for(name).config
+        return local_model_info(config, name=settings.model)
+    if provider == SCRIPTED_PROVIDER:
+        return ModelInfo(name=settings.model, version=SCRIPTED_VERSION)
+    return ModelInfo(name=settings.model, version=None)  # hosted models do not say which weights
+
+
+def _messages(messages: MessagesInput) -> list[dict[str, Any]]:
+    if isinstance(messages, str):
+        return [{"role": "user", "content": messages}]
+    return [dict(message) for message in messages]
+
+
+def as_llm_error(exc: BaseException) -> LLMError:
+    """Our error for a litellm (or provider) exception.
+
+    Our providers' own errors travel inside litellm's (as cause or context) and come back
+    as they were; litellm's are mapped by class, with the original as ``__cause__``.
+    """
+    seen: BaseException | None = exc
+    for _ in range(16):  # a bounded walk: exception chains can be cyclic
+        if seen is None:
+            break
+        if isinstance(seen, LLMError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    error: LLMError
+    message = str(exc)
+    if isinstance(exc, litellm.ContextWindowExceededError):
+        error = ContextWindowExceededError(message, status_code=400)
+    elif isinstance(exc, litellm.Timeout):
+        error = ModelTimeoutError(message)
+    elif isinstance(exc, litellm.NotFoundError):
+        error = UnknownModelError(message)
+    elif isinstance(exc, (litellm.ServiceUnavailableError, litellm.APIConnectionError)):
+        error = ModelUnavailableError(message)
+    else:
+        error = ModelRequestError(message, status_code=getattr(exc, "status_code", None))
+    error.__cause__ = exc
+    return error
+
+
+def complete(messages: MessagesInput, settings: Settings, **overrides: Any) -> str:
+    """The model's whole reply to ``messages`` (a string is one user message)."""
+    register_providers(settings)
+    try:
+        response = litellm.completion(
+            messages=_messages(messages), **completion_kwargs(settings, **overrides)
+        )
+    except LLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001  # litellm's exceptions, translated once for all callers
+        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    return response.choices[0].message.content or ""
+
+
+def stream(messages: MessagesInput, settings: Settings, **overrides: Any) -> Iterator[str]:
+    """The reply piece by piece; closing the iterator stops generation."""
+    register_providers(settings)
+    kwargs = completion_kwargs(settings, stream=True, **overrides)
+    try:
+        response = litellm.completion(messages=_messages(messages), **kwargs)
+        with closing(response):
+            for chunk in response:
+                text = chunk.choices[0].delta.content if chunk.choices else None
+                if text:
+                    yield text
+    except LLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
+        raise as_llm_error(exc)  # the cause is set, or the error is the original
+
+
+async def acomplete(messages: MessagesInput, settings: Settings, **overrides: Any) -> str:
+    """Async :func:`complete`; blocking inference runs in a worker thread."""
+    register_providers(settings)
+    try:
+        response = await litellm.acompletion(
+            messages=_messages(messages), **completion_kwargs(settings, **overrides)
+        )
+    except LLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
+        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    return response.choices[0].message.content or ""
+
+
+async def astream(
+    messages: MessagesInput, settings: Settings, **overrides: Any
+) -> AsyncIterator[str]:
+    """Async :func:`stream`; closing it (or cancelling its task) stops generation."""
+    register_providers(settings)
+    kwargs = completion_kwargs(settings, stream=True, **overrides)
+    try:
+        response = await litellm.acompletion(messages=_messages(messages), **kwargs)
+        async with aclosing(response):
+            async for chunk in response:
+                text = chunk.choices[0].delta.content if chunk.choices else None
+                if text:
+                    yield text
+    except LLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
+        raise as_llm_error(exc)  # the cause is set, or the error is the original

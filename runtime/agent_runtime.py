@@ -1,0 +1,98 @@
+"""Everything a server needs to run graphs, opened and closed as one unit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+
+from core.settings import Settings
+from crm.db import migrate, session_factory
+from graphs.registry import GraphSpec
+from runtime.broker import InMemoryStreamBroker
+from runtime.checkpoints import open_checkpointer, open_graph_store
+from runtime.database import make_records_engine
+from runtime.executor import RunExecutor
+from runtime.graphs import GraphCatalog
+from runtime.records import utcnow
+from runtime.run_store import RunStore
+from runtime.service_loader import ServicesLoader
+from runtime.thread_store import ThreadStore
+from runtime.threads import ThreadService
+
+logger = logging.getLogger(__name__)
+
+ServicesFactory = Callable[[Settings], Any]
+
+
+@dataclass(frozen=True)
+class AgentRuntime:
+    """The graphs, threads, runs and services of one server process."""
+
+    settings: Settings
+    catalog: GraphCatalog
+    threads: ThreadService
+    runs: RunStore
+    executor: RunExecutor
+    services: ServicesLoader
+    started_at: datetime
+
+
+@asynccontextmanager
+async def open_agent_runtime(
+    settings: Settings,
+    *,
+    graphs: Mapping[str, GraphSpec],
+    services_factory: ServicesFactory,
+) -> AsyncIterator[AgentRuntime]:
+    """Migrate the database, open checkpointer and store, start loading the services.
+
+    Returns quickly: the services (models) load in a worker thread while requests are served;
+    runs wait for them. On exit, running runs are cancelled (``interrupted``) and everything
+    is closed.
+    """
+    url = settings.resolved_database_url
+    await anyio.to_thread.run_sync(migrate, url)
+    engine = await anyio.to_thread.run_sync(make_records_engine, url)
+    try:
+        async with open_checkpointer(settings) as checkpointer, open_graph_store(
+            settings
+        ) as store:
+            sessions = session_factory(engine)
+            thread_store, run_store = ThreadStore(sessions), RunStore(sessions)
+            failed = await run_store.fail_unfinished()
+            if failed:
+                logger.warning("%d runs were cut off by the last shutdown; marked error", failed)
+            services = ServicesLoader(lambda: services_factory(settings))
+            services.start()
+            catalog = GraphCatalog(graphs, services=services, checkpointer=checkpointer, store=store)
+            executor = RunExecutor(
+                threads=thread_store,
+                runs=run_store,
+                catalog=catalog,
+                broker=InMemoryStreamBroker(),
+                checkpointer=checkpointer,
+            )
+            runtime = AgentRuntime(
+                settings=settings,
+                catalog=catalog,
+                threads=ThreadService(
+                    store=thread_store, executor=executor, catalog=catalog, checkpointer=checkpointer
+                ),
+                runs=run_store,
+                executor=executor,
+                services=services,
+                started_at=utcnow(),
+            )
+            try:
+                yield runtime
+            finally:
+                await executor.aclose()
+                await services.aclose()
+    finally:
+        await anyio.to_thread.run_sync(engine.dispose)

@@ -1,0 +1,85 @@
+"""The FastAPI app: middleware, routers and a lifespan that opens the runtime. Nothing else.
+
+Run it with ``uvicorn server:create_app --factory`` or ``python -m server``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import assistants, runs, system, threads
+from api.body_guard import RequestBodyGuard
+from api.errors import install_error_handlers
+from core.settings import Settings, get_settings
+from graphs.registry import GraphSpec
+from runtime.agent_runtime import open_agent_runtime
+
+logger = logging.getLogger(__name__)
+
+
+def _default_services(settings: Settings) -> Any:
+    # Imported when first needed: it pulls in the CRM store, Chroma and the model gateway.
+    from tools.services import create_services
+
+    return create_services(settings)
+
+
+def _default_graphs() -> dict[str, GraphSpec]:
+    from graphs.registry import registered_graphs
+
+    return registered_graphs()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    graphs: Mapping[str, GraphSpec] | None = None,
+    services_factory: Callable[[Settings], Any] | None = None,
+) -> FastAPI:
+    """The API app. Graphs default to the registry and services to ``tools.services``; tests
+    inject their own. Nothing heavy happens here: the lifespan opens the runtime and the
+    services load in the background, so ``/ok`` answers at once."""
+    resolved = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_agent_runtime(
+            resolved,
+            graphs=graphs if graphs is not None else _default_graphs(),
+            services_factory=services_factory or _default_services,
+        ) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(
+        title="CRM agents",
+        description="LangGraph-server-compatible API over the CRM agents.",
+        lifespan=lifespan,
+    )
+    app.state.settings = resolved
+    app.add_middleware(RequestBodyGuard, max_bytes=resolved.max_request_bytes)
+    install_error_handlers(app)
+    for router in (system.router, assistants.router, threads.router, runs.router):
+        app.include_router(router)
+    return app
+
+
+def main() -> None:
+    """Serve on the configured host and port."""
+    import uvicorn
+
+    from core.offline import apply_offline_defaults
+
+    apply_offline_defaults()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

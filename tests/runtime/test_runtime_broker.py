@@ -1,0 +1,69 @@
+"""The in-process stream broker: replay from the start, follow from now, end on close."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from runtime.broker import InMemoryStreamBroker, StreamEvent
+
+pytestmark = pytest.mark.anyio
+
+
+async def _collect(events: object) -> list[StreamEvent]:
+    return [event async for event in events]  # type: ignore[attr-defined]
+
+
+async def test_subscriber_from_start_sees_every_event_then_the_end() -> None:
+    broker = InMemoryStreamBroker()
+    broker.open("r1")
+    early = broker.subscribe("r1", from_start=True)
+    await broker.publish("r1", "metadata", b'{"run_id":"r1"}')
+    late = broker.subscribe("r1", from_start=True)
+    await broker.publish("r1", "values", b"{}")
+    await broker.close("r1")
+    for subscription in (early, late):
+        events = await _collect(subscription)
+        assert [(e.event, e.data, e.id) for e in events] == [
+            ("metadata", b'{"run_id":"r1"}', 0),
+            ("values", b"{}", 1),
+        ]
+
+
+async def test_subscriber_from_now_skips_what_was_published_before() -> None:
+    broker = InMemoryStreamBroker()
+    broker.open("r1")
+    await broker.publish("r1", "metadata", b"{}")
+    joiner = broker.subscribe("r1", from_start=False)
+    await broker.publish("r1", "values", b"1")
+    await broker.close("r1")
+    assert [e.event for e in await _collect(joiner)] == ["values"]
+
+
+async def test_waiting_subscriber_wakes_on_publish_and_on_close() -> None:
+    broker = InMemoryStreamBroker()
+    broker.open("r1")
+    reader = asyncio.create_task(_collect(broker.subscribe("r1", from_start=True)))
+    await asyncio.sleep(0.01)
+    assert not reader.done()
+    await broker.publish("r1", "custom", b"1")
+    await asyncio.sleep(0.01)
+    assert not reader.done()
+    await broker.close("r1")
+    events = await asyncio.wait_for(reader, timeout=1)
+    assert [e.data for e in events] == [b"1"]
+
+
+async def test_unknown_or_finished_run_gives_an_empty_stream() -> None:
+    broker = InMemoryStreamBroker()
+    assert await _collect(broker.subscribe("nope", from_start=True)) == []
+    broker.open("r1")
+    await broker.close("r1")
+    assert not broker.is_open("r1")
+    assert await _collect(broker.subscribe("r1", from_start=False)) == []
+
+
+async def test_publishing_to_a_run_never_opened_is_a_bug() -> None:
+    with pytest.raises(KeyError):
+        await InMemoryStreamBroker().publish("ghost", "values", b"{}")
