@@ -91,7 +91,8 @@ async def get_assistant_schemas(assistant_id: str, catalog: CatalogDep) -> Respo
         "input_schema": _schema(graph.get_input_jsonschema),
         "output_schema": _schema(graph.get_output_jsonschema),
         "state_schema": _schema(lambda: _state_schema(graph)),
-        "config_schema": _schema(graph.get_config_jsonschema),
+        # LangGraph 1.x deprecates config schemas in favour of the context schema.
+        "config_schema": None,
         "context_schema": _schema(getattr(graph, "get_context_jsonschema", lambda: None)),
     }
     return Response(dumps(schemas), media_type="application/json")

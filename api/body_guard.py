@@ -54,14 +54,15 @@ class RequestBodyGuard:
             if not message.get("more_body", False):
                 break
         content_type = headers.get("content-type", b"").decode("latin-1")
-        # An empty body needs no type (the client's cancel sends none); a missing type on a
-        # non-empty body is read as JSON, as FastAPI does.
-        if body and content_type and not _is_json(content_type):
+        # An empty body needs no type (the client's cancel sends none); FastAPI leaves a body
+        # without a JSON type unparsed, so refusing it here says what is actually wrong.
+        if body and not _is_json(content_type):
+            sent = repr(content_type) if content_type else "no Content-Type"
             await _refuse(
                 send,
                 415,
                 "unsupported_media_type",
-                f"request bodies must be application/json, not {content_type!r}",
+                f"request bodies must be sent as application/json, not {sent}",
             )
             return
         await self.app(scope, _replay(bytes(body), receive), send)

@@ -68,7 +68,9 @@ async def delete_thread(thread_id: str, threads: ThreadsDep) -> Response:
 
 
 @router.get("/{thread_id}/state")
-async def get_thread_state(thread_id: str, threads: ThreadsDep, subgraphs: bool = False) -> Response:
+async def get_thread_state(
+    thread_id: str, threads: ThreadsDep, subgraphs: bool = False
+) -> Response:
     """The thread's current state: values, next nodes, tasks, checkpoint, interrupts."""
     state = await threads.state(thread_id, subgraphs=subgraphs)
     return Response(dumps(state), media_type="application/json")

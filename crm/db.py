@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -32,7 +32,7 @@ class Base(DeclarativeBase):
     """Declarative base shared by every SQLAlchemy model of the project."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         Decimal: Numeric(14, 2),
         dict[str, Any]: json_type(),
     }

@@ -22,13 +22,23 @@ class NotFound(CRMError):
         self.record_id = record_id
 
 
+class InvalidQuery(CRMError, ValueError):
+    """A store call with arguments out of range (a negative limit, say)."""
+
+    code = "invalid_query"
+
+
 class AlreadySeeded(CRMError):
     """The demo generator refuses to write into a database that already holds accounts."""
 
     code = "already_seeded"
 
-    def __init__(self, accounts: int) -> None:
-        super().__init__(f"the database already holds {accounts} accounts; refusing to seed")
+    def __init__(self, accounts: int | str) -> None:
+        # An int is the number of accounts found; callers with more context pass a message.
+        if isinstance(accounts, int):
+            super().__init__(f"the database already holds {accounts} accounts; refusing to seed")
+        else:
+            super().__init__(accounts)
         self.accounts = accounts
 
 

@@ -34,7 +34,8 @@ def _json_object(value: Any) -> Any:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError("must be a JSON object")
+        # pydantic turns ValueError (not TypeError) into a validation error for the row.
+        raise ValueError("must be a JSON object")  # noqa: TRY004
     return value
 
 

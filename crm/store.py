@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crm import models as m
 from crm.db import session_factory
 from crm.enums import NOTE_KINDS
-from crm.errors import NotFound
+from crm.errors import InvalidQuery, NotFound
 from crm.records import (
     AccountNoteRecord,
     AccountRecord,
@@ -48,6 +48,13 @@ COUNTED_TABLES: tuple[type[m.Base], ...] = (
 )
 
 _STREAM_CHUNK = 500
+
+
+def _check_page(limit: int | None, offset: int = 0) -> None:
+    if limit is not None and limit < 0:
+        raise InvalidQuery(f"limit must be >= 0, got {limit}")
+    if offset < 0:
+        raise InvalidQuery(f"offset must be >= 0, got {offset}")
 
 
 def _records(record: type[R], rows: Sequence[Any]) -> list[R]:
@@ -86,6 +93,7 @@ class CRMStore:
         self, *, limit: int = 100, offset: int = 0, region: str | None = None
     ) -> list[AccountRecord]:
         """Accounts ordered by id, optionally of one region."""
+        _check_page(limit, offset)
         stmt = select(m.Account).order_by(m.Account.id).limit(limit).offset(offset)
         if region is not None:
             stmt = stmt.where(m.Account.region == region)
@@ -155,6 +163,7 @@ class CRMStore:
         limit: int = 500,
     ) -> list[ActivityRecord]:
         """The account's behaviour events, newest first, at most ``limit`` of them."""
+        _check_page(limit)
         with self._session() as session:
             self._require(session, m.Account, "account", account_id)
             stmt = select(m.Activity).where(m.Activity.account_id == account_id)
@@ -196,6 +205,7 @@ class CRMStore:
 
     def find_products(self, *, text: str, limit: int = 20) -> list[ProductRecord]:
         """Products whose name or SKU contains ``text``, ignoring case."""
+        _check_page(limit)
         # Escape LIKE wildcards so '%' or '_' typed by a user match themselves.
         escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
@@ -272,6 +282,7 @@ class CRMStore:
 
     def quotes_for_product(self, *, product_id: str, limit: int | None = None) -> list[QuoteRecord]:
         """Historical quotes of the product, newest first."""
+        _check_page(limit)
         with self._session() as session:
             self._require(session, m.Product, "product", product_id)
             stmt = (

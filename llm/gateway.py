@@ -1,9 +1,8 @@
 """The one place that turns :class:`~core.settings.Settings` into model calls.
 
-Everything goes through litellm: ``completion_kwargs`` for direct calls, ``chat_model`` for
-LangChain/LangGraph, and small ``complete``/``stream`` helpers for the CLI. Retries and
-fallbacks are litellm's own (``num_retries``, ``fallbacks``); its Router would add a model
-list and cooldown state we do not need for one primary model and a short fallback chain.
+Everything goes through litellm: ``chat_model`` for LangChain/LangGraph, ``complete`` and
+``stream`` (and async twins) for the CLI, both over a litellm Router that does the retries
+and fallbacks; ``completion_kwargs`` for code that calls ``litellm.completion`` itself.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ apply_offline_defaults()  # before litellm's import, which would fetch a model c
 
 import litellm
 from langchain_core.language_models import BaseChatModel
-from langchain_litellm import ChatLiteLLM
+from langchain_litellm import ChatLiteLLMRouter
 
 from core.recommendation import ModelInfo
 from core.settings import Settings
@@ -30,14 +29,16 @@ from llm.errors import (
     ModelUnavailableError,
     UnknownModelError,
 )
-from llm.local_config import local_model_info
+from llm.local_config import LocalModelConfig, local_model_info
 from llm.providers import (
+    LOCAL_MODEL_OPTION,
     LOCAL_PROVIDER,
     SCRIPTED_PROVIDER,
-    local_provider,
+    is_local_model,
     provider_of,
     register_providers,
 )
+from llm.routing import model_router
 from llm.scripted import DEFAULT_VERSION as SCRIPTED_VERSION
 
 MessagesInput = str | Sequence[Mapping[str, Any]]
@@ -47,7 +48,8 @@ def completion_kwargs(settings: Settings, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``litellm.completion``/``acompletion`` (minus ``messages``).
 
     Options left unset in settings are omitted, so litellm's own defaults apply; ``overrides``
-    win over settings (e.g. ``max_tokens=64``, ``temperature=0``).
+    win over settings (e.g. ``max_tokens=64``, ``temperature=0``). litellm's plain
+    ``fallbacks`` do not work for synchronous streams; the helpers below use the Router.
     """
     kwargs: dict[str, Any] = {
         "model": settings.model,
@@ -61,43 +63,36 @@ def completion_kwargs(settings: Settings, **overrides: Any) -> dict[str, Any]:
         kwargs["api_key"] = settings.model_api_key.get_secret_value()
     if settings.model_fallbacks:
         kwargs["fallbacks"] = list(settings.model_fallbacks)
+    if is_local_model(settings.model):
+        kwargs[LOCAL_MODEL_OPTION] = LocalModelConfig.from_settings(settings).to_params()
     kwargs.update(overrides)
     return kwargs
 
 
 def chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
-    """A LangChain chat model for ``settings.model``, streaming so LangGraph yields one chunk per token.
+    """A LangChain chat model for ``settings.model``; streams, so LangGraph yields token chunks.
 
-    ``overrides`` are ``ChatLiteLLM`` fields (``temperature=0``, ``max_tokens=64``, ...);
-    retries and fallbacks run inside litellm, so ChatLiteLLM's own retry loop stays at one try.
+    A ``ChatLiteLLMRouter`` over :func:`~llm.routing.model_router`, so retries and fallbacks
+    work for ``invoke`` as for ``astream``. ``overrides`` are ChatLiteLLM fields
+    (``temperature=0``, ``max_tokens=64``, ...).
     """
-    register_providers(settings)
-    kwargs = completion_kwargs(settings)
+    register_providers()
     fields: dict[str, Any] = {
-        "model": kwargs["model"],
-        "api_base": kwargs.get("api_base"),
-        "api_key": kwargs.get("api_key"),
-        "request_timeout": kwargs["timeout"],
-        "max_tokens": kwargs["max_tokens"],
+        "model": settings.model,
+        "request_timeout": settings.model_timeout,
+        "max_tokens": settings.model_max_tokens,
         "streaming": True,
-        "max_retries": 1,  # attempts of ChatLiteLLM's own loop; litellm retries inside it
+        "max_retries": 1,  # attempts of ChatLiteLLM's own loop: the Router retries below it
     }
-    # litellm options ChatLiteLLM has no field for travel in model_kwargs.
-    model_kwargs = {key: kwargs[key] for key in ("num_retries", "fallbacks") if key in kwargs}
-    model_kwargs.update(overrides.pop("model_kwargs", {}))
     fields.update(overrides)
-    fields["model_kwargs"] = model_kwargs
-    return ChatLiteLLM(**{key: value for key, value in fields.items() if value is not None})
+    return ChatLiteLLMRouter(router=model_router(settings), **fields)
 
 
 def model_info(settings: Settings) -> ModelInfo:
     """Name and version of the configured model, for recommendations and audit records."""
     provider = provider_of(settings.model)
     if provider == LOCAL_PROVIDER:
-        register_providers(settings)
-        name = settings.model.split("/", 1)[1]
-        config = local_provider().model_for(name).config
-        return local_model_info(config, name=settings.model)
+        return local_model_info(LocalModelConfig.from_settings(settings), name=settings.model)
     if provider == SCRIPTED_PROVIDER:
         return ModelInfo(name=settings.model, version=SCRIPTED_VERSION)
     return ModelInfo(name=settings.model, version=None)  # hosted models do not say which weights
@@ -140,24 +135,25 @@ def as_llm_error(exc: BaseException) -> LLMError:
 
 def complete(messages: MessagesInput, settings: Settings, **overrides: Any) -> str:
     """The model's whole reply to ``messages`` (a string is one user message)."""
-    register_providers(settings)
+    register_providers()
+    kwargs = _call_kwargs(settings, overrides)
     try:
-        response = litellm.completion(
-            messages=_messages(messages), **completion_kwargs(settings, **overrides)
-        )
+        response = model_router(settings).completion(messages=_messages(messages), **kwargs)
     except LLMError:
         raise
-    except Exception as exc:  # noqa: BLE001  # litellm's exceptions, translated once for all callers
+    except Exception as exc:  # noqa: BLE001  # litellm's exceptions, translated once for all
         raise as_llm_error(exc)  # the cause is set, or the error is the original
     return response.choices[0].message.content or ""
 
 
 def stream(messages: MessagesInput, settings: Settings, **overrides: Any) -> Iterator[str]:
     """The reply piece by piece; closing the iterator stops generation."""
-    register_providers(settings)
-    kwargs = completion_kwargs(settings, stream=True, **overrides)
+    register_providers()
+    kwargs = _call_kwargs(settings, overrides)
     try:
-        response = litellm.completion(messages=_messages(messages), **kwargs)
+        response = model_router(settings).completion(
+            messages=_messages(messages), stream=True, **kwargs
+        )
         with closing(response):
             for chunk in response:
                 text = chunk.choices[0].delta.content if chunk.choices else None
@@ -170,12 +166,11 @@ def stream(messages: MessagesInput, settings: Settings, **overrides: Any) -> Ite
 
 
 async def acomplete(messages: MessagesInput, settings: Settings, **overrides: Any) -> str:
-    """Async :func:`complete`; blocking inference runs in a worker thread."""
-    register_providers(settings)
+    """Async :func:`complete`; blocking inference runs in worker threads."""
+    register_providers()
+    kwargs = _call_kwargs(settings, overrides)
     try:
-        response = await litellm.acompletion(
-            messages=_messages(messages), **completion_kwargs(settings, **overrides)
-        )
+        response = await model_router(settings).acompletion(messages=_messages(messages), **kwargs)
     except LLMError:
         raise
     except Exception as exc:  # noqa: BLE001  # translated, not swallowed
@@ -187,10 +182,12 @@ async def astream(
     messages: MessagesInput, settings: Settings, **overrides: Any
 ) -> AsyncIterator[str]:
     """Async :func:`stream`; closing it (or cancelling its task) stops generation."""
-    register_providers(settings)
-    kwargs = completion_kwargs(settings, stream=True, **overrides)
+    register_providers()
+    kwargs = _call_kwargs(settings, overrides)
     try:
-        response = await litellm.acompletion(messages=_messages(messages), **kwargs)
+        response = await model_router(settings).acompletion(
+            messages=_messages(messages), stream=True, **kwargs
+        )
         async with aclosing(response):
             async for chunk in response:
                 text = chunk.choices[0].delta.content if chunk.choices else None
@@ -200,3 +197,8 @@ async def astream(
         raise
     except Exception as exc:  # noqa: BLE001  # translated, not swallowed
         raise as_llm_error(exc)  # the cause is set, or the error is the original
+
+
+def _call_kwargs(settings: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Per-call options for the Router (model, timeout and retries live in the Router)."""
+    return {"model": settings.model, "max_tokens": settings.model_max_tokens, **overrides}

@@ -85,8 +85,8 @@ class LocalModel:
                 self._server = self._start_server()
 
     def _start_server(self) -> Any:
-        path = self.config.path
-        if not path.is_file():
+        path = self.config.resolved().path
+        if path is None or not path.is_file():
             raise ModelUnavailableError(f"local model file not found: {path}")
         try:
             import xllamacpp
@@ -267,6 +267,7 @@ _models_lock = threading.Lock()
 
 def get_local_model(config: LocalModelConfig) -> LocalModel:
     """The process-wide model for ``config`` (created on first use, loaded on first request)."""
+    config = config.resolved()  # the bundled file named or not is one model, loaded once
     with _models_lock:
         model = _models.get(config)
         if model is None:

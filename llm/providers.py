@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import aclosing
 from typing import Any
 
@@ -19,7 +19,7 @@ apply_offline_defaults()  # before litellm's import, which would fetch a model c
 import litellm
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
-from core.settings import Settings, get_settings
+from core.settings import get_settings
 from llm import scripted
 from llm._provider_base import (
     ChatProvider,
@@ -40,32 +40,37 @@ LOCAL_PROVIDER = "local"
 SCRIPTED_PROVIDER = "scripted"
 DEFAULT_LOCAL_NAME = "smollm2"
 # OpenAI sampling options the local model honours; anything else litellm passes is dropped.
+LOCAL_MODEL_OPTION = "local_model"  # the call option carrying a LocalModelConfig
 LOCAL_SAMPLING = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
 
 
 class LocalProvider(ChatProvider):
-    """``local/<name>``: the embedded GGUF model, configured from settings."""
+    """``local/<name>``: the embedded GGUF model.
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        super().__init__()
-        self.settings = settings
+    Which file and context come in the ``local_model`` call option (the gateway sets it from
+    its settings); a bare litellm call falls back to :func:`core.settings.get_settings`.
+    """
 
-    def model_for(self, name: str) -> LocalModel:
-        """The loaded-on-demand model a ``local/<name>`` string refers to."""
-        settings = self.settings or get_settings()
-        # A configured GGUF path serves every local name; without one only the bundled model.
-        if settings.local_model_path is None and name != DEFAULT_LOCAL_NAME:
+    def model_for(self, name: str, params: Mapping[str, Any] | None = None) -> LocalModel:
+        """The (lazily loaded) model a ``local/<name>`` call with ``params`` refers to."""
+        option = (params or {}).get(LOCAL_MODEL_OPTION)
+        if isinstance(option, Mapping):
+            config = LocalModelConfig.from_params(option)
+        else:
+            config = LocalModelConfig.from_settings(get_settings())
+        # A configured GGUF file serves every local name; without one, only the bundled model.
+        if config.path is None and name != DEFAULT_LOCAL_NAME:
             raise UnknownModelError(
                 f"unknown local model {name!r}; available: {DEFAULT_LOCAL_NAME!r}"
             )
-        return get_local_model(LocalModelConfig.from_settings(settings))
+        return get_local_model(config)
 
-    def _options(self, params: dict[str, Any]) -> dict[str, Any]:
-        settings = self.settings or get_settings()
+    @staticmethod
+    def _options(params: Mapping[str, Any]) -> dict[str, Any]:
         max_tokens = (
             params.get("max_tokens")
             or params.get("max_completion_tokens")
-            or settings.model_max_tokens
+            or get_settings().model_max_tokens
         )
         return {
             "max_tokens": int(max_tokens),
@@ -75,14 +80,16 @@ class LocalProvider(ChatProvider):
     def _complete(
         self, model: str, messages: list[Any], params: dict[str, Any], timeout: float | None
     ) -> ModelResponse:
-        result = self.model_for(model).complete(messages, timeout=timeout, **self._options(params))
+        result = self.model_for(model, params).complete(
+            messages, timeout=timeout, **self._options(params)
+        )
         usage = usage_block(result.usage.prompt_tokens, result.usage.completion_tokens)
         return model_response(f"{LOCAL_PROVIDER}/{model}", result.text, result.finish_reason, usage)
 
     def _stream(
         self, model: str, messages: list[Any], params: dict[str, Any], timeout: float | None
     ) -> Iterator[GenericStreamingChunk]:
-        local = self.model_for(model)
+        local = self.model_for(model, params)
         local.load()  # here, not in the iterator: litellm retries and falls back on load errors
         return self._chunks(local, messages, params, timeout)
 
@@ -179,15 +186,9 @@ _scripted_provider = ScriptedProvider()
 _register_lock = threading.Lock()
 
 
-def register_providers(settings: Settings | None = None) -> None:
-    """Add ``local/`` and ``scripted/`` to litellm (idempotent).
-
-    ``settings`` configures the local model for the whole process (last call wins); without
-    it the local provider reads :func:`core.settings.get_settings` at call time.
-    """
+def register_providers() -> None:
+    """Add ``local/`` and ``scripted/`` to litellm's providers (idempotent)."""
     with _register_lock:
-        if settings is not None:
-            _local_provider.settings = settings
         registered = {item["provider"] for item in litellm.custom_provider_map}
         for name, handler in (
             (LOCAL_PROVIDER, _local_provider),
@@ -197,15 +198,11 @@ def register_providers(settings: Settings | None = None) -> None:
                 litellm.custom_provider_map.append({"provider": name, "custom_handler": handler})
 
 
-def local_provider() -> LocalProvider:
-    """The registered local provider (to resolve or preload its model)."""
-    return _local_provider
-
-
 def provider_of(model: str) -> str | None:
     """The provider prefix of a litellm model string, if it has one."""
     return model.split("/", 1)[0] if "/" in model else None
 
 
-def is_own_model(model: str) -> bool:
-    return provider_of(model) in {LOCAL_PROVIDER, SCRIPTED_PROVIDER}
+def is_local_model(model: str) -> bool:
+    """True for a ``local/<name>`` model string."""
+    return provider_of(model) == LOCAL_PROVIDER

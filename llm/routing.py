@@ -7,7 +7,7 @@ fallbacks work for sync and async, streamed or not, and keep litellm's exception
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +18,8 @@ apply_offline_defaults()  # before litellm's import, which would fetch a model c
 from litellm import Router
 
 from core.settings import Settings
+from llm.local_config import LocalModelConfig
+from llm.providers import LOCAL_MODEL_OPTION, is_local_model
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class RouteConfig:
     api_key: str | None = None
     timeout: float = 120.0
     num_retries: int = 2
+    local: LocalModelConfig = field(default_factory=LocalModelConfig)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RouteConfig:
@@ -41,6 +44,7 @@ class RouteConfig:
             api_key=key.get_secret_value() if key is not None else None,
             timeout=settings.model_timeout,
             num_retries=settings.model_max_retries,
+            local=LocalModelConfig.from_settings(settings),
         )
 
     def deployments(self) -> list[dict[str, Any]]:
@@ -49,17 +53,23 @@ class RouteConfig:
         ``api_base`` and ``api_key`` belong to the primary model's endpoint; fallbacks use
         their providers' own defaults (a local or scripted fallback needs neither).
         """
-        primary: dict[str, Any] = {"model": self.model, "timeout": self.timeout}
+        primary = self._params(self.model)
         if self.api_base:
             primary["api_base"] = self.api_base
         if self.api_key:
             primary["api_key"] = self.api_key
         entries = [{"model_name": self.model, "litellm_params": primary}]
         entries += [
-            {"model_name": name, "litellm_params": {"model": name, "timeout": self.timeout}}
+            {"model_name": name, "litellm_params": self._params(name)}
             for name in dict.fromkeys(self.fallbacks)
         ]
         return entries
+
+    def _params(self, model: str) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": model, "timeout": self.timeout}
+        if is_local_model(model):
+            params[LOCAL_MODEL_OPTION] = self.local.to_params()
+        return params
 
 
 @lru_cache(maxsize=16)

@@ -7,6 +7,7 @@ from memory.errors import (
     EmbeddingModelUnavailable,
     InvalidQuery,
     MemoryStoreError,
+    MemoryUnavailable,
     UnknownCollection,
 )
 from memory.models import ACCOUNT_NOTES, PRODUCT_DOCS, AccountNote, DocSection, RetrievedChunk
@@ -24,6 +25,7 @@ __all__ = [
     "InvalidQuery",
     "Memory",
     "MemoryStoreError",
+    "MemoryUnavailable",
     "MiniLMEmbeddingFunction",
     "RetrievedChunk",
     "UnknownCollection",

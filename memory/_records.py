@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -20,6 +22,13 @@ class Record:
 
     chunk: Chunk
     embed_text: str
+
+    def fingerprint(self) -> str:
+        """Digest of everything written for this chunk; equal digests mean nothing to rewrite."""
+        payload = json.dumps(
+            [self.embed_text, self.chunk.text, self.chunk.metadata], sort_keys=True, default=str
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
 def unique(items: Iterable[T], *, key: Callable[[T], str], what: str) -> list[T]:

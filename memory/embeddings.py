@@ -56,7 +56,7 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
     _models: ClassVar[dict[str, SentenceTransformer]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, *, model_path: str | Path | None = None, batch_size: int = 64) -> None:
+    def __init__(self, *, model_path: str | Path | None = None, batch_size: int = 32) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         # None means "the bundled model", resolved at load time so the persisted config
@@ -66,11 +66,8 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def __call__(self, input: Documents) -> Embeddings:
         """Embed a batch of texts; Chroma calls this for documents and queries alike."""
-        texts = list(input)
-        if not texts:
-            return []
         vectors = self.model().encode(
-            texts,
+            list(input),
             batch_size=self.batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,
@@ -112,7 +109,7 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:
         MiniLMEmbeddingFunction.validate_config(config)
         return MiniLMEmbeddingFunction(
-            model_path=config.get("model_path"), batch_size=int(config.get("batch_size", 64))
+            model_path=config.get("model_path"), batch_size=int(config.get("batch_size", 32))
         )
 
     @staticmethod

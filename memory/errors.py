@@ -37,3 +37,9 @@ class EmbeddingMismatch(MemoryStoreError, ValueError):
     """The store was opened with a different embedding function than the one it was built with."""
 
     code = "embedding_mismatch"
+
+
+class MemoryUnavailable(MemoryStoreError, ConnectionError):
+    """The Chroma server at the configured URL did not answer."""
+
+    code = "memory_unavailable"

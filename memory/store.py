@@ -10,16 +10,12 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import chromadb
-from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
-from chromadb.config import Settings as ChromaSettings
 
-from core.offline import apply_offline_defaults
 from core.settings import Settings
+from memory._client import connect
 from memory._records import Record, note_records, section_records, unique
 from memory.embeddings import MiniLMEmbeddingFunction
 from memory.errors import (
@@ -40,6 +36,8 @@ from memory.retrieval import ProductNameIndex, product_filter
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 256
+# Metadata key holding a digest of each chunk's content, so re-indexing skips unchanged chunks.
+FINGERPRINT = "fingerprint"
 MIN_K, MAX_K = 1, 50
 Progress = Callable[[int, int], None]
 
@@ -62,7 +60,7 @@ class Memory:
         if (path is None) == (url is None):
             raise ValueError("Memory needs exactly one of path= (embedded) or url= (server)")
         self._ef: EmbeddingFunction[Documents] = embedding_function or MiniLMEmbeddingFunction()
-        self._client = _connect(path=path, url=url)
+        self._client = connect(path=path, url=url)
         self._collections = {name: self._open(name) for name in COLLECTIONS}
         self._names: ProductNameIndex | None = None
         self._names_count = -1
@@ -104,10 +102,11 @@ class Memory:
     def index_product_docs(
         self, sections: Iterable[DocSection], *, progress: Progress | None = None
     ) -> int:
-        """Chunk, embed and upsert sections; returns the number of chunks written.
+        """Chunk, embed and upsert sections; returns how many chunks they make up.
 
         Chunk ids are ``"{section_id}#{chunk_index}"``, so indexing the same sections again
-        overwrites them; chunks left over from a longer earlier version are removed.
+        is idempotent: unchanged chunks are skipped (not re-embedded), changed ones
+        overwritten, and chunks left over from a longer earlier version removed.
         """
         items = unique(sections, key=lambda section: section.section_id, what="section_id")
         chunked = [(section.section_id, section_records(section)) for section in items]
@@ -144,7 +143,10 @@ class Memory:
     def index_account_notes(
         self, notes: Iterable[AccountNote], *, progress: Progress | None = None
     ) -> int:
-        """Chunk, embed and upsert notes (ids ``"{note_id}#{chunk_index}"``); returns chunks written."""
+        """Chunk, embed and upsert notes (ids ``"{note_id}#{chunk_index}"``); returns their chunk count.
+
+        Idempotent like :meth:`index_product_docs`.
+        """
         items = unique(notes, key=lambda note: note.note_id, what="note_id")
         chunked = [(note.note_id, note_records(note)) for note in items]
         return self._write(self._collection(ACCOUNT_NOTES), "note_id", chunked, progress)
@@ -214,21 +216,33 @@ class Memory:
     def _write_batch(
         self, collection: Collection, owner_key: str, batch: list[tuple[str, list[Record]]]
     ) -> int:
+        """Write one batch; chunks whose fingerprint is unchanged are not embedded again."""
         owners = [owner for owner, _ in batch]
-        records = [record for _, owned in batch for record in owned]
-        ids = [f"{owner}#{record.chunk.index}" for owner, owned in batch for record in owned]
-        existing = collection.get(where=_owner_filter(owner_key, owners), include=[])["ids"]
-        stale = sorted(set(existing) - set(ids))
+        records = {
+            f"{owner}#{record.chunk.index}": record for owner, owned in batch for record in owned
+        }
+        existing = collection.get(where=_owner_filter(owner_key, owners), include=["metadatas"])
+        stored = {
+            chunk_id: (metadata or {}).get(FINGERPRINT)
+            for chunk_id, metadata in zip(existing["ids"], existing["metadatas"] or [])
+        }
+        stale = sorted(set(stored) - set(records))
         if stale:
             collection.delete(ids=stale)
-        if not records:
-            return 0
-        collection.upsert(
-            ids=ids,
-            embeddings=self._ef([record.embed_text for record in records]),
-            documents=[record.chunk.text for record in records],
-            metadatas=[record.chunk.metadata for record in records],
-        )
+        fingerprints = {chunk_id: record.fingerprint() for chunk_id, record in records.items()}
+        changed = [
+            chunk_id for chunk_id in records if stored.get(chunk_id) != fingerprints[chunk_id]
+        ]
+        if changed:
+            collection.upsert(
+                ids=changed,
+                embeddings=self._ef([records[chunk_id].embed_text for chunk_id in changed]),
+                documents=[records[chunk_id].chunk.text for chunk_id in changed],
+                metadatas=[
+                    {**records[chunk_id].chunk.metadata, FINGERPRINT: fingerprints[chunk_id]}
+                    for chunk_id in changed
+                ],
+            )
         return len(records)
 
     def _query(
@@ -266,21 +280,6 @@ def _check_query(query: str, k: int) -> tuple[str, int]:
     if not isinstance(query, str) or not query.strip():
         raise InvalidQuery("query must be a non-empty string")
     return query.strip(), min(MAX_K, max(MIN_K, int(k)))
-
-
-def _connect(*, path: Path | None, url: str | None) -> ClientAPI:
-    apply_offline_defaults()  # Chroma's telemetry also reads the environment.
-    settings = ChromaSettings(anonymized_telemetry=False)
-    if path is not None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=settings)
-    assert url is not None
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(f"Chroma URL must look like http://host:port, got {url!r}")
-    ssl = parts.scheme == "https"
-    port = parts.port or (443 if ssl else 8000)
-    return chromadb.HttpClient(host=parts.hostname, port=port, ssl=ssl, settings=settings)
 
 
 def _owner_filter(owner_key: str, owners: Sequence[str]) -> dict[str, Any]:

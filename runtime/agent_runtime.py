@@ -60,9 +60,7 @@ async def open_agent_runtime(
     await anyio.to_thread.run_sync(migrate, url)
     engine = await anyio.to_thread.run_sync(make_records_engine, url)
     try:
-        async with open_checkpointer(settings) as checkpointer, open_graph_store(
-            settings
-        ) as store:
+        async with open_checkpointer(settings) as checkpointer, open_graph_store(settings) as store:
             sessions = session_factory(engine)
             thread_store, run_store = ThreadStore(sessions), RunStore(sessions)
             failed = await run_store.fail_unfinished()
@@ -70,7 +68,9 @@ async def open_agent_runtime(
                 logger.warning("%d runs were cut off by the last shutdown; marked error", failed)
             services = ServicesLoader(lambda: services_factory(settings))
             services.start()
-            catalog = GraphCatalog(graphs, services=services, checkpointer=checkpointer, store=store)
+            catalog = GraphCatalog(
+                graphs, services=services, checkpointer=checkpointer, store=store
+            )
             executor = RunExecutor(
                 threads=thread_store,
                 runs=run_store,
@@ -82,7 +82,10 @@ async def open_agent_runtime(
                 settings=settings,
                 catalog=catalog,
                 threads=ThreadService(
-                    store=thread_store, executor=executor, catalog=catalog, checkpointer=checkpointer
+                    store=thread_store,
+                    executor=executor,
+                    catalog=catalog,
+                    checkpointer=checkpointer,
                 ),
                 runs=run_store,
                 executor=executor,

@@ -48,8 +48,7 @@ class ThreadBusy(RuntimeLayerError):
 
     def __init__(self, thread_id: str) -> None:
         super().__init__(
-            f"thread {thread_id!r} is busy with another run; wait for it to finish "
-            "or cancel it"
+            f"thread {thread_id!r} is busy with another run; wait for it to finish or cancel it"
         )
         self.thread_id = thread_id
 

@@ -156,7 +156,9 @@ class RunExecutor:
     async def stop_thread_runs(self, thread_id: str) -> None:
         """Cancel the thread's runs and wait until they have stored their outcome."""
         pending = [
-            (run_id, active) for run_id, active in self._active.items() if active.thread_id == thread_id
+            (run_id, active)
+            for run_id, active in self._active.items()
+            if active.thread_id == thread_id
         ]
         for run_id, _ in pending:
             self.cancel(run_id)
@@ -214,14 +216,14 @@ class RunExecutor:
                     await self._publish(run_id, event, data)
         except asyncio.CancelledError:
             ending.status, ending.thread_status = "interrupted", "idle"
-        except Exception as exc:  # noqa: BLE001 - the graph's failure is the run's outcome
+        except Exception as exc:
             logger.warning("run %s failed", run_id, exc_info=exc)
             ending.status, ending.thread_status = "error", "error"
             ending.error = {"error": type(exc).__name__, "message": str(exc)}
             await self._publish(run_id, "error", ending.error)
         try:
             await self._store_ending(run_id, thread_id, graph, ending, temporary=temporary)
-        except Exception:  # noqa: BLE001 - top of the task: log, then still close the stream
+        except Exception:
             logger.exception("storing the outcome of run %s failed", run_id)
         finally:
             await self._broker.close(run_id)
@@ -253,8 +255,10 @@ class RunExecutor:
     ) -> None:
         try:
             snapshot = await graph.aget_state({"configurable": {"thread_id": thread_id}})
-        except Exception:  # noqa: BLE001 - the run's status must be stored all the same
-            logger.exception("reading the state of thread %s after run %s failed", thread_id, run_id)
+        except Exception:
+            logger.exception(
+                "reading the state of thread %s after run %s failed", thread_id, run_id
+            )
             return
         try:
             ending.values = to_json_value(snapshot.values)

@@ -139,63 +139,64 @@ def email(
     """Subject and body of an e-mail sent to (out) or received from (in) the account."""
     person = name(contact)
     spec = _spec(rng, product)
+    approver_is_writer = contact is decision_maker
     if direction == "out":
         if phase == "awareness":
-            return (
-                f"Introducing {product.category} solutions",
+            subject = f"Introducing {product.category} solutions"
+            body = (
                 f"Dear {person}, we would welcome a chance to present {product.name} and our "
-                f"service network in your region. Could we book 30 minutes?",
+                "service network in your region. Could we book 30 minutes?"
             )
-        if phase == "dormant":
-            return (
-                "Checking in",
-                f"Dear {person}, it has been a while since we discussed "
-                f"{product.name}. Is the project still planned this year?",
+        elif phase == "dormant":
+            subject = "Checking in"
+            body = (
+                f"Dear {person}, it has been a while since we discussed {product.name}. "
+                "Is the project still planned this year?"
             )
-        if phase in ("negotiation", "purchase"):
-            return (
-                f"Revised offer: {product.name}",
+        elif phase in ("negotiation", "purchase"):
+            subject = f"Revised offer: {product.name}"
+            body = (
                 f"Dear {person}, attached is our revised offer for {product.name}, including "
                 f"installation, training and a {rng.choice((2, 3, 5))}-year warranty. "
-                f"Please share it with {name(decision_maker)}.",
+                f"Please share it with {name(decision_maker)}."
             )
-        return (
-            f"{product.name}: documents you asked for",
-            f"Dear {person}, please find the datasheet and clinical evidence for "
-            f"{product.name}, including {spec}. Happy to arrange a trial.",
-        )
-    if phase in ("awareness", "research"):
-        return (
-            f"Request for information: {product.name}",
+        else:
+            subject = f"{product.name}: documents you asked for"
+            body = (
+                f"Dear {person}, please find the datasheet and clinical evidence for "
+                f"{product.name}, including {spec}. Happy to arrange a trial."
+            )
+    elif phase in ("awareness", "research"):
+        subject = f"Request for information: {product.name}"
+        body = (
             f"Hello, we are reviewing {product.category.lower()} options. Could you send the "
-            f"brochure and an indicative price for {product.name}? Regards, {person}",
+            f"brochure and an indicative price for {product.name}? Regards, {person}"
         )
-    if phase == "evaluation":
-        reviewer = (
-            "I sign off" if contact is decision_maker else f"{name(decision_maker)} reviews it"
-        )
-        return (
-            f"RE: {product.name} technical questions",
+    elif phase == "evaluation":
+        reviewer = "I sign off" if approver_is_writer else f"{name(decision_maker)} reviews it"
+        subject = f"RE: {product.name} technical questions"
+        body = (
             f"Thanks for the demo. Can you confirm {spec} for {product.name}? We also need "
-            f"the service manual before {reviewer}. {person}",
+            f"the service manual before {reviewer}. {person}"
         )
-    if phase == "negotiation":
-        return (
-            f"RE: Quotation for {product.name}",
-            f"We received your quotation. The price is above our expectation and "
-            f"{rng.choice(COMPETITORS)} offered less. Can you improve it? "
-            + (
-                "I need the final offer soon to approve it. "
-                if contact is decision_maker
-                else f"{name(decision_maker)} needs the final offer soon to approve it. "
-            )
-            + person,
+    elif phase == "negotiation":
+        approval = (
+            "I need the final offer soon to approve it."
+            if approver_is_writer
+            else f"{name(decision_maker)} needs the final offer soon to approve it."
         )
-    return (
-        f"Tender documents: {product.name}",
-        f"The tender for {product.name} is published. Please submit your qualification "
-        f"documents before the deadline. {person}",
-    )
+        subject = f"RE: Quotation for {product.name}"
+        body = (
+            "We received your quotation. The price is above our expectation and "
+            f"{rng.choice(COMPETITORS)} offered less. Can you improve it? {approval} {person}"
+        )
+    else:
+        subject = f"Tender documents: {product.name}"
+        body = (
+            f"The tender for {product.name} is published. Please submit your qualification "
+            f"documents before the deadline. {person}"
+        )
+    return subject, body
 
 
 def tender(

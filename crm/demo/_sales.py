@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from crm.demo._behaviour import BehaviourWriter
+from crm.demo._conversations import EventWriter
 from crm.demo._world import CURRENCY, NOW, AccountPlan
 
 CENT = Decimal("0.01")
@@ -85,7 +85,7 @@ def _quantity(rng: random.Random, product: Any) -> int:
 class SalesWriter:
     """Creates deals with globally sequential ids, and the events that went with them."""
 
-    def __init__(self, rng: random.Random, book: SalesBook, behaviour: BehaviourWriter) -> None:
+    def __init__(self, rng: random.Random, book: SalesBook, behaviour: EventWriter) -> None:
         self.rng = rng
         self.book = book
         self.behaviour = behaviour
@@ -147,7 +147,6 @@ class SalesWriter:
         revisions: int,
         accepted_last: bool,
     ) -> None:
-        rng = self.rng
         moments = sorted(self.behaviour.at(start, end) for _ in range(revisions))
         for revision, moment in enumerate(moments, start=1):
             for product, quantity, list_price, floor_price, final_price in lines:

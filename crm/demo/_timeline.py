@@ -6,14 +6,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from crm.demo._behaviour import (
-    HISTORY_DAYS,
-    INTENSITY,
-    PHASE_DAYS,
-    PHASES,
-    BehaviourWriter,
-    size_factor,
-)
+from crm.demo._behaviour import HISTORY_DAYS, INTENSITY, PHASE_DAYS, PHASES, size_factor
+from crm.demo._conversations import EventWriter
 from crm.demo._world import NOW, AccountPlan
 
 Window = tuple[str, datetime, datetime]
@@ -43,7 +37,7 @@ def _count(rng: random.Random, bounds: tuple[int, int], factor: float) -> int:
 
 
 def fill_account(
-    writer: BehaviourWriter, plan: AccountPlan, catalogue: list[Any], windows: list[Window]
+    writer: EventWriter, plan: AccountPlan, catalogue: list[Any], windows: list[Window]
 ) -> None:
     """Every behaviour event of one account outside its deals."""
     rng = writer.rng

@@ -112,7 +112,7 @@ def _budget_base(rng: random.Random, industry: str, beds: int) -> float:
 
 def _money(value: float) -> Decimal:
     # Whole thousands, like budgets are written.
-    return Decimal(int(round(value / 1000.0)) * 1000).quantize(Decimal("0.01"))
+    return Decimal(round(value / 1000.0) * 1000).quantize(Decimal("0.01"))
 
 
 def build_accounts(rng: random.Random, count: int) -> list[AccountPlan]:

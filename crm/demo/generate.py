@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from crm.demo._behaviour import BehaviourWriter
+from crm.demo._conversations import EventWriter
 from crm.demo._people import build_people
 from crm.demo._sales import SalesBook, SalesWriter, price_book_rows
 from crm.demo._timeline import fill_account, phase_windows
@@ -90,9 +90,9 @@ def generate_demo(*, seed: int, scale: float = 1.0, catalogue: Sequence[Any]) ->
     build_people(stream("people"), plans, products)
 
     events: list[dict[str, Any]] = []
-    behaviour = BehaviourWriter(stream("behaviour"), events)
+    behaviour = EventWriter(stream("behaviour"), events)
     book = SalesBook()
-    sales = SalesWriter(stream("sales"), book, BehaviourWriter(stream("deal-events"), events))
+    sales = SalesWriter(stream("sales"), book, EventWriter(stream("deal-events"), events))
     for plan in plans:
         windows = phase_windows(behaviour.rng, plan)
         fill_account(behaviour, plan, products, windows)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,6 +21,7 @@ from crm import models as m
 from crm.demo import generate_demo, is_seeded, seed_demo
 from crm.demo.seed import MODELS
 from crm.enums import TRUE_STAGES
+from crm.truth import read_ground_truth
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 SMALL = 0.05
@@ -45,6 +49,33 @@ def test_same_seed_same_rows_different_seed_different_rows(catalogue: Sequence[A
     other = generate_demo(seed=12, scale=SMALL, catalogue=catalogue)
     assert _digest(first.tables) == _digest(again.tables)
     assert _digest(first.tables) != _digest(other.tables)
+
+
+def test_generation_ignores_hash_seed_and_process(catalogue: Sequence[Any]) -> None:
+    """Two interpreters with different hash seeds produce the same bytes."""
+    script = (
+        "import hashlib, json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "try:\n"
+        "    from crm.demo.catalogue import build_catalogue\n"
+        "except ImportError:\n"
+        "    from _catalogue_standin import build_catalogue\n"
+        "from crm.demo import generate_demo\n"
+        "data = generate_demo(seed=9, scale=0.05, catalogue=build_catalogue(9)).tables\n"
+        "text = json.dumps(data, sort_keys=True, default=str, separators=(',', ':'))\n"
+        "print(hashlib.sha256(text.encode()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(Path(__file__).parent)],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for hash_seed in ("1", "4242")
+    }
+    assert len(digests) == 1
 
 
 def test_same_seed_gives_identical_databases(tmp_path: Path, catalogue: Sequence[Any]) -> None:
@@ -75,6 +106,9 @@ def test_seed_refuses_a_database_with_accounts(engine: Engine, catalogue: Sequen
     assert all(done <= total for _, done, total in seen)
     with pytest.raises(AlreadySeeded):
         seed_demo(engine, seed=5, scale=SMALL, catalogue=catalogue)
+    truth = read_ground_truth(engine)
+    assert len(truth) == 11
+    assert {t.true_stage for t in truth.values()} == set(TRUE_STAGES)
 
 
 def test_unmigrated_database_is_reported(tmp_path: Path, catalogue: Sequence[Any]) -> None:

@@ -219,9 +219,7 @@ def test_budget_year_is_unique_per_account(engine: Engine) -> None:
         session.commit()
         for _ in range(2):
             session.add(
-                m.AccountBudget(
-                    account_id="ACC-0001", year=2025, amount=Decimal(1), currency="CNY"
-                )
+                m.AccountBudget(account_id="ACC-0001", year=2025, amount=Decimal(1), currency="CNY")
             )
         with pytest.raises(IntegrityError):
             session.commit()

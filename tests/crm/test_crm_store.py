@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from crm import CRMStore, NotFound
+from crm import CRMStore, InvalidQuery, NotFound
 from crm.enums import NOTE_KINDS
 from crm.records import AccountRecord
 
@@ -44,6 +44,10 @@ def test_list_accounts_pages_and_filters(store: CRMStore) -> None:
     in_region = store.list_accounts(limit=1000, region=region)
     assert in_region and all(a.region == region for a in in_region)
     assert store.list_accounts(region="Atlantis") == []
+    with pytest.raises(InvalidQuery):
+        store.list_accounts(limit=-1)
+    with pytest.raises(InvalidQuery):
+        store.list_accounts(offset=-5)
 
 
 def test_contacts_form_a_hierarchy_inside_the_account(store: CRMStore) -> None:
@@ -91,6 +95,10 @@ def test_activities_newest_first_with_since_kinds_and_limit(store: CRMStore) -> 
     assert emails and {e.kind for e in emails} == {"email_out"}
     future = datetime(2030, 1, 1, tzinfo=UTC)
     assert store.activities_for_account(account_id=account.id, since=future) == []
+    naive = since.replace(tzinfo=None)  # naive datetimes are taken as UTC
+    assert store.activities_for_account(account_id=account.id, since=naive, limit=10_000) == recent
+    with pytest.raises(InvalidQuery):
+        store.activities_for_account(account_id=account.id, limit=-1)
     with pytest.raises(NotFound):
         store.activities_for_account(account_id="ACC-9999")
 

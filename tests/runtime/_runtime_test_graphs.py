@@ -96,7 +96,9 @@ def build_approval_graph(
     return graph.compile(checkpointer=checkpointer, store=store)
 
 
-def build_gated_graph(*, services: FakeServices, checkpointer: Any = None, store: Any = None) -> Any:
+def build_gated_graph(
+    *, services: FakeServices, checkpointer: Any = None, store: Any = None
+) -> Any:
     """wait: runs until the test opens ``services.gate`` (works across event loops)."""
 
     async def wait(state: ChatState) -> dict[str, Any]:
@@ -120,5 +122,3 @@ def graph_specs() -> dict[str, GraphSpec]:
         GraphSpec("gated", "Gated", "Waits for the test.", build_gated_graph),
     ]
     return {spec.graph_id: spec for spec in specs}
-
-

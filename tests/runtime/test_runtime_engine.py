@@ -56,8 +56,13 @@ async def test_legacy_messages_mode_accumulates_partial_messages() -> None:
     events = await _events(_chat(), ["messages"])
     assert events[0][0] == "messages/metadata"
     partials = [data for name, data in events if name == "messages/partial"]
-    assert [p[0]["content"] for p in partials] == ["hello", "hello ", "hello there",
-                                                   "hello there ", "hello there friend"]
+    assert [p[0]["content"] for p in partials] == [
+        "hello",
+        "hello ",
+        "hello there",
+        "hello there ",
+        "hello there friend",
+    ]
     assert "values" not in {name for name, _ in events}
 
 
