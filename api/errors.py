@@ -78,7 +78,8 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
         name = field or ("request body" if where == "body" else where)
         if where in ("query", "path", "header") and field:
             name = f"{field} ({where} parameter)"
-        problems.append(f"{name}: {error.get('msg', 'invalid value')}")
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        problems.append(f"{name}: {message}")
     return "invalid_request", "; ".join(problems) or "invalid request"
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from runtime.engine import StreamMode
+from runtime.engine import STREAM_MODES
 from runtime.records import RunStatus, ThreadStatus
 
 SortOrder = Literal["asc", "desc"]
@@ -29,17 +29,22 @@ class RunnableConfigIn(BaseModel):
     configurable: dict[str, Any] | None = None
 
 
-class SendIn(_Request):
-    node: str
-    input: Any = None
-
-
 class CommandIn(_Request):
     """Resume an interrupt, update the state and/or jump to nodes."""
 
     update: dict[str, Any] | list[Any] | None = None
     resume: Any = None
-    goto: SendIn | str | list[SendIn | str] | None = None
+    goto: Any = Field(None, description='A node, a {"node", "input"} send, or a list of them.')
+
+    @field_validator("goto")
+    @classmethod
+    def _goto(cls, value: Any) -> Any:
+        targets = value if isinstance(value, list) else [value]
+        for target in targets if value is not None else []:
+            is_send = isinstance(target, dict) and isinstance(target.get("node"), str)
+            if not (isinstance(target, str) or is_send):
+                raise ValueError('each target must be a node name or {"node": ..., "input": ...}')
+        return value
 
 
 class CheckpointIn(_Request):
@@ -60,11 +65,11 @@ class RunCreate(_Request):
     metadata: dict[str, Any] | None = None
     checkpoint: CheckpointIn | None = None
     checkpoint_id: str | None = None
-    stream_mode: StreamMode | list[StreamMode] = "values"
+    stream_mode: list[str] = Field(["values"], description="One stream mode or a list of them.")
     stream_subgraphs: bool = False
     stream_resumable: bool = False
-    interrupt_before: Literal["*"] | list[str] | None = None
-    interrupt_after: Literal["*"] | list[str] | None = None
+    interrupt_before: Any = Field(None, description='"*" or a list of node names.')
+    interrupt_after: Any = Field(None, description='"*" or a list of node names.')
     multitask_strategy: Literal["reject", "interrupt", "rollback", "enqueue"] = "reject"
     if_not_exists: Literal["reject", "create"] = "reject"
     on_disconnect: Literal["cancel", "continue"] = "continue"
@@ -75,6 +80,28 @@ class RunCreate(_Request):
     webhook: str | None = None
     feedback_keys: list[str] | None = None
 
+    @field_validator("stream_mode", mode="before")
+    @classmethod
+    def _stream_modes(cls, value: Any) -> Any:
+        modes = [value] if isinstance(value, str) else value
+        if not isinstance(modes, list) or not all(isinstance(mode, str) for mode in modes):
+            raise ValueError("must be a stream mode or a list of stream modes")
+        unsupported = [mode for mode in modes if mode not in STREAM_MODES]
+        if unsupported:
+            raise ValueError(
+                f"stream mode {unsupported[0]!r} is not supported; use {', '.join(STREAM_MODES)}"
+            )
+        return list(dict.fromkeys(modes)) or ["values"]
+
+    @field_validator("interrupt_before", "interrupt_after")
+    @classmethod
+    def _breakpoints(cls, value: Any) -> Any:
+        if value is None or value == "*":
+            return value
+        if isinstance(value, list) and all(isinstance(node, str) for node in value):
+            return value
+        raise ValueError('must be "*" or a list of node names')
+
     @model_validator(mode="after")
     def _input_or_command(self) -> RunCreate:
         if self.command is not None and self.input is not None:
@@ -83,8 +110,7 @@ class RunCreate(_Request):
 
     @property
     def stream_modes(self) -> tuple[str, ...]:
-        modes = [self.stream_mode] if isinstance(self.stream_mode, str) else self.stream_mode
-        return tuple(dict.fromkeys(modes)) or ("values",)
+        return tuple(self.stream_mode)
 
 
 class ThreadCreate(_Request):

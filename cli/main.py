@@ -72,6 +72,7 @@ def import_(
 ) -> None:
     """Import CRM records from CSV/JSON files; a file with any bad row imports nothing."""
     from crm.db import make_engine, migrate
+    from crm.errors import CRMError
     from crm.importers import ImportFailed, import_file
 
     settings = get_settings()
@@ -86,6 +87,10 @@ def import_(
             for error in exc.errors:
                 console.print(f"[red]{error}[/]")
             console.print(f"[red]{path}: nothing imported ({len(exc.errors)} bad rows)[/]")
+            continue
+        except (CRMError, OSError) as exc:
+            failed = True
+            console.print(f"[red]{path}: nothing imported: {exc}[/]")
             continue
         console.print(f"{path}: imported {report.inserted} {report.entity}")
     if failed:
