@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from api import assistants, runs, system, threads
 from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
+from core.offline import apply_offline_defaults
 from core.settings import Settings, get_settings
 from graphs.registry import GraphSpec
 from runtime.agent_runtime import open_agent_runtime
@@ -44,6 +45,9 @@ def create_app(
     """The API app. Graphs default to the registry and services to ``tools.services``; tests
     inject their own. Nothing heavy happens here: the lifespan opens the runtime and the
     services load in the background, so ``/ok`` answers at once."""
+    # Also reached as `uvicorn server:create_app --factory`: the offline switches must be set
+    # before the services import litellm, Chroma and sentence-transformers.
+    apply_offline_defaults()
     resolved = settings or get_settings()
 
     @asynccontextmanager
@@ -73,9 +77,6 @@ def main() -> None:
     """Serve on the configured host and port."""
     import uvicorn
 
-    from core.offline import apply_offline_defaults
-
-    apply_offline_defaults()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

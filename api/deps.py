@@ -21,23 +21,28 @@ def get_runtime(request: Request) -> AgentRuntime:
 
 
 def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
 def get_catalog(request: Request) -> GraphCatalog:
+    """The graphs served as assistants."""
     return get_runtime(request).catalog
 
 
 def get_threads(request: Request) -> ThreadService:
+    """Thread records, state and deletion."""
     return get_runtime(request).threads
 
 
 def get_runs(request: Request) -> RunStore:
+    """Run records."""
     return get_runtime(request).runs
 
 
 def get_executor(request: Request) -> RunExecutor:
+    """Starts, follows and cancels runs."""
     return get_runtime(request).executor
 
 

@@ -4,6 +4,7 @@ translate every exception into it."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,9 @@ _RUNTIME_STATUS: dict[type[RuntimeLayerError], int] = {
 }
 
 
+_UNION_TAG = re.compile(r"^(?:[\w-]+\[.*\]|str|int|float|bool|none)$")
+
+
 class ApiError(Exception):
     """An error raised by a route, already carrying its status and code."""
 
@@ -68,7 +72,8 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
     """``(code, detail)`` for pydantic errors: each problem named by its field, in one line."""
     problems: list[str] = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ())]
+        # Union branches add their type to the location ("update.dict[str,any]"): drop it.
+        location = [str(part) for part in error.get("loc", ()) if not _UNION_TAG.match(str(part))]
         if error.get("type") == "json_invalid":
             reason = (error.get("ctx") or {}).get("error", "invalid JSON")
             position = location[1] if len(location) > 1 else "?"
@@ -80,7 +85,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
             name = f"{field} ({where} parameter)"
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         problems.append(f"{name}: {message}")
-    return "invalid_request", "; ".join(problems) or "invalid request"
+    return "invalid_request", "; ".join(dict.fromkeys(problems)) or "invalid request"
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -21,6 +21,7 @@ _DEFAULTS = {
     "RAGAS_DO_NOT_TRACK": "true",  # the value "1" does not stop ragas' telemetry
     "TOKENIZERS_PARALLELISM": "false",
     "DO_NOT_TRACK": "1",
+    "LITELLM_DISABLE_BUG_REPORT_LINK": "true",
 }
 
 

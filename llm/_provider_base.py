@@ -60,19 +60,19 @@ async def iterate_in_thread(make_iterator: Callable[[], Iterator[T]]) -> AsyncIt
             stop.set()
 
     def pump() -> None:
-        iterator = make_iterator()
+        iterator: Iterator[T] | None = None
         try:
+            iterator = make_iterator()
             for item in iterator:
                 if stop.is_set():
                     break
                 post(False, item)
-        except BaseException as exc:  # noqa: BLE001  # handed to the consumer, which re-raises it
+        except BaseException as exc:  # noqa: BLE001  # the consumer re-raises it
             post(True, exc)
             return
         finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+            if iterator is not None:
+                _close(iterator)
         post(True, None)
 
     threading.Thread(target=pump, name="llm-stream", daemon=True).start()

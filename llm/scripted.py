@@ -19,7 +19,6 @@ from typing import Any
 from llm.errors import UnplannedModelCallError
 from llm.messages import Messages, last_user_text
 
-SCRIPTED_PREFIX = "scripted/"
 DEFAULT_VERSION = "scripted-1"
 
 Rule = Callable[[Messages], "str | ScriptedReply"]
@@ -85,7 +84,7 @@ class Script:
     def answer(
         self, model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool
     ) -> ScriptedReply:
-        """The next planned reply; raises a planned exception or, strict and unplanned, a loud one."""
+        """The next planned reply; raises a planned error, or a loud one if strict and unplanned."""
         record = {
             "model": model,
             "messages": [dict(m) for m in messages],
@@ -97,12 +96,11 @@ class Script:
             if item is None and self.rule is not None:
                 item = self.rule
             if item is None and self.strict:
-                call = ScriptedCall(
-                    **record, error=UnplannedModelCallError(_unplanned_message(model, messages))
-                )
+                error = UnplannedModelCallError(_unplanned_message(model, messages))
+                call = ScriptedCall(**record, error=error)
                 self.calls.append(call)
                 self.unplanned.append(call)
-                raise call.error  # type: ignore[misc]
+                raise error
             if isinstance(item, BaseException):
                 self.calls.append(ScriptedCall(**record, error=item))
                 raise item

@@ -12,9 +12,7 @@ from typing import Any, Literal
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 from langgraph.types import Command, Send
 
-StreamMode = Literal[
-    "values", "updates", "messages", "messages-tuple", "custom", "debug", "tasks", "checkpoints"
-]
+# The LangGraph server's stream modes this runtime implements ("events" is not one yet).
 STREAM_MODES: tuple[str, ...] = (
     "values",
     "updates",

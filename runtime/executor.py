@@ -119,10 +119,6 @@ class RunExecutor:
         """A running run's events from now on; empty once the run has ended."""
         return self._broker.subscribe(run_id, from_start=False)
 
-    def is_active(self, run_id: str) -> bool:
-        """Whether the run is executing in this process."""
-        return run_id in self._active
-
     async def wait(self, run_id: str) -> RunOutcome | None:
         """The outcome of a run executing here, once it ends; None if it is not executing."""
         active = self._active.get(run_id)

@@ -165,3 +165,22 @@ async def test_bodiless_posts_need_no_content_type(client: httpx.AsyncClient) ->
 async def test_framework_errors_use_the_same_shape(client: httpx.AsyncClient) -> None:
     _error(await client.get("/no/such/route"), 404, "not_found")
     _error(await client.put("/threads"), 405, "method_not_allowed")
+
+
+async def test_union_fields_name_the_field_without_type_noise(client: httpx.AsyncClient) -> None:
+    thread_id = (await client.post("/threads", json={})).json()["thread_id"]
+    body = {"assistant_id": "chat", "command": {"update": 5}}
+    detail = _error(
+        await client.post(f"/threads/{thread_id}/runs/wait", json=body), 422, "invalid_request"
+    )
+    assert detail.startswith("command.update: ") and "[" not in detail.split(":")[0]
+    goto = {"assistant_id": "chat", "command": {"goto": 5}}
+    detail = _error(
+        await client.post(f"/threads/{thread_id}/runs/wait", json=goto), 422, "invalid_request"
+    )
+    assert detail.startswith("command.goto: each target must be a node name")
+    modes = {"assistant_id": "chat", "stream_mode": ["values", "events"]}
+    detail = _error(
+        await client.post(f"/threads/{thread_id}/runs/stream", json=modes), 422, "invalid_request"
+    )
+    assert "'events' is not supported" in detail

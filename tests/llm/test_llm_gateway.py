@@ -1,4 +1,4 @@
-"""Settings to litellm: call options, the Router's retries and fallbacks, LangChain and LangGraph."""
+"""Settings to litellm: call options, Router retries and fallbacks, LangChain and LangGraph."""
 
 from __future__ import annotations
 

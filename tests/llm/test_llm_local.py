@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import litellm
 import pytest
@@ -163,6 +164,23 @@ def test_closing_a_stream_stops_generation(
 
 @pytest.mark.slow
 @pytest.mark.anyio
+async def test_closing_an_async_stream_stops_generation(
+    local_settings: Settings, local_model: LocalModel
+) -> None:
+    pieces = gateway.astream(QUESTION, local_settings, max_tokens=400)
+    assert await anext(pieces)
+    assert local_model.busy
+    await pieces.aclose()
+    # The stream's thread stops llama.cpp at its next token; poll briefly for that.
+    for _ in range(250):
+        if not local_model.busy:
+            break
+        await asyncio.sleep(0.02)
+    assert not local_model.busy
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
 async def test_two_concurrent_requests_both_finish_one_at_a_time(
     local_settings: Settings, local_model: LocalModel
 ) -> None:
@@ -182,7 +200,7 @@ async def test_two_concurrent_requests_both_finish_one_at_a_time(
 class _CountingServer:
     """Wraps the xllamacpp server to count generations running at the same time."""
 
-    def __init__(self, inner: object) -> None:
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.calls = self.active = self.most_active = 0
         self._lock = threading.Lock()
@@ -193,7 +211,7 @@ class _CountingServer:
             self.active += 1
             self.most_active = max(self.most_active, self.active)
         try:
-            return self.inner.handle_chat_completions(request, callback)  # type: ignore[attr-defined]
+            return self.inner.handle_chat_completions(request, callback)
         finally:
             with self._lock:
                 self.active -= 1

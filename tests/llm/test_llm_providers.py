@@ -13,6 +13,14 @@ from llm._provider_base import iterate_in_thread
 from llm.providers import is_local_model, provider_of, register_providers
 
 
+def test_the_package_exports_resolve() -> None:
+    import llm
+
+    assert all(getattr(llm, name) is not None for name in llm.__all__)
+    with pytest.raises(AttributeError):
+        _ = llm.no_such_name
+
+
 def test_registration_is_idempotent() -> None:
     register_providers()
     register_providers()
@@ -84,3 +92,13 @@ async def test_the_bridge_reraises_the_source_error() -> None:
         async for item in iterate_in_thread(_Source(5, fail_at=3)):
             received.append(item)
     assert received == [0, 1, 2]
+
+
+@pytest.mark.anyio
+async def test_the_bridge_reraises_an_error_opening_the_source() -> None:
+    def refuse() -> Iterator[int]:
+        raise ValueError("cannot open")
+
+    with pytest.raises(ValueError, match="cannot open"):
+        async for _ in iterate_in_thread(refuse):
+            pass
