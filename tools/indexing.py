@@ -23,6 +23,14 @@ def index_crm_into_memory(
 
     Re-running is idempotent: chunk ids are stable, so existing chunks are overwritten.
     """
+    return {
+        PRODUCT_DOCS: index_documentation(crm, memory, progress=progress),
+        ACCOUNT_NOTES: index_account_notes(crm, memory, progress=progress),
+    }
+
+
+def index_documentation(crm: CRMStore, memory: Memory, *, progress: Progress | None = None) -> int:
+    """Index every product documentation section; returns the number of chunks."""
     names = {product.id: product.name for product in crm.list_products()}
     sections = [
         DocSection(
@@ -38,11 +46,13 @@ def index_crm_into_memory(
         )
         for s in crm.iter_document_sections()
     ]
+    return memory.index_product_docs(sections, progress=_stage("documentation", progress))
+
+
+def index_account_notes(crm: CRMStore, memory: Memory, *, progress: Progress | None = None) -> int:
+    """Index every meeting note and email body; returns the number of chunks."""
     notes = list(_account_notes(crm))
-    return {
-        PRODUCT_DOCS: memory.index_product_docs(sections, progress=_stage("documentation", progress)),
-        ACCOUNT_NOTES: memory.index_account_notes(notes, progress=_stage("account notes", progress)),
-    }
+    return memory.index_account_notes(notes, progress=_stage("account notes", progress))
 
 
 def _account_notes(crm: CRMStore) -> Iterator[AccountNote]:

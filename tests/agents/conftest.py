@@ -1,4 +1,4 @@
-"""A small demo CRM, indexed into a real embedded Chroma with the real MiniLM model, per module."""
+"""A small demo CRM whose documentation is indexed into a real embedded Chroma with MiniLM."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from crm.store import CRMStore
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from memory import Memory
-from tools.indexing import index_crm_into_memory
+from tools.indexing import index_documentation
 from tools.services import AgentServices
 
 
@@ -36,7 +36,7 @@ def services(demo_settings: Settings) -> Iterator[AgentServices]:
     engine = make_engine(demo_settings.resolved_database_url)
     seed_demo(engine, seed=demo_settings.seed, scale=0.05)
     memory = Memory.from_settings(demo_settings)
-    index_crm_into_memory(CRMStore(engine), memory)
+    index_documentation(CRMStore(engine), memory)  # the Q&A agent reads no account notes
     bundle = AgentServices(
         settings=demo_settings,
         crm=CRMStore(engine),

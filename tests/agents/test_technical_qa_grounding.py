@@ -40,6 +40,7 @@ def test_ungrounded_numbers_flag_invented_figures_only() -> None:
     sources = [p["text"] for p in PASSAGES]
     assert grounding.ungrounded_numbers("It runs for 6.5 hours and charges in 3 hours.", sources) == []
     assert grounding.ungrounded_numbers("It runs for 8 hours.", sources) == ["8"]
+    assert grounding.ungrounded_numbers("Up to 6.5 hours [1], charged in 3 hours [1, 2].", sources) == []
     assert grounding.numbers("up to 6.5 hours, 70% alcohol") == ["6.5", "70"]
 
 
