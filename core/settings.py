@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 LOCAL_MODEL = "local/smollm2"
 
@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     def checkpoint_path(self) -> Path:
         """SQLite file of LangGraph checkpoints when the CRM database is SQLite."""
         return self.data_dir / "checkpoints.db"
+
+    @property
+    def store_path(self) -> Path:
+        """SQLite file of the LangGraph store (long-term memory items) when the database is SQLite."""
+        return self.data_dir / "store.db"
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -25,11 +24,6 @@ def postgres_conninfo(url: str) -> str:
     """A SQLAlchemy PostgreSQL URL (``postgresql+psycopg://...``) as a libpq connection URI."""
     parsed = make_url(url).set(drivername="postgresql")
     return parsed.render_as_string(hide_password=False)
-
-
-def store_path(settings: Settings) -> Path:
-    """SQLite file of the LangGraph store (long-term memory items) next to the checkpoints."""
-    return settings.data_dir / "store.db"
 
 
 @asynccontextmanager
@@ -64,7 +58,7 @@ async def open_graph_store(settings: Settings) -> AsyncIterator[Any]:
         return
     from langgraph.store.sqlite.aio import AsyncSqliteStore
 
-    path = store_path(settings)
+    path = settings.store_path
     path.parent.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteStore.from_conn_string(str(path)) as store:
         await store.setup()

@@ -18,11 +18,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 
 # Words that carry no topic: question words, auxiliaries, articles and sales-chat filler.
 STOPWORDS = frozenset(
-    """a an and are as at be been by can could describe detail details do does did for from
-    give has have how i in is it its it's me much many my of on or our please say says should
-    tell than that the their them there these they this those to us was we what when where
-    which who whom whose why will with would you your about any all also there's know need
-    long big large much product device unit model""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "been", "by", "can", "could", "describe", "detail", "details", "do", "does", "did", "for", "from", "give", "has", "have", "how", "i", "in", "is", "it", "its", "it's", "me", "much", "many", "my", "of", "on", "or", "our", "please", "say", "says", "should", "tell", "than", "that", "the", "their", "them", "there", "these", "they", "this", "those", "to", "us", "was", "we", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "about", "any", "all", "also", "there's", "know", "need", "long", "big", "large", "much", "product", "device", "unit", "model"]
 )
 
 
