@@ -50,7 +50,11 @@ def registered_graphs() -> dict[str, GraphSpec]:
             title="Technical Q&A",
             description="Answers product questions from the documentation, with citations.",
             factory=lambda *, services, checkpointer=None, store=None: build_technical_qa_graph(
-                tools=services, model=services.chat_model, checkpointer=checkpointer, store=store
+                tools=services,
+                model=services.chat_model,
+                model_info=services.model_info,
+                checkpointer=checkpointer,
+                store=store,
             ),
         ),
     ]

@@ -1,4 +1,4 @@
-"""Open a Chroma client: embedded on a folder, or over HTTP to a Chroma server."""
+"""Open Chroma: a client (embedded on a folder or over HTTP to a server) and its collections."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
 from core.offline import apply_offline_defaults
-from memory.errors import MemoryUnavailable
+from memory.errors import EmbeddingMismatch, MemoryUnavailable
 
 
 def connect(*, path: Path | None, url: str | None) -> ClientAPI:
@@ -32,4 +34,27 @@ def connect(*, path: Path | None, url: str | None) -> ClientAPI:
     except ValueError as exc:
         if "could not connect" in str(exc).lower():
             raise MemoryUnavailable(f"no Chroma server answers at {url}") from exc
+        raise
+
+
+def open_collection(
+    client: ClientAPI, name: str, embedding_function: EmbeddingFunction[Documents]
+) -> Collection:
+    """Get or create a cosine-space collection bound to ``embedding_function``.
+
+    Raises EmbeddingMismatch when the collection was built with another embedding function.
+    """
+    try:
+        return client.get_or_create_collection(
+            name,
+            embedding_function=embedding_function,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+    except ValueError as exc:
+        # Chroma has no precise class for this conflict; its message names it.
+        if "embedding function" in str(exc).lower():
+            raise EmbeddingMismatch(
+                f"collection {name!r} was built with another embedding function than "
+                f"{embedding_function.name()!r}: {exc}"
+            ) from exc
         raise

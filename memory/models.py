@@ -12,6 +12,7 @@ from core.recommendation import Fact
 PRODUCT_DOCS = "product_docs"
 ACCOUNT_NOTES = "account_notes"
 COLLECTIONS = (PRODUCT_DOCS, ACCOUNT_NOTES)
+EMBEDDING_DIM = 384  # all-MiniLM-L6-v2; the hashing test embedding matches it
 
 
 class DocSection(BaseModel):
@@ -46,14 +47,17 @@ class AccountNote(BaseModel):
 class RetrievedChunk(BaseModel):
     """A chunk found by a search, with its similarity and the metadata needed to cite it.
 
-    ``score`` is cosine similarity clipped to [0, 1] (higher is closer). Product-doc chunks
-    fill the document fields, account-note chunks the account fields; the rest stay None.
+    ``score`` is cosine similarity clipped to [0, 1] (higher is closer). ``relevance`` is what
+    results are ordered by: the score plus, for product docs, up to 0.2 for keyword overlap
+    (memory.retrieval.rerank); sort by it, not by score, when merging result lists.
+    Product-doc chunks fill the document fields, account-note chunks the account fields.
     """
 
     collection: str
     chunk_id: str
     text: str
     score: float = Field(ge=0.0, le=1.0)
+    relevance: float = Field(0.0, ge=0.0)
     chunk_index: int = 0
     # product_docs
     section_id: str | None = None
@@ -86,4 +90,12 @@ class RetrievedChunk(BaseModel):
     ) -> RetrievedChunk:
         """Build from one Chroma result row, ignoring metadata keys this model does not know."""
         known = {key: value for key, value in metadata.items() if key in cls.model_fields}
-        return cls(collection=collection, chunk_id=chunk_id, text=text, score=score, **known)
+        known.pop("relevance", None)
+        return cls(
+            collection=collection,
+            chunk_id=chunk_id,
+            text=text,
+            score=score,
+            relevance=score,
+            **known,
+        )

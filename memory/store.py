@@ -15,11 +15,10 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
 
 from core.settings import Settings
-from memory._client import connect
+from memory._client import connect, open_collection
 from memory._records import Record, note_records, section_records, unique
 from memory.embeddings import MiniLMEmbeddingFunction
 from memory.errors import (
-    EmbeddingMismatch,
     InvalidQuery,
     UnknownCollection,
 )
@@ -31,7 +30,7 @@ from memory.models import (
     DocSection,
     RetrievedChunk,
 )
-from memory.retrieval import ProductNameIndex, product_filter
+from memory.retrieval import ProductNameIndex, product_filter, rerank
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +38,7 @@ BATCH_SIZE = 256
 # Metadata key holding a digest of each chunk's content, so re-indexing skips unchanged chunks.
 FINGERPRINT = "fingerprint"
 MIN_K, MAX_K = 1, 50
+MAX_CANDIDATES = 200  # vector hits handed to the keyword rerank
 Progress = Callable[[int, int], None]
 
 
@@ -61,7 +61,9 @@ class Memory:
             raise ValueError("Memory needs exactly one of path= (embedded) or url= (server)")
         self._ef: EmbeddingFunction[Documents] = embedding_function or MiniLMEmbeddingFunction()
         self._client = connect(path=path, url=url)
-        self._collections = {name: self._open(name) for name in COLLECTIONS}
+        self._collections = {
+            name: open_collection(self._client, name, self._ef) for name in COLLECTIONS
+        }
         self._names: ProductNameIndex | None = None
         self._names_count = -1
 
@@ -73,21 +75,6 @@ class Memory:
         if settings.chroma_url:
             return cls(url=settings.chroma_url, embedding_function=embedding_function)
         return cls(path=settings.resolved_chroma_path, embedding_function=embedding_function)
-
-    def _open(self, name: str) -> Collection:
-        try:
-            return self._client.get_or_create_collection(
-                name,
-                embedding_function=self._ef,
-                configuration={"hnsw": {"space": "cosine"}},
-            )
-        except ValueError as exc:
-            if "embedding function" in str(exc).lower():
-                raise EmbeddingMismatch(
-                    f"collection {name!r} was built with another embedding function than "
-                    f"{self._ef.name()!r}: {exc}"
-                ) from exc
-            raise
 
     def _collection(self, name: str) -> Collection:
         try:
@@ -117,16 +104,18 @@ class Memory:
     def search_product_docs(
         self, query: str, *, k: int = 5, product_id: str | None = None
     ) -> list[RetrievedChunk]:
-        """The ``k`` chunks closest to ``query``; a product named in the query restricts the search.
+        """The ``k`` most relevant chunks: vector search, then a keyword rerank of the candidates.
 
-        An explicit ``product_id`` wins over names found in the query.
+        A product named in the query restricts the search to it; an explicit ``product_id``
+        wins over names found in the query. Results are ordered by ``relevance``.
         """
         text, k = _check_query(query, k)
         if product_id is not None:
             where = product_filter([product_id])
         else:
             where = product_filter(self._product_names().mentioned(text))
-        return self._query(PRODUCT_DOCS, text, k, where)
+        candidates = self._query(PRODUCT_DOCS, text, min(MAX_CANDIDATES, max(k * 4, 20)), where)
+        return rerank(text, candidates)[:k]
 
     def _product_names(self) -> ProductNameIndex:
         collection = self._collection(PRODUCT_DOCS)
@@ -224,7 +213,7 @@ class Memory:
         existing = collection.get(where=_owner_filter(owner_key, owners), include=["metadatas"])
         stored = {
             chunk_id: (metadata or {}).get(FINGERPRINT)
-            for chunk_id, metadata in zip(existing["ids"], existing["metadatas"] or [])
+            for chunk_id, metadata in zip(existing["ids"], existing["metadatas"] or [], strict=True)
         }
         stale = sorted(set(stored) - set(records))
         if stale:
@@ -236,7 +225,7 @@ class Memory:
         if changed:
             collection.upsert(
                 ids=changed,
-                embeddings=self._ef([records[chunk_id].embed_text for chunk_id in changed]),
+                embeddings=self._embed([records[chunk_id].embed_text for chunk_id in changed]),
                 documents=[records[chunk_id].chunk.text for chunk_id in changed],
                 metadatas=[
                     {**records[chunk_id].chunk.metadata, FINGERPRINT: fingerprints[chunk_id]}
@@ -244,6 +233,12 @@ class Memory:
                 ],
             )
         return len(records)
+
+    def _embed(self, texts: list[str]) -> list[Any]:
+        """Vectors for ``texts``, each distinct text embedded once (templated notes repeat)."""
+        distinct = list(dict.fromkeys(texts))
+        vectors = dict(zip(distinct, self._ef(distinct), strict=True))
+        return [vectors[text] for text in texts]
 
     def _query(
         self, collection: str, text: str, k: int, where: dict[str, Any] | None
@@ -267,7 +262,9 @@ class Memory:
                 score=distance_to_score(distance),
                 metadata=dict(metadata or {}),
             )
-            for chunk_id, document, metadata, distance in zip(ids, documents, metadatas, distances)
+            for chunk_id, document, metadata, distance in zip(
+                ids, documents, metadatas, distances, strict=True
+            )
         ]
 
 

@@ -58,12 +58,23 @@ def best_evidence(question_terms: set[str], passages: Sequence[dict[str, Any]]) 
 
 
 def relevant_passages(
-    passages: Sequence[dict[str, Any]], question_terms: set[str], *, min_score: float
+    passages: Sequence[dict[str, Any]],
+    question_terms: set[str],
+    *,
+    min_score: float,
+    max_gap: float = 0.15,
 ) -> list[dict[str, Any]]:
-    """Passages similar enough to the question that also share a topic word with it."""
+    """Passages similar enough to the question that also share a topic word with it.
+
+    "Similar enough" is both absolute (``min_score``) and relative: within ``max_gap`` of the
+    best passage, so a strong match is not diluted by weaker sections that merely share a word.
+    """
+    if not passages:
+        return []
+    floor = max(min_score, max(p["score"] for p in passages) - max_gap)
     relevant = []
     for passage in passages:
-        if passage["score"] < min_score:
+        if passage["score"] < floor:
             continue
         if question_terms and not question_terms & terms(passage["text"]):
             continue

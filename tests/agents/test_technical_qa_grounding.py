@@ -34,6 +34,13 @@ def test_relevant_passages_need_similarity_and_a_shared_topic_word() -> None:
     assert grounding.relevant_passages(PASSAGES, {"battery"}, min_score=0.3) == [PASSAGES[0]]
     assert grounding.relevant_passages(PASSAGES, {"battery"}, min_score=0.8) == []
     assert grounding.relevant_passages(PASSAGES, {"warranty"}, min_score=0.3) == []
+    assert grounding.relevant_passages([], {"battery"}, min_score=0.3) == []
+
+
+def test_passages_far_below_the_best_are_not_evidence() -> None:
+    close = [{"text": "battery A", "score": 0.8}, {"text": "battery B", "score": 0.7}]
+    far = close + [{"text": "battery C", "score": 0.6}]
+    assert grounding.relevant_passages(far, {"battery"}, min_score=0.3) == close
 
 
 def test_ungrounded_numbers_flag_invented_figures_only() -> None:

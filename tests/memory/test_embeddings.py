@@ -9,7 +9,12 @@ import pytest
 from chromadb.utils.embedding_functions import known_embedding_functions
 
 from memory import EmbeddingModelUnavailable, HashingEmbeddingFunction, MiniLMEmbeddingFunction
-from memory.embeddings import EMBEDDING_DIM, bundled_minilm_path
+from memory.embeddings import (
+    EMBEDDING_DIM,
+    bundled_minilm_path,
+    cpu_supports_bf16,
+    resolve_precision,
+)
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,3 +108,21 @@ def test_missing_model_folder_is_a_precise_error(tmp_path: object) -> None:
     function = MiniLMEmbeddingFunction(model_path=f"{tmp_path}/no-model-here")
     with pytest.raises(EmbeddingModelUnavailable):
         function(["anything"])
+
+
+def test_precision_is_validated_and_round_trips_through_config() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        MiniLMEmbeddingFunction(precision="float8")  # type: ignore[arg-type]
+    assert resolve_precision("float32") == "float32"
+    assert resolve_precision("auto") == ("bfloat16" if cpu_supports_bf16() else "float32")
+    function = MiniLMEmbeddingFunction(precision="float32")
+    assert MiniLMEmbeddingFunction.build_from_config(function.get_config()).precision == "float32"
+
+
+def test_auto_precision_stays_close_to_float32() -> None:
+    texts = ["Battery runs 6.5 hours.", "Procurement asked about the tender deadline."]
+    exact = MiniLMEmbeddingFunction(precision="float32")(texts)
+    auto = MiniLMEmbeddingFunction()(texts)
+    for a, b in zip(exact, auto, strict=True):
+        assert _cosine(a, b) > 0.995
+        assert np.linalg.norm(b) == pytest.approx(1.0, abs=1e-5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from memory import Memory, MiniLMEmbeddingFunction
-from memory.retrieval import ProductNameIndex, normalise, product_filter
+from memory import PRODUCT_DOCS, Memory, MiniLMEmbeddingFunction, RetrievedChunk
+from memory.retrieval import ProductNameIndex, normalise, product_filter, rerank
 from tests.memory._corpus import PRODUCTS, product_sections, questions
 
 NAMES = {
@@ -57,6 +57,34 @@ def test_normalise_and_filters() -> None:
     assert product_filter(["a", "b"]) == {"product_id": {"$in": ["a", "b"]}}
 
 
+def _chunk(chunk_id: str, heading: str, text: str, score: float) -> RetrievedChunk:
+    return RetrievedChunk(
+        collection=PRODUCT_DOCS,
+        chunk_id=chunk_id,
+        text=text,
+        score=score,
+        relevance=score,
+        heading=heading,
+        product_name="VitaScan H3 Handheld Ultrasound",
+    )
+
+
+def test_rerank_lifts_the_section_that_shares_the_questions_words() -> None:
+    overview = _chunk("o", "Product overview", "A pocket probe for bedside scans.", 0.60)
+    power = _chunk("p", "Power and battery", "Runs 2.5 hours; charges wirelessly.", 0.55)
+    ranked = rerank("What is the battery life of the VitaScan H3?", [overview, power])
+    assert [chunk.chunk_id for chunk in ranked] == ["p", "o"]
+    assert ranked[0].score == 0.55 and ranked[0].relevance > ranked[1].relevance
+    assert all(chunk.relevance >= chunk.score for chunk in ranked)
+
+
+def test_rerank_ignores_product_names_and_keeps_order_without_content_words() -> None:
+    first = _chunk("a", "Alarms", "VitaScan H3 handheld alarms.", 0.7)
+    second = _chunk("b", "Warranty", "Three years.", 0.6)
+    assert [c.chunk_id for c in rerank("the VitaScan H3 handheld", [first, second])] == ["a", "b"]
+    assert rerank("what is it?", [second, first]) == [second, first]
+
+
 @pytest.fixture(scope="module")
 def minilm_memory(tmp_path_factory: pytest.TempPathFactory) -> Memory:
     memory = Memory(
@@ -83,5 +111,5 @@ def test_real_model_answers_every_question_from_the_named_product(minilm_memory:
         assert top[0].product_id == product_id, question
         if top[0].heading != heading:
             misses.append(question)
-    # Measured 47/48: the mains-only analyser's "Alarms" (low battery) beats its power section.
-    assert len(misses) <= 2, misses
+    # Measured 48/48 with the rerank (47/48 without); allow one for model-version drift.
+    assert len(misses) <= 1, misses
