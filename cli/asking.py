@@ -45,8 +45,13 @@ async def ask_graph(settings: Settings, *, graph_id: str, question: str, console
     draft = "".join(streamed).strip()
     if draft and answer.startswith(draft):
         out.print(answer[len(draft):], markup=False)
+    elif draft:
+        # The agent replaced the model's draft (e.g. it stated figures the documentation
+        # does not): say so, so the rep does not trust the text streamed above.
+        console.print("\n\n[yellow]Checked against the documentation; the answer is:[/]")
+        out.print(answer, markup=False)
     else:
-        out.print(("\n\n" if draft else "") + answer, markup=False)
+        out.print(answer, markup=False)
     return 0
 
 

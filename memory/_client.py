@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Documents, Embeddable, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
 from core.offline import apply_offline_defaults
@@ -47,7 +48,8 @@ def open_collection(
     try:
         return client.get_or_create_collection(
             name,
-            embedding_function=embedding_function,
+            # Chroma types the parameter over all embeddables; a text-only function is fine here.
+            embedding_function=cast("EmbeddingFunction[Embeddable]", embedding_function),
             configuration={"hnsw": {"space": "cosine"}},
         )
     except ValueError as exc:

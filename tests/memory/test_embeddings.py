@@ -27,7 +27,7 @@ def test_both_functions_are_registered_under_their_names() -> None:
 
 
 @pytest.mark.parametrize("cls", [MiniLMEmbeddingFunction, HashingEmbeddingFunction])
-def test_chroma_contract(cls: type) -> None:
+def test_chroma_contract(cls: type[MiniLMEmbeddingFunction | HashingEmbeddingFunction]) -> None:
     function = cls()
     assert function.default_space() == "cosine"
     assert "cosine" in function.supported_spaces()
@@ -37,7 +37,9 @@ def test_chroma_contract(cls: type) -> None:
 
 
 @pytest.mark.parametrize("cls", [MiniLMEmbeddingFunction, HashingEmbeddingFunction])
-def test_unknown_config_keys_are_refused(cls: type) -> None:
+def test_unknown_config_keys_are_refused(
+    cls: type[MiniLMEmbeddingFunction | HashingEmbeddingFunction],
+) -> None:
     with pytest.raises(ValueError, match="unknown"):
         cls.build_from_config({"surprise": 1})
 

@@ -1,0 +1,96 @@
+"""The ``crm-agents`` command line, in-process with typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.settings import get_settings
+from llm.scripted import scripted_model
+
+runner = CliRunner()
+
+
+def _use_data_dir(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    monkeypatch.setenv("CRM_AGENTS_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CRM_AGENTS_MODEL", "scripted/test")
+    monkeypatch.setenv("CRM_AGENTS_MODEL_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty data folder."""
+    _use_data_dir(monkeypatch, tmp_path / "data")
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder seeded once per module by the seed command itself."""
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _use_data_dir(monkeypatch, data)
+        result = runner.invoke(app, ["seed", "--scale", "0.03"])
+        assert result.exit_code == 0, result.output
+        assert "activities" in result.output and "time: embeddings" in result.output
+        yield data
+    get_settings.cache_clear()
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "seed", "import", "ask"):
+        assert command in result.output
+
+
+def test_seed_reports_what_it_built_and_if_absent_is_idempotent(seeded: Path) -> None:
+    assert (seeded / "crm.db").is_file() and (seeded / "chroma").is_dir()
+    again = runner.invoke(app, ["seed", "--if-absent"])
+    assert again.exit_code == 0 and "nothing to do" in again.output
+    refused = runner.invoke(app, ["seed"])
+    assert refused.exit_code != 0
+
+
+def test_ask_streams_a_cited_answer(seeded: Path) -> None:
+    with scripted_model(responses=["It is documented in the user manual [1]."]):
+        result = runner.invoke(app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"])
+    assert result.exit_code == 0, result.output
+    assert "It is documented in the user manual [1]." in result.output
+    assert "Sources:" in result.output and "Power and battery" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "   "], "empty"),
+        (["ask", "hello", "--graph", "nope"], "nope"),
+    ],
+)
+def test_ask_refuses_bad_input(seeded: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_import_rejects_a_file_with_bad_rows_and_names_them(data_dir: Path, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps([{"id": "ACC-X1", "name": "Test Hospital"}]), encoding="utf-8")
+    result = runner.invoke(app, ["import", str(accounts)])
+    assert result.exit_code == 1
+    assert "accounts.json" in result.output and "nothing imported" in result.output
+
+
+def test_import_unknown_entity_is_an_error_not_a_crash(data_dir: Path, tmp_path: Path) -> None:
+    odd = tmp_path / "spaceships.csv"
+    odd.write_text("id,name\nS1,Enterprise\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(odd)])
+    assert result.exit_code == 1
+    assert "spaceships" in result.output
