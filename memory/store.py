@@ -18,10 +18,7 @@ from core.settings import Settings
 from memory._client import connect, open_collection
 from memory._records import Record, note_records, section_records, unique
 from memory.embeddings import MiniLMEmbeddingFunction
-from memory.errors import (
-    InvalidQuery,
-    UnknownCollection,
-)
+from memory.errors import InvalidQuery, UnknownCollection
 from memory.models import (
     ACCOUNT_NOTES,
     COLLECTIONS,
@@ -188,11 +185,14 @@ class Memory:
         if progress is not None:
             progress(0, total)
         batch: list[tuple[str, list[Record]]] = []
-        for entry in chunked:
-            batch.append(entry)
-            if sum(len(chunks) for _, chunks in batch) >= BATCH_SIZE:
+        pending = 0
+        for owner, records in chunked:
+            batch.append((owner, records))
+            pending += len(records)
+            # Owners are capped too: empty sections add no chunks but widen the $in filter.
+            if pending >= BATCH_SIZE or len(batch) >= BATCH_SIZE:
                 done += self._write_batch(collection, owner_key, batch)
-                batch = []
+                batch, pending = [], 0
                 if progress is not None:
                     progress(done, total)
         if batch:

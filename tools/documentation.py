@@ -80,12 +80,13 @@ def search_documentation(
             for product_id in dict.fromkeys(product_ids)
             for chunk in memory.search_product_docs(query, k=k, product_id=product_id)
         ]
-        chunks.sort(key=lambda chunk: chunk.score, reverse=True)
+        chunks.sort(key=lambda chunk: chunk.relevance, reverse=True)  # keeps the memory's rerank
     return [
         {
             "chunk_id": chunk.chunk_id,
             "text": chunk.text,
             "score": round(chunk.score, 4),
+            "relevance": round(chunk.relevance, 4),
             "document_id": chunk.document_id,
             "document_title": chunk.document_title or "",
             "product_id": chunk.product_id,

@@ -86,7 +86,7 @@ def test_fresh_process_rebuilds_the_embedding_function_from_chroma_config(tmp_pa
     assert (hit["product_id"], hit["heading"]) == ("PRD-011", "Battery and power")
 
 
-@pytest.mark.slow  # two model loads, one in a fresh interpreter: ~17 s on 2 busy cores
+@pytest.mark.slow  # two model loads, one in a fresh interpreter: 6-17 s on 2 busy cores
 def test_real_model_store_reopens_offline_in_a_fresh_process(tmp_path: Path) -> None:
     path = tmp_path / "chroma"
     Memory(path=path, embedding_function=MiniLMEmbeddingFunction()).index_product_docs(SECTIONS)

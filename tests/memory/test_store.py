@@ -260,3 +260,11 @@ def test_doc_section_validation() -> None:
             heading="h",
             body="b",
         )
+
+
+def test_many_empty_sections_are_batched_and_leave_nothing(memory: Memory) -> None:
+    empty = [
+        SECTIONS[0].model_copy(update={"section_id": f"empty-{i}", "body": ""}) for i in range(600)
+    ]
+    assert memory.index_product_docs([*empty, SECTIONS[0]]) == 1
+    assert memory.count(PRODUCT_DOCS) == 1
