@@ -6,15 +6,15 @@ from core.offline import apply_offline_defaults
 
 apply_offline_defaults()
 
-import asyncio  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated, Optional  # noqa: E402
+import asyncio
+import time
+from pathlib import Path
+from typing import Annotated, Optional
 
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
+import typer
+from rich.console import Console
 
-from core.settings import Settings, get_settings  # noqa: E402
+from core.settings import get_settings
 
 app = typer.Typer(
     name="crm-agents",

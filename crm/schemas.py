@@ -35,7 +35,7 @@ def _json_object(value: Any) -> Any:
         return {}
     if not isinstance(value, dict):
         # pydantic turns ValueError (not TypeError) into a validation error for the row.
-        raise ValueError("must be a JSON object")  # noqa: TRY004
+        raise ValueError("must be a JSON object")
     return value
 
 

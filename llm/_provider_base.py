@@ -67,7 +67,7 @@ async def iterate_in_thread(make_iterator: Callable[[], Iterator[T]]) -> AsyncIt
                 if stop.is_set():
                     break
                 post(False, item)
-        except BaseException as exc:  # noqa: BLE001  # the consumer re-raises it
+        except BaseException as exc:  # the consumer re-raises it
             post(True, exc)
             return
         finally:

@@ -141,8 +141,8 @@ def complete(messages: MessagesInput, settings: Settings, **overrides: Any) -> s
         response = model_router(settings).completion(messages=_messages(messages), **kwargs)
     except LLMError:
         raise
-    except Exception as exc:  # noqa: BLE001  # litellm's exceptions, translated once for all
-        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    except Exception as exc:  # litellm's exceptions, translated once for all
+        raise as_llm_error(exc)  # noqa: B904 - the cause is set, or the error is the original
     return response.choices[0].message.content or ""
 
 
@@ -161,8 +161,8 @@ def stream(messages: MessagesInput, settings: Settings, **overrides: Any) -> Ite
                     yield text
     except LLMError:
         raise
-    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
-        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    except Exception as exc:  # translated, not swallowed
+        raise as_llm_error(exc)  # noqa: B904 - the cause is set, or the error is the original
 
 
 async def acomplete(messages: MessagesInput, settings: Settings, **overrides: Any) -> str:
@@ -173,8 +173,8 @@ async def acomplete(messages: MessagesInput, settings: Settings, **overrides: An
         response = await model_router(settings).acompletion(messages=_messages(messages), **kwargs)
     except LLMError:
         raise
-    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
-        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    except Exception as exc:  # translated, not swallowed
+        raise as_llm_error(exc)  # noqa: B904 - the cause is set, or the error is the original
     return response.choices[0].message.content or ""
 
 
@@ -195,8 +195,8 @@ async def astream(
                     yield text
     except LLMError:
         raise
-    except Exception as exc:  # noqa: BLE001  # translated, not swallowed
-        raise as_llm_error(exc)  # the cause is set, or the error is the original
+    except Exception as exc:  # translated, not swallowed
+        raise as_llm_error(exc)  # noqa: B904 - the cause is set, or the error is the original
 
 
 def _call_kwargs(settings: Settings, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -210,7 +210,7 @@ class LocalModel:
                     result = self._server.handle_chat_completions(request, on_chunk)
                     if isinstance(result, dict) and "error" in result:
                         chunks.put(result)
-        except BaseException as exc:  # noqa: BLE001  # the consumer re-raises it
+        except BaseException as exc:  # the consumer re-raises it
             chunks.put(exc)
         finally:
             chunks.put(_Done)

@@ -9,7 +9,7 @@ from core.offline import apply_offline_defaults
 
 apply_offline_defaults()
 
-import pytest  # noqa: E402
+import pytest
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -33,7 +33,7 @@ socket.create_connection = refuse
 from core.offline import apply_offline_defaults
 apply_offline_defaults()
 import litellm, tiktoken, chromadb, langgraph, ragas  # noqa: F401
-assert tiktoken.get_encoding("cl100k_base").encode("battery life") 
+assert tiktoken.get_encoding("cl100k_base").encode("battery life")
 print("ok")
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOKEN", "CUSTOM_TIKTOKEN"))}
