@@ -13,6 +13,7 @@ run: $(RUN_STAMP)
 	$(BIN)/crm-agents serve
 
 test: $(DEV_STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 test-fast: $(DEV_STAMP)
