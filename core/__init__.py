@@ -1,6 +1,13 @@
 """Core types and settings shared by every layer: the lowest layer, importing nothing of ours."""
 
-from core.recommendation import Action, Fact, ModelInfo, PromptInfo, Recommendation
+from core.recommendation import (
+    Action,
+    Fact,
+    ModelInfo,
+    PromptInfo,
+    Recommendation,
+    RecommendationRecorder,
+)
 from core.settings import Settings, get_settings
 
 __all__ = [
@@ -9,6 +16,7 @@ __all__ = [
     "ModelInfo",
     "PromptInfo",
     "Recommendation",
+    "RecommendationRecorder",
     "Settings",
     "get_settings",
 ]

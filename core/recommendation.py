@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -55,6 +55,10 @@ class Recommendation(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     provenance: list[Fact] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Structured result a client can draw (e.g. a stakeholder map), keyed by kind.",
+    )
     model: ModelInfo | None = None
     prompt: PromptInfo | None = None
     input_sha256: str | None = None
@@ -67,3 +71,9 @@ def snapshot_sha256(snapshot: Any) -> str:
     """sha256 of a JSON-serialisable input snapshot, keys sorted so equal inputs hash equally."""
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class RecommendationRecorder(Protocol):
+    """Where finalised recommendations go (the recommendation log; later signed and audited)."""
+
+    def record(self, recommendation: Recommendation) -> Recommendation: ...

@@ -84,7 +84,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``)."""
+    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade heads``)."""
     from alembic import command
     from alembic.config import Config
 
@@ -93,4 +93,5 @@ def migrate(url: str) -> None:
     # ConfigParser interpolates '%': URLs with escaped characters must survive it.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     logger.info("migrating %s", _normalise_url(url).render_as_string(hide_password=True))
-    command.upgrade(config, "head")
+    # "heads": revisions written in parallel may branch; every branch is applied.
+    command.upgrade(config, "heads")

@@ -53,6 +53,7 @@ def registered_graphs() -> dict[str, GraphSpec]:
                 tools=services,
                 model=services.chat_model,
                 model_info=services.model_info,
+                recorder=services.recommendations,
                 checkpointer=checkpointer,
                 store=store,
             ),

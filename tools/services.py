@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from core.recommendation import ModelInfo
+from core.recommendation import ModelInfo, RecommendationRecorder
 from core.settings import Settings
 from crm.store import CRMStore
 from memory import Memory
@@ -25,6 +25,7 @@ class AgentServices:
     memory: Memory
     chat_model: BaseChatModel
     model_info: ModelInfo
+    recommendations: RecommendationRecorder | None = None
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     @cached_property
@@ -49,6 +50,7 @@ class AgentServices:
 def create_services(settings: Settings) -> AgentServices:
     """Open the CRM database and the memory and configure the model. Blocking: loads models."""
     from crm.db import make_engine, migrate
+    from crm.recommendations import RecommendationLog
     from llm.gateway import chat_model, model_info
 
     migrate(settings.resolved_database_url)
@@ -59,5 +61,6 @@ def create_services(settings: Settings) -> AgentServices:
         memory=Memory.from_settings(settings),
         chat_model=chat_model(settings),
         model_info=model_info(settings),
+        recommendations=RecommendationLog(engine),
         _closers=[engine.dispose],
     )

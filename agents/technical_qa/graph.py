@@ -11,7 +11,14 @@ from langgraph.graph import END, START, StateGraph
 
 from agents.technical_qa import grounding
 from agents.technical_qa.state import TechnicalQAState
-from core.recommendation import Fact, ModelInfo, Recommendation, snapshot_sha256
+from agents.finalise import finalise_recommendation
+from core.recommendation import (
+    Fact,
+    ModelInfo,
+    Recommendation,
+    RecommendationRecorder,
+    snapshot_sha256,
+)
 from prompts import load_prompt
 
 GRAPH_ID = "technical_qa"
@@ -43,10 +50,14 @@ def build_technical_qa_graph(
     model_info: ModelInfo | None = None,
     checkpointer: Any = None,
     store: Any = None,
+    recorder: RecommendationRecorder | None = None,
     k: int = 5,
     min_score: float = 0.3,
 ) -> Any:
-    """Compile the technical Q&A graph over ``tools`` (documentation search) and ``model``."""
+    """Compile the technical Q&A graph over ``tools`` (documentation search) and ``model``.
+
+    Every answer's recommendation goes to ``recorder`` (the recommendation log) when given.
+    """
     prompt = load_prompt(PROMPT_ID)
     info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
 
@@ -111,7 +122,7 @@ def build_technical_qa_graph(
             prompt=prompt.info,
             input_sha256=_input_hash(question, state.get("passages", [])),
         )
-        return _reply(content, recommendation)
+        return _reply(content, recommendation, recorder)
 
     def answer_not_in_docs(state: TechnicalQAState) -> dict[str, Any]:
         question = state["question"]
@@ -131,7 +142,7 @@ def build_technical_qa_graph(
             prompt=None,
             input_sha256=_input_hash(question, passages),
         )
-        return _reply(content, recommendation)
+        return _reply(content, recommendation, recorder)
 
     graph = StateGraph(TechnicalQAState)
     graph.add_node(NODE_UNDERSTAND, understand_question)
@@ -185,9 +196,8 @@ def _input_hash(question: str, passages: list[dict[str, Any]]) -> str:
     )
 
 
-def _reply(content: str, recommendation: Recommendation) -> dict[str, Any]:
-    message = AIMessage(
-        content=content,
-        additional_kwargs={"recommendation_id": recommendation.id},
-    )
-    return {"messages": [message], "recommendation": recommendation.model_dump(mode="json")}
+def _reply(
+    content: str, recommendation: Recommendation, recorder: RecommendationRecorder | None
+) -> dict[str, Any]:
+    message = AIMessage(content=content, additional_kwargs={"recommendation_id": recommendation.id})
+    return {"messages": [message], "recommendation": finalise_recommendation(recommendation, recorder)}

@@ -10,6 +10,7 @@ import pytest
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
+from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
@@ -43,6 +44,7 @@ def services(demo_settings: Settings) -> Iterator[AgentServices]:
         memory=memory,
         chat_model=chat_model(demo_settings),
         model_info=model_info(demo_settings),
+        recommendations=RecommendationLog(engine),
         _closers=[engine.dispose],
     )
     yield bundle

@@ -25,7 +25,10 @@ def battery_product(services: AgentServices) -> Any:
 
 def graph_for(services: AgentServices) -> Any:
     return build_technical_qa_graph(
-        tools=services, model=services.chat_model, model_info=services.model_info
+        tools=services,
+        model=services.chat_model,
+        model_info=services.model_info,
+        recorder=services.recommendations,
     )
 
 
@@ -55,6 +58,9 @@ async def test_answer_cites_the_chunk_that_states_the_fact(services, battery_pro
     assert rec.prompt is not None and rec.prompt.id == "technical_qa.answer"
     assert rec.model is not None and rec.model.name == "scripted/test"
     assert rec.input_sha256 and len(rec.input_sha256) == 64
+    assert rec.status == "final"
+    assert services.recommendations.get(recommendation_id=rec.id) == rec
+    assert state["messages"][-1].additional_kwargs["recommendation_id"] == rec.id
 
 
 async def test_a_draft_with_invented_figures_is_replaced_by_the_documented_sentence(
