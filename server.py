@@ -12,7 +12,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import assistants, runs, system, threads
+from api import (
+    assistants,
+    events,
+    openai_compat,
+    recommendations,
+    runs,
+    store,
+    system,
+    threads,
+)
 from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
 from core.offline import apply_offline_defaults
@@ -70,6 +79,10 @@ def create_app(
     install_error_handlers(app)
     for router in (system.router, assistants.router, threads.router, runs.router):
         app.include_router(router)
+    app.include_router(store.router)
+    app.include_router(openai_compat.router)
+    app.include_router(recommendations.router)
+    app.include_router(events.router)
     return app
 
 

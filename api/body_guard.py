@@ -10,7 +10,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# DELETE too: the store API deletes items named in a JSON body.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _is_json(content_type: str) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from core.settings import Settings
 from runtime.agent_runtime import AgentRuntime
+from runtime.assistants import AssistantService
 from runtime.executor import RunExecutor
 from runtime.graphs import GraphCatalog
 from runtime.run_store import RunStore
@@ -46,9 +47,21 @@ def get_executor(request: Request) -> RunExecutor:
     return get_runtime(request).executor
 
 
+def get_assistants(request: Request) -> AssistantService:
+    """Assistants: registry graphs plus user-created, versioned configurations."""
+    return get_runtime(request).assistants
+
+
+def get_store(request: Request) -> Any:
+    """The LangGraph store (``BaseStore``) shared by graphs and the store API."""
+    return get_runtime(request).store
+
+
 RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CatalogDep = Annotated[GraphCatalog, Depends(get_catalog)]
 ThreadsDep = Annotated[ThreadService, Depends(get_threads)]
 RunsDep = Annotated[RunStore, Depends(get_runs)]
 ExecutorDep = Annotated[RunExecutor, Depends(get_executor)]
+AssistantsDep = Annotated[AssistantService, Depends(get_assistants)]
+StoreDep = Annotated[Any, Depends(get_store)]

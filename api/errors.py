@@ -11,15 +11,27 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphs.errors import UnknownGraph
 from runtime.errors import (
+    AssistantExists,
+    AssistantNotFound,
+    AssistantReadOnly,
+    AssistantVersionNotFound,
+    CheckpointNotFound,
+    GraphNotFound,
+    InvalidAssistantConfig,
+    InvalidStateUpdate,
+    RunActive,
+    RunNotActive,
     RunNotFound,
     RuntimeLayerError,
     ServicesUnavailable,
     ThreadBusy,
     ThreadExists,
+    ThreadHasNoGraph,
     ThreadNotFound,
     UnsupportedRunOption,
 )
@@ -44,7 +56,18 @@ _RUNTIME_STATUS: dict[type[RuntimeLayerError], int] = {
     ThreadExists: 409,
     ThreadBusy: 409,
     UnsupportedRunOption: 422,
+    RunActive: 409,
+    RunNotActive: 409,
     ServicesUnavailable: 503,
+    AssistantNotFound: 404,
+    AssistantVersionNotFound: 404,
+    GraphNotFound: 404,
+    CheckpointNotFound: 404,
+    AssistantExists: 409,
+    AssistantReadOnly: 409,
+    ThreadHasNoGraph: 409,
+    InvalidAssistantConfig: 422,
+    InvalidStateUpdate: 422,
 }
 
 
@@ -66,6 +89,36 @@ def error_response(
 ) -> JSONResponse:
     """The API's error body."""
     return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    detail: str = Field(description="What went wrong, naming the field, id or limit involved.")
+    code: str = Field(description="A stable machine-readable code, e.g. `thread_not_found`.")
+
+
+# What each status means on this API, for the OpenAPI schema.
+ERROR_DESCRIPTIONS = {
+    400: "The request is malformed (e.g. a Content-Length that is not a number).",
+    404: "An id in the path or body names nothing (the id is named).",
+    409: "Conflict with the current state (the detail says which).",
+    413: "The body is larger than CRM_AGENTS_MAX_REQUEST_BYTES.",
+    415: "The body is not application/json.",
+    422: "Malformed JSON, a wrong or missing field (named), or an unsupported option.",
+    503: "The agent services (CRM store, memory, model) failed to load.",
+}
+
+BODY_ERRORS = (413, 415, 422)
+"""What the body guard and validation answer on any route that reads a JSON body."""
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status documented with :class:`ErrorBody`."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        for status in sorted(set(statuses))
+    }
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:

@@ -10,8 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from runtime.engine import STREAM_MODES
 from runtime.records import RunStatus, ThreadStatus
+from runtime.webhooks import is_webhook_url
 
 SortOrder = Literal["asc", "desc"]
+ThreadField = Literal[
+    "thread_id", "created_at", "updated_at", "metadata", "config", "status", "values", "interrupts"
+]
 
 
 class _Request(BaseModel):
@@ -76,8 +80,10 @@ class RunCreate(_Request):
     on_completion: Literal["delete", "keep"] = "delete"
     durability: Literal["sync", "async", "exit"] | None = None
     checkpoint_during: bool | None = None
-    after_seconds: float | None = Field(None, ge=0)
-    webhook: str | None = None
+    after_seconds: float | None = Field(None, ge=0, description="Wait this long before starting.")
+    webhook: str | None = Field(
+        None, description="An http(s) URL the run is POSTed to when it ends."
+    )
     feedback_keys: list[str] | None = None
 
     @field_validator("stream_mode", mode="before")
@@ -92,6 +98,13 @@ class RunCreate(_Request):
                 f"stream mode {unsupported[0]!r} is not supported; use {', '.join(STREAM_MODES)}"
             )
         return list(dict.fromkeys(modes)) or ["values"]
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is not None and not is_webhook_url(value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
 
     @field_validator("interrupt_before", "interrupt_after")
     @classmethod
@@ -131,31 +144,13 @@ class ThreadSearch(_Request):
     status: ThreadStatus | None = None
     limit: int = Field(10, ge=1, le=1000)
     offset: int = Field(0, ge=0)
-    sort_by: Literal["thread_id", "status", "created_at", "updated_at"] = "created_at"
+    # state_updated_at is the LangGraph server's name for when the values last changed.
+    sort_by: Literal["thread_id", "status", "created_at", "updated_at", "state_updated_at"] = (
+        "created_at"
+    )
     sort_order: SortOrder = "desc"
-
-
-class AssistantSearch(_Request):
-    graph_id: str | None = None
-    name: str | None = None
-    metadata: dict[str, Any] | None = None
-    limit: int = Field(10, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
-    sort_by: Literal["assistant_id", "graph_id", "name", "created_at", "updated_at"] | None = None
-    sort_order: SortOrder | None = None
-
-
-class Assistant(BaseModel):
-    assistant_id: str
-    graph_id: str
-    config: dict[str, Any]
-    context: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    metadata: dict[str, Any]
-    version: int
-    name: str
-    description: str | None
+    select: list[ThreadField] | None = Field(None, description="Only these fields.")
+    extract: dict[str, str] | None = Field(None, description="Not supported yet (422).")
 
 
 class Thread(BaseModel):
@@ -179,6 +174,9 @@ class Run(BaseModel):
     metadata: dict[str, Any]
     kwargs: dict[str, Any]
     multitask_strategy: str
+    error: dict[str, Any] | None = Field(
+        None, description="Why a failed run failed (``ServerRestarted``: cut off by a restart)."
+    )
 
     @field_validator("kwargs", mode="before")
     @classmethod

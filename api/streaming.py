@@ -20,21 +20,33 @@ def sse_response(
     headers: Mapping[str, str],
     on_disconnect: Callable[[], object] | None = None,
     heartbeat: float = HEARTBEAT_SECONDS,
+    event_ids: bool = False,
 ) -> EventSourceResponse:
     """Stream ``events`` as SSE with a comment heartbeat; ``on_disconnect`` if the client leaves
-    before the last event."""
+    before the last event. ``event_ids`` adds each event's ``id:`` line (resumable runs), which
+    a reconnecting client sends back as ``Last-Event-ID``."""
     return EventSourceResponse(
-        _frames(events, on_disconnect), headers=dict(headers), ping=heartbeat, sep="\n"
+        _frames(events, on_disconnect, event_ids=event_ids),
+        headers=dict(headers),
+        ping=heartbeat,
+        sep="\n",
     )
 
 
 async def _frames(
-    events: AsyncIterator[StreamEvent], on_disconnect: Callable[[], object] | None
+    events: AsyncIterator[StreamEvent],
+    on_disconnect: Callable[[], object] | None,
+    *,
+    event_ids: bool,
 ) -> AsyncIterator[ServerSentEvent]:
     finished = False
     try:
         async for item in events:
-            yield ServerSentEvent(data=item.data.decode(), event=item.event)
+            yield ServerSentEvent(
+                data=item.data.decode(),
+                event=item.event,
+                id=str(item.id) if event_ids else None,
+            )
         finished = True
     finally:
         if not finished and on_disconnect is not None:

@@ -31,7 +31,7 @@ async def info(runtime: RuntimeDep) -> ServerInfo:
     return ServerInfo(
         version=_version("crm-agents"),
         langgraph_py_version=_version("langgraph"),
-        flags={"assistants": True, "crons": False, "langsmith": False, "store": False},
+        flags={"assistants": True, "crons": False, "langsmith": False, "store": True},
         metadata={
             "services": runtime.services.state,
             "graphs": [spec.graph_id for spec in runtime.catalog.specs()],

@@ -148,6 +148,13 @@ class CRMStore:
             self._require(session, m.Deal, "deal", deal_id)
             return self._deals(session, select(m.Deal).where(m.Deal.id == deal_id))[0]
 
+    def get_deals(self, *, deal_ids: Sequence[str]) -> list[DealRecord]:
+        """The deals among ``deal_ids`` that exist, with their lines (one query, not one per id)."""
+        if not deal_ids:
+            return []
+        with self._session() as session:
+            return self._deals(session, select(m.Deal).where(m.Deal.id.in_(list(set(deal_ids)))))
+
     def deals_for_account(self, *, account_id: str) -> list[DealRecord]:
         """The account's deals with their product lines, oldest first."""
         with self._session() as session:
@@ -173,6 +180,31 @@ class CRMStore:
                 stmt = stmt.where(m.Activity.kind.in_(list(kinds)))
             stmt = stmt.order_by(m.Activity.occurred_at.desc(), m.Activity.id.desc()).limit(limit)
             return _records(ActivityRecord, session.scalars(stmt).all())
+
+    def activities_for_contact(
+        self,
+        *,
+        contact_id: str,
+        since: datetime | None = None,
+        limit: int = 500,
+    ) -> list[ActivityRecord]:
+        """The contact's behaviour events, newest first, at most ``limit`` of them."""
+        _check_page(limit)
+        with self._session() as session:
+            self._require(session, m.Contact, "contact", contact_id)
+            stmt = select(m.Activity).where(m.Activity.contact_id == contact_id)
+            if since is not None:
+                stmt = stmt.where(m.Activity.occurred_at >= since)
+            stmt = stmt.order_by(m.Activity.occurred_at.desc(), m.Activity.id.desc()).limit(limit)
+            return _records(ActivityRecord, session.scalars(stmt).all())
+
+    def latest_activity_at(self) -> datetime | None:
+        """When the newest behaviour event happened: the data's own clock (None if empty)."""
+        with self._session() as session:
+            newest = session.scalar(
+                select(m.Activity.occurred_at).order_by(m.Activity.occurred_at.desc()).limit(1)
+            )
+            return newest if isinstance(newest, datetime) else None
 
     def iter_account_notes(self, *, since: datetime | None = None) -> Iterator[AccountNoteRecord]:
         """Every meeting note and email body, streamed in id order (for indexing)."""

@@ -42,6 +42,9 @@ def assistant_id_for(graph_id: str) -> str:
 def registered_graphs() -> dict[str, GraphSpec]:
     """Every graph the server exposes, by graph id."""
     # Imported here so that importing the registry stays cheap and cycle-free.
+    from agents.budget import build_budget_graph
+    from agents.lead_scoring import build_lead_scoring_graph
+    from agents.relationships import build_relationships_graph
     from agents.technical_qa import build_technical_qa_graph
 
     specs = [
@@ -51,6 +54,55 @@ def registered_graphs() -> dict[str, GraphSpec]:
             description="Answers product questions from the documentation, with citations.",
             factory=lambda *, services, checkpointer=None, store=None: build_technical_qa_graph(
                 tools=services,
+                model=services.chat_model,
+                model_info=services.model_info,
+                recorder=services.recommendations,
+                checkpointer=checkpointer,
+                store=store,
+            ),
+        ),
+        GraphSpec(
+            graph_id="relationships",
+            title="Relationship mapping",
+            description=(
+                "Maps an account's stakeholders (decision maker, economic buyer, champions,"
+                " blockers, influencers) and says who to engage next and why."
+            ),
+            factory=lambda *, services, checkpointer=None, store=None: build_relationships_graph(
+                tools=services.stakeholders,
+                model=services.chat_model,
+                model_info=services.model_info,
+                recorder=services.recommendations,
+                checkpointer=checkpointer,
+                store=store,
+            ),
+        ),
+        GraphSpec(
+            graph_id="lead_scoring",
+            title="Lead scoring",
+            description=(
+                "Infers an account's or contact's buying stage from its behaviour, scores it"
+                " 0-100 with a grade (S/A/B/C), and says which specialist to activate and why."
+            ),
+            factory=lambda *, services, checkpointer=None, store=None: build_lead_scoring_graph(
+                tools=services,
+                model=services.chat_model,
+                model_info=services.model_info,
+                recorder=services.recommendations,
+                checkpointer=checkpointer,
+                store=store,
+            ),
+        ),
+        GraphSpec(
+            graph_id="budget",
+            title="Budget estimation",
+            description=(
+                "Recommends a price range for a deal and estimates the account's budget from the"
+                " price book, comparable deals, its history and the discount policy; every factor"
+                " sourced, region only through logistics."
+            ),
+            factory=lambda *, services, checkpointer=None, store=None: build_budget_graph(
+                tools=services.pricing,
                 model=services.chat_model,
                 model_info=services.model_info,
                 recorder=services.recommendations,

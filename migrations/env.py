@@ -10,7 +10,12 @@ from sqlalchemy.engine import Connection
 from crm.db import Base, make_engine
 
 # Each layer that adds tables to Base appends its models module here.
-MODEL_MODULES: tuple[str, ...] = ("crm.models", "crm.recommendations", "runtime.models")
+MODEL_MODULES: tuple[str, ...] = (
+    "crm.models",
+    "crm.recommendations",
+    "crm.lead_scores",
+    "runtime.models",
+)
 
 for module_name in MODEL_MODULES:
     importlib.import_module(module_name)

@@ -14,6 +14,8 @@ import anyio.to_thread
 from core.settings import Settings
 from crm.db import migrate, session_factory
 from graphs.registry import GraphSpec
+from runtime.assistant_store import AssistantStore
+from runtime.assistants import AssistantService
 from runtime.broker import InMemoryStreamBroker
 from runtime.checkpoints import open_checkpointer, open_graph_store
 from runtime.database import make_records_engine
@@ -41,6 +43,9 @@ class AgentRuntime:
     executor: RunExecutor
     services: ServicesLoader
     started_at: datetime
+    assistants: AssistantService
+    # The LangGraph BaseStore graphs receive; the store API reads and writes the same one.
+    store: Any
 
 
 @asynccontextmanager
@@ -68,8 +73,14 @@ async def open_agent_runtime(
                 logger.warning("%d runs were cut off by the last shutdown; marked error", failed)
             services = ServicesLoader(lambda: services_factory(settings))
             services.start()
+            assistant_store = AssistantStore(sessions)
+            await assistant_store.sync_system(list(graphs.values()))
             catalog = GraphCatalog(
-                graphs, services=services, checkpointer=checkpointer, store=store
+                graphs,
+                services=services,
+                checkpointer=checkpointer,
+                store=store,
+                assistants=assistant_store,
             )
             executor = RunExecutor(
                 threads=thread_store,
@@ -78,19 +89,24 @@ async def open_agent_runtime(
                 broker=InMemoryStreamBroker(),
                 checkpointer=checkpointer,
             )
+            thread_service = ThreadService(
+                store=thread_store,
+                executor=executor,
+                catalog=catalog,
+                checkpointer=checkpointer,
+            )
             runtime = AgentRuntime(
                 settings=settings,
                 catalog=catalog,
-                threads=ThreadService(
-                    store=thread_store,
-                    executor=executor,
-                    catalog=catalog,
-                    checkpointer=checkpointer,
-                ),
+                threads=thread_service,
                 runs=run_store,
                 executor=executor,
                 services=services,
                 started_at=utcnow(),
+                assistants=AssistantService(
+                    store=assistant_store, catalog=catalog, threads=thread_service
+                ),
+                store=store,
             )
             try:
                 yield runtime

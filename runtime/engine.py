@@ -12,7 +12,9 @@ from typing import Any, Literal
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 from langgraph.types import Command, Send
 
-# The LangGraph server's stream modes this runtime implements ("events" is not one yet).
+from runtime.state import checkpoint_of
+
+# The LangGraph server's stream modes this runtime implements.
 STREAM_MODES: tuple[str, ...] = (
     "values",
     "updates",
@@ -22,7 +24,10 @@ STREAM_MODES: tuple[str, ...] = (
     "debug",
     "tasks",
     "checkpoints",
+    "events",
 )
+
+INTERRUPT = "__interrupt__"
 
 
 def graph_input(input: Any, command: Mapping[str, Any] | None) -> Any:
@@ -44,11 +49,14 @@ def graph_input(input: Any, command: Mapping[str, Any] | None) -> Any:
 
 
 def library_stream_modes(requested: Sequence[str]) -> list[str]:
-    """The ``stream_mode`` list for LangGraph: both message modes come from its "messages"."""
-    modes = [mode for mode in requested if mode not in ("messages", "messages-tuple")]
+    """The ``stream_mode`` list for LangGraph: both message modes come from its "messages", and
+    "updates" is always on because interrupts arrive through it."""
+    modes = [mode for mode in requested if mode not in ("messages", "messages-tuple", "events")]
     if "messages" in requested or "messages-tuple" in requested:
         modes.append("messages")
-    return modes or ["values"]
+    if "updates" not in modes:
+        modes.append("updates")
+    return modes
 
 
 def _event_name(mode: str, namespace: Sequence[str]) -> str:
@@ -71,33 +79,82 @@ async def stream_graph_events(
 
     ``messages-tuple`` yields ``messages`` events ``[chunk, metadata]`` token by token;
     ``messages`` yields ``messages/metadata`` then ``messages/partial`` (accumulated chunks) or
-    ``messages/complete``. Subgraph events carry their namespace: ``updates|child:<id>``.
+    ``messages/complete``. Subgraph events carry their namespace: ``updates|child:<id>``. An
+    ``interrupt()`` always reaches the client: as a ``values`` event ``{"__interrupt__": [...]}``
+    when neither ``values`` nor ``updates`` was asked for (as the LangGraph server does).
+    ``events`` yields LangChain's ``astream_events`` (v2) records.
     """
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {
+        "stream_mode": library_stream_modes(stream_modes),
+        "subgraphs": subgraphs,
+        "interrupt_before": interrupt_before,
+        "interrupt_after": interrupt_after,
+    }
     if context is not None:
         options["context"] = context
     if durability is not None:
         options["durability"] = durability
-    accumulated: dict[str, BaseMessage] = {}
-    async for chunk in graph.astream(
-        input,
-        dict(config),
-        stream_mode=library_stream_modes(stream_modes),
-        subgraphs=subgraphs,
-        interrupt_before=interrupt_before,
-        interrupt_after=interrupt_after,
-        **options,
-    ):
-        namespace, mode, data = chunk if subgraphs else ((), *chunk)
-        if mode != "messages":
-            yield _event_name(mode, namespace), data
+    translate = _ChunkTranslator(stream_modes)
+    if "events" not in stream_modes:
+        async for chunk in graph.astream(input, dict(config), **options):
+            namespace, mode, data = chunk if subgraphs else ((), *chunk)
+            for event in translate(mode, namespace, data):
+                yield event
+        return
+    root_run_id = str(config.get("run_id", ""))
+    async for record in graph.astream_events(input, dict(config), version="v2", **options):
+        if "langsmith:hidden" in (record.get("tags") or ()):
             continue
-        message, metadata = data
-        if "messages-tuple" in stream_modes:
-            yield _event_name("messages", namespace), [message, metadata]
-        if "messages" in stream_modes:
-            for event in _legacy_message_events(message, metadata, accumulated):
-                yield _event_name(event[0], namespace), event[1]
+        if record["event"] == "on_chain_stream" and record.get("run_id") == root_run_id:
+            chunk = record["data"]["chunk"]
+            namespace, mode, data = chunk if subgraphs else ((), *chunk)
+            for event in translate(mode, namespace, data):
+                yield event
+        else:
+            yield "events", record
+
+
+class _ChunkTranslator:
+    """Turns LangGraph ``(mode, namespace, data)`` chunks into the server's named events."""
+
+    def __init__(self, requested: Sequence[str]) -> None:
+        self._requested = set(requested)
+        self._accumulated: dict[str, BaseMessage] = {}
+
+    def __call__(self, mode: str, namespace: Sequence[str], data: Any) -> list[tuple[str, Any]]:
+        requested = self._requested
+        if mode == "messages":
+            message, metadata = data
+            events: list[tuple[str, Any]] = []
+            if "messages-tuple" in requested:
+                events.append((_event_name("messages", namespace), [message, metadata]))
+            if "messages" in requested:
+                for name, payload in _legacy_message_events(message, metadata, self._accumulated):
+                    events.append((_event_name(name, namespace), payload))
+            return events
+        if mode == "updates" and "updates" not in requested:
+            # LangGraph's own "values" chunks carry a raised interrupt already.
+            interrupts = data.get(INTERRUPT) if isinstance(data, Mapping) else None
+            if interrupts and "values" not in requested:
+                return [(_event_name("values", namespace), {INTERRUPT: interrupts})]
+            return []
+        if mode == "checkpoints":
+            data = with_checkpoint_ids(data)
+        elif mode == "debug" and isinstance(data, Mapping) and data.get("type") == "checkpoint":
+            data = {**data, "payload": with_checkpoint_ids(data.get("payload"))}
+        return [(_event_name(mode, namespace), data)]
+
+
+def with_checkpoint_ids(payload: Any) -> Any:
+    """A checkpoint payload with ``checkpoint`` and ``parent_checkpoint`` besides its configs,
+    as the LangGraph server sends them."""
+    if not isinstance(payload, Mapping):
+        return payload
+    return {
+        **payload,
+        "checkpoint": checkpoint_of(payload.get("config")),
+        "parent_checkpoint": checkpoint_of(payload.get("parent_config")),
+    }
 
 
 def _legacy_message_events(

@@ -1,8 +1,10 @@
-"""Start runs as background tasks, publish their events, and store how they ended.
+"""Start runs as background tasks, order the runs of each thread, and cancel them.
 
-A run's task streams the graph into the broker; HTTP handlers only subscribe. The final run
-and thread statuses are stored before the run's stream closes, so a client that sees the
-stream end and asks for the run never finds it still running.
+A run's task (:mod:`runtime.run_task`) streams the graph into the broker; HTTP handlers only
+subscribe. Runs of one thread execute one at a time, in the order they were created: a new
+run waits for the thread's earlier runs, after cancelling them first when its multitask
+strategy is ``interrupt`` (their progress is kept) or ``rollback`` (they are deleted with their
+checkpoints). ``reject`` is enforced when the run is created (:class:`ThreadBusy`).
 """
 
 from __future__ import annotations
@@ -10,60 +12,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import aclosing
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Literal
 
-from graphs.registry import GraphSpec
 from runtime.broker import StreamBroker, StreamEvent
-from runtime.engine import graph_input, stream_graph_events
-from runtime.errors import UnsupportedRunOption
+from runtime.errors import RunActive, RunNotActive
 from runtime.graphs import GraphCatalog
-from runtime.records import RunRecord, RunStatus, ThreadStatus
+from runtime.records import ACTIVE_RUN_STATUSES, RunRecord
 from runtime.run_request import RunRequest
 from runtime.run_store import RunStore
-from runtime.serialization import dumps, to_json_value
-from runtime.state import pending_interrupts, run_output
+from runtime.run_task import ActiveRun, RunOutcome, RunTask, StartedRun
+from runtime.serialization import dumps
 from runtime.thread_store import ThreadStore
+from runtime.webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
+CancelAction = Literal["interrupt", "rollback"]
 
-@dataclass(frozen=True)
-class RunOutcome:
-    """How a run ended, and what ``runs/wait`` answers: final values or ``{"__error__": ...}``."""
-
-    status: RunStatus
-    output: bytes
-
-
-@dataclass(frozen=True)
-class StartedRun:
-    """A run just created, its events from the first (``metadata``) one, and its outcome."""
-
-    run: RunRecord
-    events: AsyncIterator[StreamEvent]
-    outcome: asyncio.Future[RunOutcome]
-
-
-@dataclass
-class _ActiveRun:
-    thread_id: str
-    outcome: asyncio.Future[RunOutcome]
-    task: asyncio.Task[None] | None = None
-    started: bool = False
-    cancel_requested: bool = False
-
-
-@dataclass
-class _Ending:
-    status: RunStatus = "success"
-    error: dict[str, Any] | None = None
-    thread_status: ThreadStatus = "idle"
-    values: Any = None
-    interrupts: dict[str, Any] = field(default_factory=dict)
-    output: bytes = b"null"
+__all__ = ["CancelAction", "RunExecutor", "RunOutcome", "StartedRun"]
 
 
 class RunExecutor:
@@ -77,19 +44,28 @@ class RunExecutor:
         catalog: GraphCatalog,
         broker: StreamBroker,
         checkpointer: Any,
+        webhooks: WebhookSender | None = None,
     ) -> None:
         self._threads = threads
         self._runs = runs
-        self._catalog = catalog
         self._broker = broker
-        self._checkpointer = checkpointer
-        self._active: dict[str, _ActiveRun] = {}
+        self._task = RunTask(
+            threads=threads,
+            runs=runs,
+            catalog=catalog,
+            broker=broker,
+            checkpointer=checkpointer,
+            webhooks=webhooks or WebhookSender(),
+        )
+        self._catalog = catalog
+        # Insertion order is creation order, which is the order a thread's runs execute in.
+        self._active: dict[str, ActiveRun] = {}
 
     async def start(self, request: RunRequest, *, thread_id: str | None) -> StartedRun:
-        """Create a run on ``thread_id`` (a temporary thread when None) and start executing it."""
-        if request.multitask_strategy != "reject":
-            raise UnsupportedRunOption("multitask_strategy", request.multitask_strategy)
-        spec = self._catalog.spec(request.assistant_id)
+        """Create a run on ``thread_id`` (a temporary thread when None) and start executing it
+        once the thread's earlier runs have ended."""
+        resolved = await self._catalog.resolve(request.assistant_id)
+        request = resolved.apply(request)
         temporary = False
         if thread_id is None:
             thread_id = (await self._threads.create()).thread_id
@@ -99,25 +75,48 @@ class RunExecutor:
         run = await self._runs.create(
             run_id=str(uuid.uuid4()),
             thread_id=thread_id,
-            assistant_id=spec.assistant_id,
-            graph_id=spec.graph_id,
+            assistant_id=resolved.assistant_id,
+            graph_id=resolved.graph_id,
             metadata=request.metadata,
             kwargs=request.to_kwargs(temporary=temporary),
             multitask_strategy=request.multitask_strategy,
         )
-        self._broker.open(run.run_id)
+        self._broker.open(run.run_id, resumable=request.stream_resumable)
         events = self._broker.subscribe(run.run_id, from_start=True)
-        active = _ActiveRun(thread_id=thread_id, outcome=asyncio.get_running_loop().create_future())
-        self._active[run.run_id] = active
-        active.task = asyncio.create_task(
-            self._execute(run, spec, request, active, temporary=temporary),
-            name=f"run-{run.run_id}",
+        earlier = [active for active in self._active.values() if active.thread_id == thread_id]
+        active = ActiveRun(
+            run=run,
+            spec=resolved.spec,
+            request=request,
+            temporary=temporary,
+            outcome=asyncio.get_running_loop().create_future(),
+            predecessors=earlier,
         )
+        self._active[run.run_id] = active
+        if request.multitask_strategy in ("interrupt", "rollback"):
+            for other in earlier:
+                self._cancel(other, rollback=request.multitask_strategy == "rollback")
+        active.task = asyncio.create_task(self._execute(active), name=f"run-{run.run_id}")
         return StartedRun(run=run, events=events, outcome=active.outcome)
 
-    def events(self, run_id: str) -> AsyncIterator[StreamEvent]:
-        """A running run's events from now on; empty once the run has ended."""
-        return self._broker.subscribe(run_id, from_start=False)
+    async def check(self, request: RunRequest) -> None:
+        """Raise what :meth:`start` would for an unknown assistant, creating nothing."""
+        await self._catalog.resolve(request.assistant_id)
+
+    async def _execute(self, active: ActiveRun) -> None:
+        try:
+            await self._task.execute(active)
+        finally:
+            self._active.pop(active.run.run_id, None)
+
+    def events(self, run_id: str, *, after: int | None = None) -> AsyncIterator[StreamEvent]:
+        """A run's events from now on, or after the event with id ``after`` (while the broker
+        keeps them); empty once the run has ended and its events are gone."""
+        return self._broker.subscribe(run_id, after=after)
+
+    def is_executing(self, run_id: str) -> bool:
+        """Whether the run is pending or running in this process."""
+        return run_id in self._active
 
     async def wait(self, run_id: str) -> RunOutcome | None:
         """The outcome of a run executing here, once it ends; None if it is not executing."""
@@ -136,135 +135,86 @@ class RunExecutor:
         thread = await self._threads.get(run.thread_id)
         return dumps(thread.values)
 
-    def cancel(self, run_id: str) -> bool:
-        """Ask a run to stop; it ends ``interrupted``. False if it is not executing here."""
+    def cancel(self, run_id: str, *, action: CancelAction = "interrupt") -> bool:
+        """Ask a run to stop; it ends ``interrupted`` (``rollback``: it is deleted with its
+        checkpoints). False if it is not executing here."""
         active = self._active.get(run_id)
         if active is None:
             return False
+        self._cancel(active, rollback=action == "rollback")
+        return True
+
+    def _cancel(self, active: ActiveRun, *, rollback: bool) -> None:
+        if active.finishing:
+            return  # the graph has stopped already; its outcome is being stored
+        active.rollback = active.rollback or rollback
         if active.started and active.task is not None:
             active.task.cancel()
         else:
             # Cancelling a task before its first step skips its body, and with it the code that
             # stores the final status: the run checks this flag when it starts instead.
             active.cancel_requested = True
-        return True
+
+    async def cancel_run(
+        self, run_id: str, *, thread_id: str, action: CancelAction = "interrupt", wait: bool
+    ) -> None:
+        """Cancel a run of ``thread_id``; with ``wait``, return once its outcome is stored.
+
+        :class:`RunNotFound` for an unknown run, :class:`RunNotActive` if it has ended.
+        """
+        record = await self._runs.get(run_id, thread_id=thread_id)
+        active = self._active.get(run_id)
+        if active is None or record.status not in ACTIVE_RUN_STATUSES:
+            raise RunNotActive(run_id, record.status)
+        self._cancel(active, rollback=action == "rollback")
+        if wait:
+            await asyncio.shield(active.outcome)
+
+    def cancel_many(
+        self,
+        *,
+        thread_id: str | None = None,
+        run_ids: Sequence[str] | None = None,
+        status: Literal["pending", "running", "all"] | None = None,
+        action: CancelAction = "interrupt",
+    ) -> int:
+        """Cancel the runs executing here that match every filter given; how many."""
+        chosen = [
+            active
+            for active in self._active.values()
+            if (thread_id is None or active.thread_id == thread_id)
+            and (not run_ids or active.run.run_id in run_ids)
+            and (status in (None, "all") or active.running == (status == "running"))
+        ]
+        for active in chosen:
+            self._cancel(active, rollback=action == "rollback")
+        return len(chosen)
+
+    async def delete_run(self, run_id: str, *, thread_id: str) -> None:
+        """Delete an ended run's record; :class:`RunActive` while it is pending or running."""
+        record = await self._runs.get(run_id, thread_id=thread_id)
+        if run_id in self._active or record.status in ACTIVE_RUN_STATUSES:
+            raise RunActive(run_id, "delete")
+        await self._runs.delete(run_id, thread_id=thread_id)
+        forget = getattr(self._broker, "forget", None)
+        if forget is not None:
+            forget(run_id)
 
     async def stop_thread_runs(self, thread_id: str) -> None:
         """Cancel the thread's runs and wait until they have stored their outcome."""
-        pending = [
-            (run_id, active)
-            for run_id, active in self._active.items()
-            if active.thread_id == thread_id
-        ]
-        for run_id, _ in pending:
-            self.cancel(run_id)
-        await asyncio.gather(*(asyncio.shield(a.outcome) for _, a in pending))
+        pending = [active for active in self._active.values() if active.thread_id == thread_id]
+        for active in pending:
+            self._cancel(active, rollback=False)
+        await asyncio.gather(*(asyncio.shield(active.outcome) for active in pending))
 
     async def aclose(self) -> None:
-        """Cancel every run (they end ``interrupted``) and wait for them to store that."""
-        actives = list(self._active.items())
-        for run_id, _ in actives:
-            self.cancel(run_id)
-        tasks = [active.task for _, active in actives if active.task is not None]
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _publish(self, run_id: str, event: str, data: Any) -> None:
-        await self._broker.publish(run_id, event, dumps(data))
-
-    async def _execute(
-        self,
-        run: RunRecord,
-        spec: GraphSpec,
-        request: RunRequest,
-        active: _ActiveRun,
-        *,
-        temporary: bool,
-    ) -> None:
-        active.started = True
-        run_id, thread_id = run.run_id, run.thread_id
-        ending = _Ending()
-        graph: Any = None
-        try:
-            if active.cancel_requested:
-                raise asyncio.CancelledError
-            await self._publish(run_id, "metadata", {"run_id": run_id, "attempt": 1})
-            await self._runs.set_status(run_id, "running")
-            graph = await self._catalog.compiled(spec.graph_id)
-            config = request.graph_config(
-                run_id=run_id,
-                thread_id=thread_id,
-                assistant_id=spec.assistant_id,
-                graph_id=spec.graph_id,
-            )
-            stream = stream_graph_events(
-                graph,
-                graph_input(request.input, request.command),
-                config=config,
-                stream_modes=request.stream_mode,
-                subgraphs=request.stream_subgraphs,
-                interrupt_before=request.interrupt_before,
-                interrupt_after=request.interrupt_after,
-                context=request.context,
-                durability=request.durability,
-            )
-            async with aclosing(stream) as events:
-                async for event, data in events:
-                    await self._publish(run_id, event, data)
-        except asyncio.CancelledError:
-            ending.status, ending.thread_status = "interrupted", "idle"
-        except Exception as exc:
-            logger.warning("run %s failed", run_id, exc_info=exc)
-            ending.status, ending.thread_status = "error", "error"
-            ending.error = {"error": type(exc).__name__, "message": str(exc)}
-            await self._publish(run_id, "error", ending.error)
-        try:
-            await self._store_ending(run_id, thread_id, graph, ending, temporary=temporary)
-        except Exception:
-            logger.exception("storing the outcome of run %s failed", run_id)
-        finally:
-            await self._broker.close(run_id)
-            self._active.pop(run_id, None)
-            if not active.outcome.done():
-                active.outcome.set_result(RunOutcome(status=ending.status, output=ending.output))
-
-    async def _store_ending(
-        self, run_id: str, thread_id: str, graph: Any, ending: _Ending, *, temporary: bool
-    ) -> None:
-        if graph is not None:
-            await self._read_final_state(run_id, thread_id, graph, ending)
-        if ending.error is not None:
-            ending.output = dumps({"__error__": ending.error})
-        await self._runs.finish(
-            run_id,
-            status=ending.status,
-            error=ending.error,
-            thread_status=ending.thread_status,
-            thread_values=ending.values,
-            thread_interrupts=ending.interrupts,
+        """Cancel every run (they end ``interrupted``), wait for them to store that, then let
+        webhooks in flight finish briefly."""
+        actives = list(self._active.values())
+        for active in actives:
+            self._cancel(active, rollback=False)
+        await asyncio.gather(
+            *(active.task for active in actives if active.task is not None),
+            return_exceptions=True,
         )
-        if temporary:
-            await self._threads.delete(thread_id)
-            await self._checkpointer.adelete_thread(thread_id)
-
-    async def _read_final_state(
-        self, run_id: str, thread_id: str, graph: Any, ending: _Ending
-    ) -> None:
-        try:
-            snapshot = await graph.aget_state({"configurable": {"thread_id": thread_id}})
-        except Exception:
-            logger.exception(
-                "reading the state of thread %s after run %s failed", thread_id, run_id
-            )
-            return
-        try:
-            ending.values = to_json_value(snapshot.values)
-            ending.interrupts = to_json_value(pending_interrupts(snapshot))
-            ending.output = dumps(run_output(snapshot))
-        except TypeError as exc:
-            # The graph finished but left state JSON cannot hold: the client cannot see it.
-            ending.status, ending.thread_status = "error", "error"
-            ending.error = {"error": type(exc).__name__, "message": str(exc)}
-            await self._publish(run_id, "error", ending.error)
-            return
-        if ending.status == "success" and (snapshot.next or snapshot.interrupts):
-            ending.thread_status = "interrupted"
+        await self._task.webhooks.aclose()

@@ -1,11 +1,11 @@
-"""SQLAlchemy tables of the run runtime: threads and their runs, on the project's shared Base."""
+"""SQLAlchemy tables of the run runtime: threads, their runs and assistants, on the shared Base."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.columns import UTCDateTime, json_type
@@ -64,3 +64,43 @@ class GraphRun(Base):
     kwargs: Mapped[dict[str, Any]]
     multitask_strategy: Mapped[str] = mapped_column(String(16))
     error: Mapped[dict[str, Any] | None] = mapped_column(json_type(), nullable=True)
+
+
+class GraphAssistant(Base):
+    """A graph plus the configuration and context its runs get; its current version's fields.
+
+    Every registered graph has a ``system`` assistant (id uuid5 of the graph id) that mirrors the
+    registry and is read-only; users create further assistants over the same graphs.
+    """
+
+    __tablename__ = "graph_assistants"
+
+    assistant_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    graph_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    config: Mapped[dict[str, Any]]
+    context: Mapped[dict[str, Any]]
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int]
+    system: Mapped[bool]
+
+
+class GraphAssistantVersion(Base):
+    """One saved version of an assistant; PATCH adds one, ``/latest`` makes one current again."""
+
+    __tablename__ = "graph_assistant_versions"
+
+    assistant_id: Mapped[str] = mapped_column(
+        ForeignKey("graph_assistants.assistant_id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    config: Mapped[dict[str, Any]]
+    context: Mapped[dict[str, Any]]
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,4 +1,4 @@
-"""Plain, immutable views of thread and run rows, detached from any database session."""
+"""Plain, immutable views of thread, run and assistant rows, detached from any session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from runtime.models import GraphRun, GraphThread
+from runtime.models import GraphAssistant, GraphAssistantVersion, GraphRun, GraphThread
 
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
@@ -82,4 +82,39 @@ class RunRecord:
             kwargs=dict(row.kwargs or {}),
             multitask_strategy=row.multitask_strategy,
             error=row.error,
+        )
+
+
+@dataclass(frozen=True)
+class AssistantRecord:
+    """An assistant (or one of its versions) as the API shows it."""
+
+    assistant_id: str
+    graph_id: str
+    config: dict[str, Any]
+    context: dict[str, Any]
+    metadata: dict[str, Any]
+    name: str
+    description: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    system: bool = False
+
+    @classmethod
+    def from_row(
+        cls, row: GraphAssistant | GraphAssistantVersion, *, system: bool
+    ) -> AssistantRecord:
+        return cls(
+            assistant_id=row.assistant_id,
+            graph_id=row.graph_id,
+            config=dict(row.config or {}),
+            context=dict(row.context or {}),
+            metadata=dict(row.metadata_ or {}),
+            name=row.name,
+            description=row.description,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=getattr(row, "updated_at", row.created_at),
+            system=system,
         )

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Breakpoints = tuple[str, ...] | Literal["*"] | None
+MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class RunRequest:
     interrupt_after: Breakpoints = None
     checkpoint_id: str | None = None
     checkpoint: Mapping[str, Any] | None = None
-    multitask_strategy: str = "reject"
+    multitask_strategy: MultitaskStrategy = "reject"
     if_not_exists: Literal["reject", "create"] = "reject"
     on_disconnect: Literal["cancel", "continue"] = "continue"
     on_completion: Literal["delete", "keep"] = "delete"
     durability: Literal["sync", "async", "exit"] | None = None
+    stream_resumable: bool = False
+    webhook: str | None = None
+    after_seconds: float | None = None
 
     def to_kwargs(self, *, temporary: bool) -> dict[str, Any]:
         """The request as JSON for the run record (enough to execute it again)."""

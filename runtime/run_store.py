@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -24,8 +25,19 @@ T = TypeVar("T")
 
 RESTART_ERROR = {
     "error": "ServerRestarted",
-    "message": "the server stopped before the run finished",
+    "message": (
+        "the server stopped before the run finished; its last checkpoint is kept: "
+        "start a run with input null on the thread to continue from it"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """The JSON state a thread record shows: values and pending interrupts by task id."""
+
+    values: Any
+    interrupts: dict[str, Any]
 
 
 class RunStore:
@@ -52,7 +64,8 @@ class RunStore:
         kwargs: Mapping[str, Any],
         multitask_strategy: str = "reject",
     ) -> RunRecord:
-        """A pending run; :class:`ThreadBusy` if the thread has one pending or running."""
+        """A pending run that marks its thread busy; with the ``reject`` strategy,
+        :class:`ThreadBusy` if the thread has a run pending or running already."""
         return await self._run(
             partial(
                 _create,
@@ -89,24 +102,36 @@ class RunStore:
         status: RunStatus,
         error: Mapping[str, Any] | None,
         thread_status: ThreadStatus,
-        thread_values: Any,
-        thread_interrupts: Mapping[str, Any],
-    ) -> None:
-        """Store the run's final status and its thread's state together."""
-        await self._run(
+        thread_state: ThreadState | None,
+    ) -> RunRecord | None:
+        """Store the run's final status and its thread's state together; the thread stays busy
+        while another run of it is pending or running. ``thread_state`` None keeps the stored
+        values (the run never reached the graph). The run as stored, None if it was deleted."""
+        return await self._run(
             partial(
                 _finish,
                 run_id=run_id,
                 status=status,
                 error=dict(error) if error else None,
                 thread_status=thread_status,
-                thread_values=thread_values,
-                thread_interrupts=dict(thread_interrupts),
+                thread_state=thread_state,
             )
         )
 
+    async def set_thread_state(
+        self, thread_id: str, *, status: ThreadStatus, state: ThreadState
+    ) -> None:
+        """Replace the thread's stored state (after a rollback); busy while it has active runs."""
+        await self._run(partial(_set_thread_state, thread_id=thread_id, status=status, state=state))
+
+    async def delete(self, run_id: str, *, thread_id: str | None = None) -> None:
+        """Delete the run's record; :class:`RunNotFound` if there is none."""
+        await self._run(partial(_delete, run_id=run_id, thread_id=thread_id))
+
     async def fail_unfinished(self) -> int:
-        """Mark runs a previous process left pending or running as failed; their threads too."""
+        """Mark runs a previous process left pending or running as failed, with the reason, and
+        their threads ``error`` (never ``busy``); the checkpoints stay, so a new run with
+        ``input: null`` continues from the last one."""
         return await self._run(_fail_unfinished)
 
 
@@ -131,11 +156,14 @@ def _create(
         "assistant_id": assistant_id,
     }
     # A conditional update is the lock: of two concurrent runs only one flips the thread to busy.
+    # The other strategies queue behind, interrupt or roll back the active run instead.
+    claim = update(GraphThread).where(GraphThread.thread_id == thread_id)
+    if multitask_strategy == "reject":
+        claim = claim.where(GraphThread.status != "busy")
     claimed = session.execute(
-        update(GraphThread)
-        .where(GraphThread.thread_id == thread_id, GraphThread.status != "busy")
-        .values(status="busy", updated_at=now, metadata_=thread_metadata)
-        .execution_options(synchronize_session=False)
+        claim.values(status="busy", updated_at=now, metadata_=thread_metadata).execution_options(
+            synchronize_session=False
+        )
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         session.rollback()
@@ -187,6 +215,16 @@ def _set_status(session: Session, *, run_id: str, status: RunStatus) -> None:
     session.commit()
 
 
+def _thread_status(session: Session, thread_id: str, wanted: ThreadStatus) -> ThreadStatus:
+    # Another run queued or started on the thread keeps it busy until that one ends.
+    others = session.scalar(
+        select(GraphRun.run_id)
+        .where(GraphRun.thread_id == thread_id, GraphRun.status.in_(ACTIVE_RUN_STATUSES))
+        .limit(1)
+    )
+    return "busy" if others is not None else wanted
+
+
 def _finish(
     session: Session,
     *,
@@ -194,22 +232,43 @@ def _finish(
     status: RunStatus,
     error: dict[str, Any] | None,
     thread_status: ThreadStatus,
-    thread_values: Any,
-    thread_interrupts: dict[str, Any],
-) -> None:
+    thread_state: ThreadState | None,
+) -> RunRecord | None:
     row = session.get(GraphRun, run_id)
     if row is None:
-        return  # the thread was deleted while the run ran: nothing left to update
+        return None  # the thread was deleted while the run ran: nothing left to update
     now = utcnow()
     row.status = status
     row.error = error
     row.updated_at = now
+    session.flush()
     thread = session.get(GraphThread, row.thread_id)
     if thread is not None:
-        thread.status = thread_status
-        thread.values = thread_values
-        thread.interrupts = thread_interrupts
+        thread.status = _thread_status(session, row.thread_id, thread_status)
+        if thread_state is not None:
+            thread.values, thread.interrupts = thread_state.values, thread_state.interrupts
         thread.updated_at = now
+    session.commit()
+    return RunRecord.from_row(row)
+
+
+def _set_thread_state(
+    session: Session, *, thread_id: str, status: ThreadStatus, state: ThreadState
+) -> None:
+    thread = session.get(GraphThread, thread_id)
+    if thread is None:
+        return
+    thread.status = _thread_status(session, thread_id, status)
+    thread.values, thread.interrupts = state.values, state.interrupts
+    thread.updated_at = utcnow()
+    session.commit()
+
+
+def _delete(session: Session, *, run_id: str, thread_id: str | None) -> None:
+    row = session.get(GraphRun, run_id)
+    if row is None or (thread_id is not None and row.thread_id != thread_id):
+        raise RunNotFound(run_id, thread_id)
+    session.delete(row)
     session.commit()
 
 

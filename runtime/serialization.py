@@ -31,9 +31,18 @@ def _default(obj: Any) -> Any:
     raise TypeError(type(obj).__qualname__)  # orjson words it "Type is not JSON serializable"
 
 
-def dumps(obj: Any) -> bytes:
-    """Encode ``obj`` as compact UTF-8 JSON; :class:`TypeError` for values JSON cannot hold."""
-    return orjson.dumps(obj, default=_default, option=_OPTIONS)
+def _lenient_default(obj: Any) -> Any:
+    try:
+        return _default(obj)
+    except TypeError:
+        return repr(obj)
+
+
+def dumps(obj: Any, *, lenient: bool = False) -> bytes:
+    """Encode ``obj`` as compact UTF-8 JSON; :class:`TypeError` for values JSON cannot hold,
+    unless ``lenient``: then they become their ``repr`` (for diagnostics such as ``events``,
+    which carry whatever LangChain callbacks saw)."""
+    return orjson.dumps(obj, default=_lenient_default if lenient else _default, option=_OPTIONS)
 
 
 def to_json_value(obj: Any) -> Any:

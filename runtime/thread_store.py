@@ -1,4 +1,4 @@
-"""Thread rows: create, read, update metadata, delete, search. Blocking SQL runs in worker threads."""
+"""Thread rows: create, read, update, copy, delete, search, count. SQL runs in worker threads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,6 +76,42 @@ class ThreadStore:
     async def delete(self, thread_id: str) -> None:
         """Delete the thread and, by cascade, its runs."""
         await self._run(partial(_delete, thread_id=thread_id))
+
+    async def count(
+        self,
+        *,
+        status: ThreadStatus | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> int:
+        """How many threads match every filter given."""
+        return await self._run(partial(_count, status=status, metadata=metadata, values=values))
+
+    async def copy(self, thread_id: str, *, new_thread_id: str | None = None) -> ThreadRecord:
+        """A new thread with the metadata, values and interrupts of ``thread_id`` (its
+        checkpoints are copied by the caller)."""
+        return await self._run(
+            partial(_copy, thread_id=thread_id, new_thread_id=new_thread_id or str(uuid.uuid4()))
+        )
+
+    async def set_state(
+        self,
+        thread_id: str,
+        *,
+        values: Any,
+        interrupts: Mapping[str, Any],
+        status: ThreadStatus,
+    ) -> ThreadRecord:
+        """Store the thread's values, pending interrupts and status after a state update."""
+        return await self._run(
+            partial(
+                _set_state,
+                thread_id=thread_id,
+                values=values,
+                interrupts=dict(interrupts),
+                status=status,
+            )
+        )
 
     async def search(
         self,
@@ -209,3 +245,63 @@ def _search(
         if len(found) >= limit:
             break
     return found
+
+
+def _count(
+    session: Session,
+    *,
+    status: ThreadStatus | None,
+    metadata: Mapping[str, Any] | None,
+    values: Mapping[str, Any] | None,
+) -> int:
+    query = select(GraphThread)
+    if status:
+        query = query.where(GraphThread.status == status)
+    if not metadata and not values:
+        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    return sum(
+        1
+        for row in session.scalars(query.execution_options(yield_per=200))
+        if (not metadata or json_contains(row.metadata_, metadata))
+        and (not values or json_contains(row.values, values))
+    )
+
+
+def _copy(session: Session, *, thread_id: str, new_thread_id: str) -> ThreadRecord:
+    source = session.get(GraphThread, thread_id)
+    if source is None:
+        raise ThreadNotFound(thread_id)
+    now = utcnow()
+    row = GraphThread(
+        thread_id=new_thread_id,
+        created_at=now,
+        updated_at=now,
+        metadata_=dict(source.metadata_ or {}),
+        config=dict(source.config or {}),
+        # The copy has no run of its own: a source in the middle of one is copied as idle.
+        status="idle" if source.status == "busy" else source.status,
+        values=source.values,
+        interrupts=dict(source.interrupts or {}),
+    )
+    session.add(row)
+    session.commit()
+    return ThreadRecord.from_row(row)
+
+
+def _set_state(
+    session: Session,
+    *,
+    thread_id: str,
+    values: Any,
+    interrupts: dict[str, Any],
+    status: ThreadStatus,
+) -> ThreadRecord:
+    row = session.get(GraphThread, thread_id)
+    if row is None:
+        raise ThreadNotFound(thread_id)
+    row.values = values
+    row.interrupts = interrupts
+    row.status = status
+    row.updated_at = utcnow()
+    session.commit()
+    return ThreadRecord.from_row(row)

@@ -14,6 +14,8 @@ from core.settings import Settings
 from crm.store import CRMStore
 from memory import Memory
 from tools.documentation import ProductDirectory, search_documentation
+from tools.pricing import PricingTools
+from tools.stakeholders import StakeholderTools
 
 
 @dataclass
@@ -41,6 +43,16 @@ class AgentServices:
     ) -> list[dict[str, Any]]:
         """Documentation chunks for ``query`` (tool for the technical Q&A agent)."""
         return search_documentation(self.memory, query, product_ids=product_ids, k=k)
+
+    @cached_property
+    def stakeholders(self) -> StakeholderTools:
+        """Contacts, coverage and account-note search (tools for the relationships agent)."""
+        return StakeholderTools(self.crm, self.memory)
+
+    @cached_property
+    def pricing(self) -> PricingTools:
+        """Price book, comparables, budgets and logistics (tools for the budget agent)."""
+        return PricingTools(self.crm, products=self.products)
 
     def close(self) -> None:
         for close in self._closers:

@@ -6,12 +6,14 @@ import asyncio
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
+from agents import figures
+from agents.conversation import last_human_text, text_of
+from agents.finalise import finalise_recommendation
 from agents.technical_qa import grounding
 from agents.technical_qa.state import TechnicalQAState
-from agents.finalise import finalise_recommendation
 from core.recommendation import (
     Fact,
     ModelInfo,
@@ -62,7 +64,7 @@ def build_technical_qa_graph(
     info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
 
     async def understand_question(state: TechnicalQAState) -> dict[str, Any]:
-        question = (state.get("question") or _last_human_text(state)).strip()
+        question = (state.get("question") or last_human_text(state)).strip()
         products = await asyncio.to_thread(tools.products_mentioned, question)
         return {"question": question, "product_ids": [p["product_id"] for p in products]}
 
@@ -87,7 +89,7 @@ def build_technical_qa_graph(
             for i, p in enumerate(state["evidence"], start=1)
         )
         reply = await model.ainvoke(prompt.messages(sources=sources, question=state["question"]))
-        return {"draft": _text_of(reply)}
+        return {"draft": text_of(reply)}
 
     def finalise_answer(state: TechnicalQAState) -> dict[str, Any]:
         question, evidence = state["question"], state["evidence"]
@@ -95,10 +97,10 @@ def build_technical_qa_graph(
         best = grounding.best_evidence(q_terms, evidence)
         draft = state.get("draft", "").strip()
         texts = [p["text"] for p in evidence]
-        figures = grounding.numbers(best.sentence) if best else []
-        grounded = bool(draft) and not grounding.ungrounded_numbers(draft, texts)
-        if grounded and figures:
-            grounded = any(f in draft for f in figures)
+        stated = figures.numbers(best.sentence) if best else []
+        grounded = bool(draft) and not figures.ungrounded_numbers(draft, texts)
+        if grounded and stated:
+            grounded = any(f in draft for f in stated)
         cited = evidence[best.passage_index] if best else evidence[0]
         if grounded:
             body = draft
@@ -159,18 +161,8 @@ def build_technical_qa_graph(
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
 
 
-def _last_human_text(state: TechnicalQAState) -> str:
-    for message in reversed(state.get("messages", [])):
-        if isinstance(message, HumanMessage):
-            return _text_of(message)
-    return ""
 
 
-def _text_of(message: Any) -> str:
-    content = getattr(message, "content", message)
-    if isinstance(content, list):
-        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
-    return str(content)
 
 
 def _sources_block(passages: list[dict[str, Any]]) -> str:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
-_CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 
 # Words that carry no topic: question words, auxiliaries, articles and sales-chat filler.
@@ -80,18 +78,6 @@ def relevant_passages(
             continue
         relevant.append(passage)
     return relevant
-
-
-def numbers(text: str) -> list[str]:
-    """Figures stated in ``text``, in order."""
-    return _NUMBER.findall(text)
-
-
-def ungrounded_numbers(answer: str, sources: Iterable[str]) -> list[str]:
-    """Figures in ``answer`` that no source states (a sign the model invented them)."""
-    stated = {number.replace(",", ".") for text in sources for number in _NUMBER.findall(text)}
-    claimed = _NUMBER.findall(_CITATION.sub(" ", answer))  # "[1]" cites a source, it is no figure
-    return [n for n in claimed if n.replace(",", ".") not in stated]
 
 
 def answer_confidence(*, top_score: float, overlap: int, question_terms: int, grounded: bool) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents import figures
 from agents.technical_qa import grounding
 
 PASSAGES = [
@@ -45,10 +46,10 @@ def test_passages_far_below_the_best_are_not_evidence() -> None:
 
 def test_ungrounded_numbers_flag_invented_figures_only() -> None:
     sources = [p["text"] for p in PASSAGES]
-    assert grounding.ungrounded_numbers("It runs for 6.5 hours and charges in 3 hours.", sources) == []
-    assert grounding.ungrounded_numbers("It runs for 8 hours.", sources) == ["8"]
-    assert grounding.ungrounded_numbers("Up to 6.5 hours [1], charged in 3 hours [1, 2].", sources) == []
-    assert grounding.numbers("up to 6.5 hours, 70% alcohol") == ["6.5", "70"]
+    assert figures.ungrounded_numbers("It runs for 6.5 hours and charges in 3 hours.", sources) == []
+    assert figures.ungrounded_numbers("It runs for 8 hours.", sources) == ["8"]
+    assert figures.ungrounded_numbers("Up to 6.5 hours [1], charged in 3 hours [1, 2].", sources) == []
+    assert figures.numbers("up to 6.5 hours, 70% alcohol") == ["6.5", "70"]
 
 
 def test_confidence_is_bounded_and_rewards_grounding() -> None:

@@ -24,6 +24,9 @@ from server import create_app
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 from _runtime_test_graphs import FakeServices, graph_specs
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _runs_test_graphs import RunServices, run_graph_specs
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -91,5 +94,34 @@ def server_factory(settings: Settings) -> Callable[[Any], Any]:
 
     def start(services: Any) -> Any:
         return serve(make_app(settings, services))
+
+    return start
+
+
+@pytest.fixture
+def run_services() -> RunServices:
+    """Services of the run tests' graphs (``steps``, ``nested``, ``review`` and the shared ones)."""
+    return RunServices()
+
+
+def make_runs_app(settings: Settings, services: RunServices) -> FastAPI:
+    """The app with the run tests' graphs."""
+    return create_app(settings, graphs=run_graph_specs(), services_factory=lambda _: services)
+
+
+@pytest.fixture
+def runs_server(settings: Settings, run_services: RunServices) -> Iterator[str]:
+    """The run tests' app over real HTTP on a loopback port."""
+    with serve(make_runs_app(settings, run_services)) as url:
+        yield url
+
+
+@pytest.fixture
+def serve_graphs(settings: Settings) -> Callable[..., Any]:
+    """Serve chosen graphs over real HTTP: ``with serve_graphs(specs, services) as url``;
+    ``settings=`` overrides the temporary-folder settings (e.g. a PostgreSQL database)."""
+
+    def start(graphs: Any, services: Any, *, settings: Settings = settings) -> Any:
+        return serve(create_app(settings, graphs=graphs, services_factory=lambda _: services))
 
     return start

@@ -94,16 +94,22 @@ async def test_wrong_types_are_422s_naming_the_field(client: httpx.AsyncClient) 
     assert (await client.get(f"/threads/{thread_id}")).json()["status"] == "idle"
 
 
-async def test_options_not_implemented_yet_are_422s_naming_them(client: httpx.AsyncClient) -> None:
+async def test_bad_run_options_are_422s_naming_them(client: httpx.AsyncClient) -> None:
     thread_id = (await client.post("/threads", json={})).json()["thread_id"]
-    for option, value in (("multitask_strategy", "enqueue"), ("after_seconds", 5)):
+    for option, value in (
+        ("multitask_strategy", "later"),
+        ("after_seconds", -1),
+        ("webhook", "ftp://127.0.0.1/hook"),
+        ("webhook", "/relative/hook"),
+    ):
         body = {"assistant_id": "chat", "input": HI, option: value}
         detail = _error(
             await client.post(f"/threads/{thread_id}/runs/wait", json=body),
             422,
-            "unsupported_option",
+            "invalid_request",
         )
-        assert option in detail
+        assert detail.startswith(f"{option}: ")
+    assert (await client.get(f"/threads/{thread_id}/runs")).json() == []
 
 
 async def test_thread_id_conflict_is_a_409_unless_do_nothing(client: httpx.AsyncClient) -> None:
@@ -179,8 +185,8 @@ async def test_union_fields_name_the_field_without_type_noise(client: httpx.Asyn
         await client.post(f"/threads/{thread_id}/runs/wait", json=goto), 422, "invalid_request"
     )
     assert detail.startswith("command.goto: each target must be a node name")
-    modes = {"assistant_id": "chat", "stream_mode": ["values", "events"]}
+    modes = {"assistant_id": "chat", "stream_mode": ["values", "everything"]}
     detail = _error(
         await client.post(f"/threads/{thread_id}/runs/stream", json=modes), 422, "invalid_request"
     )
-    assert "'events' is not supported" in detail
+    assert "'everything' is not supported" in detail

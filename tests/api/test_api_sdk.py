@@ -85,10 +85,8 @@ async def test_sdk_errors_surface_as_its_typed_exceptions(live_server: str) -> N
         [p async for p in client.runs.stream(thread["thread_id"], "ghost", input=HI)]
     with pytest.raises(ConflictError):
         await client.threads.create(thread_id=thread["thread_id"])
-    with pytest.raises(UnprocessableEntityError, match="enqueue"):
-        await client.runs.create(
-            thread["thread_id"], "chat", input=HI, multitask_strategy="enqueue"
-        )
+    with pytest.raises(UnprocessableEntityError, match="webhook"):
+        await client.runs.create(thread["thread_id"], "chat", input=HI, webhook="file:///etc")
     # runs.wait reads the body itself and raises httpx's own error, with our body attached.
     with pytest.raises(httpx.HTTPStatusError) as refused:
         await client.runs.wait(thread["thread_id"], "ghost", input=HI)

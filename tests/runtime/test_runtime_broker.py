@@ -67,3 +67,37 @@ async def test_unknown_or_finished_run_gives_an_empty_stream() -> None:
 async def test_publishing_to_a_run_never_opened_is_a_bug() -> None:
     with pytest.raises(KeyError):
         await InMemoryStreamBroker().publish("ghost", "values", b"{}")
+
+
+async def test_after_an_id_replays_the_rest_while_running_and_resumable_runs_keep_it() -> None:
+    broker = InMemoryStreamBroker(retention_seconds=0.1)
+    broker.open("r1", resumable=True)
+    broker.open("r2")
+    for run_id in ("r1", "r2"):
+        for n in range(3):
+            await broker.publish(run_id, "values", str(n).encode())
+    resumed = broker.subscribe("r2", after=0)
+    await broker.close("r2")
+    assert [e.data for e in await _collect(resumed)] == [b"1", b"2"]
+    assert await _collect(broker.subscribe("r2", after=0)) == []  # not resumable: gone
+
+    await broker.close("r1")
+    assert not broker.is_open("r1")
+    assert [e.id for e in await _collect(broker.subscribe("r1", after=0))] == [1, 2]
+    assert [e.id for e in await _collect(broker.subscribe("r1", after=5))] == []
+    assert await _collect(broker.subscribe("r1")) == []  # "from now on" after the end: nothing
+    await asyncio.sleep(0.2)
+    assert await _collect(broker.subscribe("r1", after=0)) == []  # retention is over
+
+
+async def test_forgetting_and_clearing_drop_kept_streams() -> None:
+    broker = InMemoryStreamBroker()
+    for run_id in ("r1", "r2"):
+        broker.open(run_id, resumable=True)
+        await broker.publish(run_id, "values", b"{}")
+        await broker.close(run_id)
+    broker.forget("r1")
+    assert await _collect(broker.subscribe("r1", from_start=True)) == []
+    assert len(await _collect(broker.subscribe("r2", from_start=True))) == 1
+    broker.clear()
+    assert await _collect(broker.subscribe("r2", from_start=True)) == []

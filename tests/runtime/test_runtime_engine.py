@@ -95,10 +95,10 @@ async def test_subgraph_events_carry_their_namespace() -> None:
     assert events[-1] == "updates"
 
 
-def test_library_modes_map_both_message_modes_to_messages() -> None:
-    assert library_stream_modes(["messages-tuple", "values"]) == ["values", "messages"]
-    assert library_stream_modes(["messages", "messages-tuple"]) == ["messages"]
-    assert library_stream_modes([]) == ["values"]
+def test_library_modes_map_both_message_modes_to_messages_and_always_watch_updates() -> None:
+    assert library_stream_modes(["messages-tuple", "values"]) == ["values", "messages", "updates"]
+    assert library_stream_modes(["messages", "messages-tuple"]) == ["messages", "updates"]
+    assert library_stream_modes(["updates", "events"]) == ["updates"]
 
 
 def test_graph_input_builds_commands_with_sends() -> None:

@@ -13,7 +13,7 @@ from _runtime_test_graphs import TOKENS, FakeServices, graph_specs
 from core.settings import Settings
 from graphs.errors import UnknownGraph
 from runtime.agent_runtime import AgentRuntime, open_agent_runtime
-from runtime.errors import ServicesUnavailable, ThreadNotFound, UnsupportedRunOption
+from runtime.errors import ServicesUnavailable, ThreadNotFound
 from runtime.executor import StartedRun
 from runtime.run_request import RunRequest
 
@@ -154,11 +154,6 @@ async def test_refused_requests_create_nothing(runtime: AgentRuntime) -> None:
     thread = await runtime.threads.store.create()
     with pytest.raises(UnknownGraph):
         await runtime.executor.start(RunRequest(assistant_id="nope"), thread_id=thread.thread_id)
-    with pytest.raises(UnsupportedRunOption, match="enqueue"):
-        await runtime.executor.start(
-            RunRequest(assistant_id="chat", multitask_strategy="enqueue"),
-            thread_id=thread.thread_id,
-        )
     assert await runtime.runs.list(thread.thread_id) == []
     assert (await runtime.threads.store.get(thread.thread_id)).status == "idle"
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect
 from crm.db import Base, migrate, session_factory
 from runtime.database import make_records_engine
 from runtime.errors import RunNotFound, ThreadBusy, ThreadExists, ThreadNotFound
-from runtime.run_store import RunStore
+from runtime.run_store import RunStore, ThreadState
 from runtime.thread_store import ThreadStore, json_contains
 
 pytestmark = pytest.mark.anyio
@@ -151,8 +151,7 @@ async def test_finish_stores_run_and_thread_outcome_and_frees_the_thread(
         status="error",
         error={"error": "ValueError", "message": "boom"},
         thread_status="error",
-        thread_values={"step": 1},
-        thread_interrupts={},
+        thread_state=ThreadState(values={"step": 1}, interrupts={}),
     )
     run = await runs.get("r1", thread_id=thread.thread_id)
     assert (run.status, run.error) == ("error", {"error": "ValueError", "message": "boom"})

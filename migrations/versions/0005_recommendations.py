@@ -1,7 +1,7 @@
 """The recommendation log and reps' feedback on it.
 
-Revision ID: 0006_recommendations
-Revises: 0002_runtime
+Revision ID: 0005_recommendations
+Revises: 0004_lead_scores
 Create Date: 2026-11-25
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006_recommendations"
-down_revision: str | None = "0002_runtime"
+revision: str = "0005_recommendations"
+down_revision: str | None = "0004_lead_scores"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,206 @@
+"""The budget graph: understand -> gather -> estimate -> explain -> finalise (or: unresolved).
+
+Prices, ranges, the budget estimate and the confidence are computed in code from CRM data; the
+language model only explains them, and its explanation is dropped when it states a figure
+that no factor holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents.budget.analysis import Analysis, analyse
+from agents.budget.evidence import BudgetTools, Evidence, gather_evidence
+from agents.budget.explanation import judge, model_failure
+from agents.budget.render import factor_list, key_factors, summary
+from agents.budget.request import BudgetRequest, RequestProblem, resolve_request
+from agents.budget.state import BudgetState
+from agents.conversation import last_human_text, text_of
+from agents.finalise import finalise_recommendation as finalise
+from core.recommendation import (
+    Action,
+    ModelInfo,
+    Recommendation,
+    RecommendationRecorder,
+    snapshot_sha256,
+)
+from prompts import load_prompt
+
+logger = logging.getLogger(__name__)
+
+GRAPH_ID = "budget"
+PROMPT_ID = "budget.explain"
+KIND = "budget_recommendation"
+
+NODE_UNDERSTAND = "understand_request"
+NODE_GATHER = "gather_evidence"
+NODE_ESTIMATE = "estimate_budget"
+NODE_DRAFT = "draft_explanation"
+NODE_FINALISE = "finalise_recommendation"
+NODE_UNRESOLVED = "answer_unresolved"
+
+# Three sentences fit in this; a small model that rambles is cut off instead of taking minutes.
+EXPLANATION_MAX_TOKENS = 200
+
+# Structured inputs are used once: the thread's next message must not inherit them.
+INPUTS_CONSUMED: dict[str, Any] = {
+    "question": "",
+    "deal_id": None,
+    "account_id": None,
+    "lines": [],
+    "region": None,
+    "as_of": None,
+}
+
+
+def build_budget_graph(
+    *,
+    tools: BudgetTools,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    recorder: RecommendationRecorder | None = None,
+) -> Any:
+    """Compile the budget graph over ``tools`` (``tools.pricing.PricingTools``) and ``model``.
+
+    Every recommendation goes to ``recorder`` (the recommendation log) when one is given.
+    """
+    prompt = load_prompt(PROMPT_ID)
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    explainer = model.bind(max_tokens=EXPLANATION_MAX_TOKENS)
+
+    async def understand_request(state: BudgetState) -> dict[str, Any]:
+        question = (state.get("question") or last_human_text(state)).strip()
+        try:
+            request = await asyncio.to_thread(resolve_request, state, question, tools)
+        except RequestProblem as problem:
+            return {
+                "question": question,
+                "request": None,
+                "problem": {"code": problem.code, "detail": problem.detail},
+            }
+        return {"question": question, "request": request.model_dump(mode="json"), "problem": None}
+
+    def is_resolved(state: BudgetState) -> str:
+        return NODE_UNRESOLVED if state.get("problem") else NODE_GATHER
+
+    async def gather(state: BudgetState) -> dict[str, Any]:
+        request = BudgetRequest.model_validate(state["request"])
+        evidence = await asyncio.to_thread(gather_evidence, tools, request)
+        return {"evidence": evidence.model_dump(mode="json")}
+
+    async def estimate_budget(state: BudgetState) -> dict[str, Any]:
+        evidence = Evidence.model_validate(state["evidence"])
+        analysis = await asyncio.to_thread(analyse, evidence)
+        return {
+            "analysis": analysis.model_dump(mode="json", exclude={"lines": {"__all__": {"peers"}}})
+        }
+
+    async def draft_explanation(state: BudgetState) -> dict[str, Any]:
+        analysis = Analysis.model_validate(state["analysis"])
+        messages = prompt.messages(summary=summary(analysis), factors=key_factors(analysis))
+        try:
+            reply = await explainer.ainvoke(messages)
+        except Exception as exc:  # only run-time model failures are absorbed; the rest re-raised
+            failure = model_failure(exc)
+            if failure is None:
+                raise
+            logger.warning("budget explanation dropped, the model failed: %s", exc)
+            return {"draft": "", "draft_failure": failure}
+        return {"draft": text_of(reply), "draft_failure": None}
+
+    def finalise_recommendation(state: BudgetState) -> dict[str, Any]:
+        analysis = Analysis.model_validate(state["analysis"])
+        provenance = analysis.provenance
+        explanation, status = judge(
+            state.get("draft", ""), provenance, failure=state.get("draft_failure")
+        )
+        body = summary(analysis) + "\n\n" + factor_list(analysis)
+        content = f"{explanation}\n\n{body}" if explanation else body
+        subject = {"account_id": analysis.account_id}
+        if analysis.deal_id:
+            subject["deal_id"] = analysis.deal_id
+        recommendation = Recommendation(
+            kind=KIND,
+            agent=GRAPH_ID,
+            subject=subject,
+            content=content,
+            confidence=analysis.confidence,
+            provenance=provenance,
+            actions=_actions(analysis),
+            data={KIND: {**_data(analysis), "explanation": status}},
+            model=info,
+            prompt=prompt.info,
+            input_sha256=snapshot_sha256(
+                {"request": state.get("request"), "evidence": state.get("evidence")}
+            ),
+        )
+        message = AIMessage(
+            content=content, additional_kwargs={"recommendation_id": recommendation.id}
+        )
+        return {
+            "messages": [message],
+            "recommendation": finalise(recommendation, recorder),
+            **INPUTS_CONSUMED,
+        }
+
+    def answer_unresolved(state: BudgetState) -> dict[str, Any]:
+        problem = state.get("problem") or {}
+        content = f"I cannot estimate a budget for this request: {problem.get('detail', 'nothing to price')}"
+        # Nothing resolved means no record to cite: a message, and deliberately no recommendation.
+        message = AIMessage(content=content, additional_kwargs={"problem": problem})
+        return {"messages": [message], "recommendation": None, **INPUTS_CONSUMED}
+
+    graph = StateGraph(BudgetState)
+    graph.add_node(NODE_UNDERSTAND, understand_request)
+    graph.add_node(NODE_GATHER, gather)
+    graph.add_node(NODE_ESTIMATE, estimate_budget)
+    graph.add_node(NODE_DRAFT, draft_explanation)
+    graph.add_node(NODE_FINALISE, finalise_recommendation)
+    graph.add_node(NODE_UNRESOLVED, answer_unresolved)
+    graph.add_edge(START, NODE_UNDERSTAND)
+    graph.add_conditional_edges(NODE_UNDERSTAND, is_resolved, [NODE_GATHER, NODE_UNRESOLVED])
+    graph.add_edge(NODE_GATHER, NODE_ESTIMATE)
+    graph.add_edge(NODE_ESTIMATE, NODE_DRAFT)
+    graph.add_edge(NODE_DRAFT, NODE_FINALISE)
+    graph.add_edge(NODE_FINALISE, END)
+    graph.add_edge(NODE_UNRESOLVED, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _actions(analysis: Analysis) -> list[Action]:
+    target = analysis.factor("deal.total_target")
+    if analysis.deal_id is None or target is None:
+        return []
+    return [
+        Action(
+            kind="update_deal_amount",
+            description=f"Set the amount of {analysis.deal_id} to the target goods total.",
+            payload={"deal_id": analysis.deal_id, "amount": target.value, "currency": "CNY"},
+            requires_approval=True,
+        )
+    ]
+
+
+def _data(analysis: Analysis) -> dict[str, Any]:
+    """The structured result: factors (for a fairness replay), lines and budget, as JSON."""
+    dumped = analysis.model_dump(
+        mode="json", exclude={"lines": {"__all__": {"peers"}}, "support": True}
+    )
+    return {
+        "region": dumped["region"],
+        "factors": dumped["factors"],
+        "lines": dumped["lines"],
+        "budget": dumped["budget"],
+    }
+
+
+
+

@@ -1,0 +1,202 @@
+"""The lead scoring graph: identify -> read behaviour -> assess -> (narrate ->) finalise.
+
+Stage, score, grade, route and confidence are computed by code (``assessment.assess_lead``);
+the model only narrates them, and a narration stating a number that is not in the facts is
+dropped in favour of the deterministic summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents.conversation import last_human_text, text_of
+from agents.figures import ungrounded_numbers
+from agents.finalise import finalise_recommendation
+from agents.lead_scoring.assessment import LeadAssessment, assess_lead
+from agents.lead_scoring.state import LeadScoringState
+from agents.lead_scoring.win_model import win_model_for
+from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
+from crm.errors import NotFound
+from crm.store import CRMStore
+from prompts import load_prompt
+from tools.behaviour import BehaviourFeatures, account_behaviour, contact_behaviour
+
+GRAPH_ID = "lead_scoring"
+PROMPT_ID = "lead_scoring.explain"
+
+NODE_IDENTIFY = "identify_subject"
+NODE_READ = "read_behaviour"
+NODE_ASSESS = "assess_lead"
+NODE_NARRATE = "narrate_assessment"
+NODE_FINALISE = "finalise_assessment"
+NODE_NO_SUBJECT = "ask_for_subject"
+
+_ACCOUNT_ID = re.compile(r"\bACC-\d+\b", re.IGNORECASE)
+_CONTACT_ID = re.compile(r"\bCON-\d+\b", re.IGNORECASE)
+
+
+class CRMTools(Protocol):
+    """What this agent needs: the CRM store (read through ``tools.behaviour``)."""
+
+    crm: CRMStore
+
+
+def build_lead_scoring_graph(
+    *,
+    tools: CRMTools,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    recorder: RecommendationRecorder | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+) -> Any:
+    """Compile the lead scoring graph over ``tools.crm`` and ``model`` (narration only).
+
+    Every assessment's recommendation goes to ``recorder`` (the recommendation log) when given.
+    """
+    prompt = load_prompt(PROMPT_ID)
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+
+    async def identify_subject(state: LeadScoringState) -> dict[str, Any]:
+        subject, problem = await asyncio.to_thread(_identify, tools.crm, state)
+        if problem:
+            return {"subject": {}, "draft": problem}
+        return {"subject": subject}
+
+    def has_subject(state: LeadScoringState) -> str:
+        return NODE_READ if state.get("subject") else NODE_NO_SUBJECT
+
+    async def read_behaviour(state: LeadScoringState) -> dict[str, Any]:
+        subject = state["subject"]
+        as_of = _as_of(state.get("as_of"))
+        if "contact_id" in subject:
+            features = await asyncio.to_thread(
+                contact_behaviour, tools.crm, contact_id=subject["contact_id"], as_of=as_of
+            )
+        else:
+            features = await asyncio.to_thread(
+                account_behaviour, tools.crm, account_id=subject["account_id"], as_of=as_of
+            )
+        return {"features": features.as_dict()}
+
+    async def assess(state: LeadScoringState) -> dict[str, Any]:
+        assessment = await asyncio.to_thread(_assess, tools.crm, state["features"])
+        return {
+            "assessment": assessment.as_dict(),
+            "recommendation": assessment.recommendation().model_dump(mode="json"),
+        }
+
+    def wants_narration(state: LeadScoringState) -> str:
+        return NODE_NARRATE if state.get("narrate", True) else NODE_FINALISE
+
+    async def narrate_assessment(state: LeadScoringState) -> dict[str, Any]:
+        draft = Recommendation.model_validate(state["recommendation"])
+        reply = await model.ainvoke(
+            prompt.messages(summary=draft.content, facts=_facts_text(draft))
+        )
+        return {"draft": text_of(reply).strip()}
+
+    def finalise_assessment(state: LeadScoringState) -> dict[str, Any]:
+        draft = Recommendation.model_validate(state["recommendation"])
+        narration = state.get("draft", "").strip()
+        stated = [draft.content, *(f"{f.record_id} {f.value}" for f in draft.provenance)]
+        if narration and not ungrounded_numbers(narration, stated):
+            final = draft.model_copy(
+                update={
+                    "content": f"{narration}\n\n{draft.content}",
+                    "model": info,
+                    "prompt": prompt.info,
+                }
+            )
+        else:
+            final = draft  # no narration, or one that invented figures: the summary alone
+        message = AIMessage(
+            content=final.content, additional_kwargs={"recommendation_id": final.id}
+        )
+        return {"messages": [message], "recommendation": finalise_recommendation(final, recorder)}
+
+    def ask_for_subject(state: LeadScoringState) -> dict[str, Any]:
+        text = state.get("draft") or (
+            "Which account or contact should I score? Give an account id (ACC-...), a contact"
+            " id (CON-...) or the account's name."
+        )
+        return {"messages": [AIMessage(content=text)], "recommendation": None}
+
+    graph = StateGraph(LeadScoringState)
+    graph.add_node(NODE_IDENTIFY, identify_subject)
+    graph.add_node(NODE_READ, read_behaviour)
+    graph.add_node(NODE_ASSESS, assess)
+    graph.add_node(NODE_NARRATE, narrate_assessment)
+    graph.add_node(NODE_FINALISE, finalise_assessment)
+    graph.add_node(NODE_NO_SUBJECT, ask_for_subject)
+    graph.add_edge(START, NODE_IDENTIFY)
+    graph.add_conditional_edges(NODE_IDENTIFY, has_subject, [NODE_READ, NODE_NO_SUBJECT])
+    graph.add_edge(NODE_READ, NODE_ASSESS)
+    graph.add_conditional_edges(NODE_ASSESS, wants_narration, [NODE_NARRATE, NODE_FINALISE])
+    graph.add_edge(NODE_NARRATE, NODE_FINALISE)
+    graph.add_edge(NODE_FINALISE, END)
+    graph.add_edge(NODE_NO_SUBJECT, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _assess(crm: CRMStore, features: dict[str, Any]) -> LeadAssessment:
+    return assess_lead(BehaviourFeatures.from_dict(features), win_model_for(crm))
+
+
+def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], str | None]:
+    """(subject, None), or ({}, what is wrong) when no known account or contact is named."""
+    if state.get("as_of") is not None:
+        try:
+            _as_of(state.get("as_of"))
+        except ValueError as exc:
+            return {}, str(exc)
+    contact_id, account_id = state.get("contact_id"), state.get("account_id")
+    if not contact_id and not account_id:
+        text = last_human_text(state)
+        contact_match, account_match = _CONTACT_ID.search(text), _ACCOUNT_ID.search(text)
+        contact_id = contact_match.group(0).upper() if contact_match else None
+        account_id = account_match.group(0).upper() if account_match else _named(crm, text)
+    try:
+        if contact_id:
+            contact = crm.get_contact(contact_id=contact_id)
+            return {"account_id": contact.account_id, "contact_id": contact.id}, None
+        if account_id:
+            return {"account_id": crm.get_account(account_id=account_id).id}, None
+    except NotFound as exc:
+        return {}, f"There is no {exc.entity} {exc.record_id!r} in the CRM."
+    return {}, None
+
+
+def _named(crm: CRMStore, text: str) -> str | None:
+    """The account whose full name appears in ``text`` (the longest such name)."""
+    lowered = text.lower()
+    found = [a for a in crm.list_accounts(limit=100_000) if a.name.lower() in lowered]
+    return max(found, key=lambda a: len(a.name)).id if found else None
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"as_of must be an ISO 8601 time, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _facts_text(recommendation: Recommendation) -> str:
+    return "\n".join(
+        f"- {fact.field} = {fact.value} ({fact.source} {fact.record_id})"
+        for fact in recommendation.provenance
+    )
+
+
+
+

@@ -1,0 +1,29 @@
+"""Typed state of the lead scoring graph."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict  # pydantic builds JSON schemas only from this one on 3.11
+
+
+class LeadScoringState(TypedDict, total=False):
+    """What flows between the nodes. Everything is JSON-serialisable for checkpoints.
+
+    Input: ``account_id`` or ``contact_id`` (or a message naming one), optional ``as_of``
+    (ISO time; default the CRM's newest activity) and ``narrate`` (default true; false skips
+    the model and answers with the deterministic summary alone).
+    """
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    account_id: str | None
+    contact_id: str | None
+    as_of: str | None
+    narrate: bool
+    subject: dict[str, str]
+    features: dict[str, Any]
+    assessment: dict[str, Any]
+    draft: str
+    recommendation: dict[str, Any] | None

@@ -1,0 +1,325 @@
+"""The relationship mapping graph.
+
+resolve_account -> load_contacts -> search_account_notes -> map_stakeholders
+    -> (draft_explanation ->) finalise_map; side exits: explain_unresolved, answer_no_contacts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents.conversation import last_human_text, text_of
+from agents.finalise import finalise_recommendation
+from agents.relationships import narrative
+from agents.relationships.grounding import draft_is_grounded
+from agents.relationships.inputs import parse_as_of
+from agents.relationships.lexicon import lexicon_fingerprint
+from agents.relationships.mapping import build_stakeholder_map, notes_from
+from agents.relationships.models import StakeholderMap
+from agents.relationships.state import RelationshipsState
+from agents.relationships.tooling import StakeholderToolsLike
+from core.recommendation import (
+    Action,
+    Fact,
+    ModelInfo,
+    Recommendation,
+    RecommendationRecorder,
+    snapshot_sha256,
+)
+from memory import MemoryUnavailable
+from prompts import load_prompt
+from tools.stakeholders import (
+    AccountRef,
+    ContactActivity,
+    Interaction,
+    NoteHit,
+    StakeholderContact,
+)
+
+GRAPH_ID = "relationships"
+PROMPT_ID = "relationships.explain"
+KIND = "stakeholder_map"
+
+NODE_RESOLVE = "resolve_account"
+NODE_CONTACTS = "load_contacts"
+NODE_NOTES = "search_account_notes"
+NODE_MAP = "map_stakeholders"
+NODE_DRAFT = "draft_explanation"
+NODE_FINALISE = "finalise_map"
+NODE_UNRESOLVED = "explain_unresolved"
+NODE_NO_CONTACTS = "answer_no_contacts"
+
+# Memory queries for notes that say who signs off and who objects (notes kept outside the CRM).
+NOTE_QUERIES = (
+    "final decision, sign-off, approval and budget holder for the purchase",
+    "objection, concern, price above expectation, competitor offered less",
+)
+RECENT = timedelta(days=365)
+# A thread keeps its state between runs: each run starts from these, and its inputs are consumed
+# when it ends, so a follow-up message on the thread is read afresh, not as the last account.
+RUN_START: dict[str, Any] = {
+    "error": None,
+    "warnings": [],
+    "draft": "",
+    "note_hits": [],
+    "contacts": [],
+    "input_sha256": "",
+}
+INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "as_of": None}
+
+
+def build_relationships_graph(
+    *,
+    tools: StakeholderToolsLike,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    recorder: RecommendationRecorder | None = None,
+    notes_k: int = 5,
+) -> Any:
+    """Compile the relationship mapping graph over ``tools`` (CRM and memory) and ``model``.
+
+    Every map's recommendation goes to ``recorder`` (the recommendation log) when given.
+    """
+    prompt = load_prompt(PROMPT_ID)
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+
+    async def resolve_account(state: RelationshipsState) -> dict[str, Any]:
+        as_of = parse_as_of(state.get("as_of"))
+        if as_of is None:
+            return _error(
+                "invalid_as_of",
+                f"as_of must be an ISO 8601 date or time, got {state.get('as_of')!r}",
+            )
+        wanted = (state.get("account_id") or "").strip()
+        if wanted:
+            account = await asyncio.to_thread(tools.find_account, wanted)
+            if account is None:
+                return _error(
+                    "unknown_account", f"No account with id {wanted!r} exists in the CRM."
+                )
+        else:
+            found = await asyncio.to_thread(tools.accounts_mentioned, last_human_text(state))
+            if not found:
+                return _error(
+                    "no_account_named",
+                    "Which account should I map? Name it by its id or its full name.",
+                )
+            account = found[0]
+        return {
+            **RUN_START,
+            "account": account.model_dump(),
+            "account_id": account.account_id,
+            "as_of": as_of.isoformat(),
+        }
+
+    def is_resolved(state: RelationshipsState) -> str:
+        return NODE_UNRESOLVED if state.get("error") else NODE_CONTACTS
+
+    async def load_contacts(state: RelationshipsState) -> dict[str, Any]:
+        contacts = await asyncio.to_thread(tools.contacts, _account_id(state))
+        return {"contacts": [c.model_dump() for c in contacts]}
+
+    def has_contacts(state: RelationshipsState) -> str:
+        return NODE_NOTES if state.get("contacts") else NODE_NO_CONTACTS
+
+    async def search_account_notes(state: RelationshipsState) -> dict[str, Any]:
+        hits: dict[str, NoteHit] = {}
+        try:
+            for query in NOTE_QUERIES:
+                found = await asyncio.to_thread(
+                    tools.search_notes, _account_id(state), query, k=notes_k
+                )
+                for hit in found:
+                    hits.setdefault(hit.chunk_id, hit)
+        except MemoryUnavailable as exc:  # the CRM alone still gives a map; say what is missing
+            return {
+                "note_hits": [],
+                "warnings": [f"account notes in memory were not searched: {exc}"],
+            }
+        as_of = _as_of(state)
+        kept = [h for h in hits.values() if h.occurred_at is None or h.occurred_at <= as_of]
+        return {"note_hits": [h.model_dump(mode="json") for h in kept]}
+
+    async def map_stakeholders(state: RelationshipsState) -> dict[str, Any]:
+        account_id, as_of = _account_id(state), _as_of(state)
+        contacts = [StakeholderContact.model_validate(c) for c in state["contacts"]]
+        hits = [NoteHit.model_validate(h) for h in state.get("note_hits", [])]
+
+        def read() -> tuple[list[Interaction], dict[str, ContactActivity]]:
+            items = tools.interactions(account_id, until=as_of)
+            activity = tools.contact_activity(
+                account_id, recent_since=as_of - RECENT, interactions=items
+            )
+            return items, activity
+
+        interactions, activity = await asyncio.to_thread(read)
+        account = AccountRef.model_validate(state["account"])
+        stakeholders = build_stakeholder_map(
+            account, contacts, activity, notes_from(interactions, hits), as_of=as_of
+        )
+        snapshot = {
+            "account": state["account"],
+            "as_of": state["as_of"],
+            "contacts": state["contacts"],
+            "interactions": [[i.activity_id, i.kind, i.occurred_at, i.body] for i in interactions],
+            "note_hits": [[h.chunk_id, h.text] for h in hits],
+            "lexicon": lexicon_fingerprint(),
+        }
+        return {
+            "stakeholder_map": stakeholders.model_dump(mode="json"),
+            "input_sha256": snapshot_sha256(snapshot),
+        }
+
+    def needs_explanation(state: RelationshipsState) -> str:
+        return (
+            NODE_DRAFT if (state.get("stakeholder_map") or {}).get("engage_next") else NODE_FINALISE
+        )
+
+    async def draft_explanation(state: RelationshipsState) -> dict[str, Any]:
+        stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
+        facts = "\n".join(narrative.summary_lines(stakeholders))
+        reply = await model.ainvoke(prompt.messages(facts=facts))
+        return {"draft": text_of(reply)}
+
+    def finalise_map(state: RelationshipsState) -> dict[str, Any]:
+        stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
+        facts = narrative.facts_for(stakeholders)
+        lines = narrative.summary_lines(stakeholders)
+        draft = state.get("draft", "").strip()
+        explained = bool(stakeholders.engage_next) and draft_is_grounded(
+            draft,
+            first_name=stakeholders.engage_next[0].name,
+            facts_text="\n".join(lines),
+            facts=facts,
+        )
+        if explained:
+            lines.append(f"In short: {draft}")
+        lines += [f"Note: {warning}" for warning in state.get("warnings", [])]
+        content = "\n".join(lines)
+        recommendation = Recommendation(
+            kind=KIND,
+            agent=GRAPH_ID,
+            subject=_subject(stakeholders),
+            content=content,
+            confidence=stakeholders.confidence,
+            provenance=facts,
+            actions=narrative.actions_for(stakeholders),
+            data={KIND: stakeholders.model_dump(mode="json")},
+            model=info if explained else None,
+            prompt=prompt.info if explained else None,
+            input_sha256=state.get("input_sha256"),
+        )
+        return _reply(content, recommendation, stakeholders, recorder)
+
+    def answer_no_contacts(state: RelationshipsState) -> dict[str, Any]:
+        account = AccountRef.model_validate(state["account"])
+        stakeholders = StakeholderMap(
+            account_id=account.account_id,
+            account_name=account.name,
+            as_of=_as_of(state),
+            confidence=0.05,
+        )
+        content = (
+            f"{account.name} has no contacts in the CRM, so there is no stakeholder map yet. "
+            "Find out who runs the purchase (equipment, procurement and the clinical department"
+            " that would use the product) and add them as contacts."
+        )
+        recommendation = Recommendation(
+            kind=KIND,
+            agent=GRAPH_ID,
+            subject={"account_id": account.account_id},
+            content=content,
+            confidence=0.05,  # nothing to go on: the map is empty, not wrong
+            provenance=[
+                Fact(
+                    source="accounts",
+                    record_id=account.account_id,
+                    field="name",
+                    value=account.name,
+                )
+            ],
+            actions=[
+                Action(
+                    kind="create_task",
+                    description=f"Identify the stakeholders of {account.name} and add them as contacts.",
+                    payload={"account_id": account.account_id},
+                )
+            ],
+            data={KIND: stakeholders.model_dump(mode="json")},
+            input_sha256=snapshot_sha256({"account": state["account"], "contacts": []}),
+        )
+        return _reply(content, recommendation, stakeholders, recorder)
+
+    def explain_unresolved(state: RelationshipsState) -> dict[str, Any]:
+        error = state.get("error") or {}
+        # No account means no record to cite: a message, and deliberately no recommendation.
+        return {
+            "messages": [AIMessage(content=error.get("detail", "No account to map."))],
+            "account": None,
+            "recommendation": None,
+            "stakeholder_map": None,
+            **INPUTS_CONSUMED,
+        }
+
+    graph = StateGraph(RelationshipsState)
+    graph.add_node(NODE_RESOLVE, resolve_account)
+    graph.add_node(NODE_CONTACTS, load_contacts)
+    graph.add_node(NODE_NOTES, search_account_notes)
+    graph.add_node(NODE_MAP, map_stakeholders)
+    graph.add_node(NODE_DRAFT, draft_explanation)
+    graph.add_node(NODE_FINALISE, finalise_map)
+    graph.add_node(NODE_NO_CONTACTS, answer_no_contacts)
+    graph.add_node(NODE_UNRESOLVED, explain_unresolved)
+    graph.add_edge(START, NODE_RESOLVE)
+    graph.add_conditional_edges(NODE_RESOLVE, is_resolved, [NODE_CONTACTS, NODE_UNRESOLVED])
+    graph.add_conditional_edges(NODE_CONTACTS, has_contacts, [NODE_NOTES, NODE_NO_CONTACTS])
+    graph.add_edge(NODE_NOTES, NODE_MAP)
+    graph.add_conditional_edges(NODE_MAP, needs_explanation, [NODE_DRAFT, NODE_FINALISE])
+    graph.add_edge(NODE_DRAFT, NODE_FINALISE)
+    graph.add_edge(NODE_FINALISE, END)
+    graph.add_edge(NODE_NO_CONTACTS, END)
+    graph.add_edge(NODE_UNRESOLVED, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _account_id(state: RelationshipsState) -> str:
+    """The account resolved for this run (set by resolve_account before any node reads it)."""
+    return str(state["account_id"])
+
+
+def _as_of(state: RelationshipsState) -> datetime:
+    return datetime.fromisoformat(str(state["as_of"]))
+
+
+def _error(code: str, detail: str) -> dict[str, Any]:
+    return {**RUN_START, "error": {"code": code, "detail": detail}}
+
+
+def _subject(stakeholders: StakeholderMap) -> dict[str, str]:
+    subject = {"account_id": stakeholders.account_id}
+    if stakeholders.engage_next:
+        subject["contact_id"] = stakeholders.engage_next[0].contact_id
+    return subject
+
+
+def _reply(
+    content: str,
+    recommendation: Recommendation,
+    stakeholders: StakeholderMap,
+    recorder: RecommendationRecorder | None,
+) -> dict[str, Any]:
+    message = AIMessage(content=content, additional_kwargs={"recommendation_id": recommendation.id})
+    return {
+        "messages": [message],
+        "recommendation": finalise_recommendation(recommendation, recorder),
+        "stakeholder_map": stakeholders.model_dump(mode="json"),
+        **INPUTS_CONSUMED,
+    }

@@ -1,0 +1,93 @@
+"""Recommendations: the log of what the agents recommended, and reps' feedback on each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Query, Request
+
+from api.errors import BODY_ERRORS, ApiError, error_responses
+from core.recommendation import Recommendation
+from crm.db import make_engine
+from crm.errors import InvalidQuery, NotFound
+from crm.recommendations import Feedback, FeedbackInput, RecommendationLog
+
+router = APIRouter(prefix="/recommendations", tags=["recommendations"])
+
+
+def get_recommendation_log(request: Request) -> RecommendationLog:
+    """The app's recommendation log, opened on first use."""
+    log: RecommendationLog | None = getattr(request.app.state, "recommendation_log", None)
+    if log is None:
+        log = RecommendationLog(make_engine(request.app.state.settings.resolved_database_url))
+        request.app.state.recommendation_log = log
+    return log
+
+
+LogDep = Annotated[RecommendationLog, Depends(get_recommendation_log)]
+
+
+class RecommendationWithFeedback(Recommendation):
+    """A recommendation and every piece of feedback reps gave on it."""
+
+    feedback: list[Feedback]
+
+
+async def _call(function: Any, **kwargs: Any) -> Any:
+    try:
+        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
+    except NotFound as exc:
+        raise ApiError(404, "recommendation_not_found", str(exc)) from exc
+    except InvalidQuery as exc:
+        raise ApiError(422, "invalid_query", str(exc)) from exc
+
+
+@router.get(
+    "",
+    response_model=list[Recommendation],
+    summary="List recommendations",
+    responses=error_responses(422),
+)
+async def list_recommendations(
+    log: LogDep,
+    account_id: str | None = None,
+    agent: str | None = None,
+    since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(description="Created before (ISO 8601).")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Recommendation]:
+    """Newest first; filter by account, agent and creation time."""
+    result: list[Recommendation] = await _call(
+        log.search, account_id=account_id, agent=agent, since=since, until=until,
+        limit=limit, offset=offset,
+    )
+    return result
+
+
+@router.get(
+    "/{recommendation_id}",
+    response_model=RecommendationWithFeedback,
+    summary="Get a recommendation",
+    responses=error_responses(404, 422),
+)
+async def get_recommendation(recommendation_id: str, log: LogDep) -> RecommendationWithFeedback:
+    """The recommendation with its provenance, versions and reps' feedback."""
+    recommendation = await _call(log.get, recommendation_id=recommendation_id)
+    feedback = await _call(log.feedback_for, recommendation_id=recommendation_id)
+    return RecommendationWithFeedback(**recommendation.model_dump(), feedback=feedback)
+
+
+@router.post(
+    "/{recommendation_id}/feedback",
+    response_model=Feedback,
+    status_code=201,
+    summary="Give feedback on a recommendation",
+    responses=error_responses(404, *BODY_ERRORS),
+)
+async def add_feedback(recommendation_id: str, body: FeedbackInput, log: LogDep) -> Feedback:
+    """Accept, reject, or modify (with the corrected text) a recommendation."""
+    feedback: Feedback = await _call(log.add_feedback, recommendation_id=recommendation_id, feedback=body)
+    return feedback

@@ -1,0 +1,140 @@
+"""The store API: long-term memory items in namespaces, backed by the LangGraph store the graphs
+use (SQLite by default, PostgreSQL when the database is)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Response, status
+from langgraph.store.base import InvalidNamespaceError
+
+from api.deps import StoreDep
+from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.store_schemas import (
+    Item,
+    Namespaces,
+    SearchItems,
+    StoreDelete,
+    StoreListNamespaces,
+    StorePut,
+    StoreSearch,
+    check_labels,
+)
+from runtime.serialization import dumps
+
+router = APIRouter(prefix="/store", tags=["store"])
+
+T = TypeVar("T")
+
+
+async def _refusals(call: Awaitable[T]) -> T:
+    # The store validates too (e.g. labels reaching it through a filter); its refusals are the
+    # client's mistakes, not the server's.
+    try:
+        return await call
+    except InvalidNamespaceError as exc:
+        raise ApiError(422, "invalid_namespace", str(exc)) from exc
+    except NotImplementedError as exc:
+        raise ApiError(422, "unsupported_option", str(exc)) from exc
+    except ValueError as exc:  # e.g. a filter operator the store does not know
+        raise ApiError(422, "invalid_request", str(exc)) from exc
+
+
+def _timestamp(value: Any) -> str:
+    if isinstance(value, datetime):
+        # The SQLite store hands back naive UTC times; PostgreSQL aware ones.
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return str(value)
+
+
+def _item(item: Any) -> dict[str, Any]:
+    found = {
+        "namespace": list(item.namespace),
+        "key": item.key,
+        "value": item.value,
+        "created_at": _timestamp(item.created_at),
+        "updated_at": _timestamp(item.updated_at),
+    }
+    if hasattr(item, "score"):
+        found["score"] = item.score
+    return found
+
+
+def _json(value: Any) -> Response:
+    return Response(dumps(value), media_type="application/json")
+
+
+@router.put(
+    "/items", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BODY_ERRORS)
+)
+async def put_item(body: StorePut, store: StoreDep) -> Response:
+    """Create or replace an item; ``ttl`` (minutes) makes it expire."""
+    await _refusals(
+        store.aput(tuple(body.namespace), body.key, body.value, index=body.index, ttl=body.ttl)
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/items", response_model=Item | None, responses=error_responses(422))
+async def get_item(
+    store: StoreDep,
+    key: Annotated[str, Query(min_length=1)],
+    namespace: Annotated[
+        list[str],
+        Query(description="Labels joined by '.' (as the client sends it), or one per parameter."),
+    ],
+    refresh_ttl: bool | None = None,
+) -> Response:
+    """One item, or ``null`` when there is none (as the LangGraph server answers)."""
+    labels = namespace[0].split(".") if len(namespace) == 1 else namespace
+    try:
+        check_labels(labels)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_namespace", f"namespace (query parameter): {exc}") from exc
+    item = await _refusals(store.aget(tuple(labels), key, refresh_ttl=refresh_ttl))
+    return _json(None if item is None else _item(item))
+
+
+@router.delete(
+    "/items", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BODY_ERRORS)
+)
+async def delete_item(body: StoreDelete, store: StoreDep) -> Response:
+    """Delete an item; deleting one that does not exist is not an error."""
+    await _refusals(store.adelete(tuple(body.namespace), body.key))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/items/search", response_model=SearchItems, responses=error_responses(*BODY_ERRORS))
+async def search_items(store: StoreDep, body: StoreSearch | None = None) -> Response:
+    """Items under a namespace prefix matching ``filter``, most recently updated first. A
+    ``query`` ranks them only when the store has an embedding index (none by default)."""
+    body = body or StoreSearch()
+    items = await _refusals(
+        store.asearch(
+            tuple(body.namespace_prefix or ()),
+            filter=body.filter,
+            limit=body.limit,
+            offset=body.offset,
+            query=body.query,
+            refresh_ttl=body.refresh_ttl,
+        )
+    )
+    return _json({"items": [_item(item) for item in items]})
+
+
+@router.post("/namespaces", response_model=Namespaces, responses=error_responses(*BODY_ERRORS))
+async def list_namespaces(store: StoreDep, body: StoreListNamespaces | None = None) -> Response:
+    """Namespaces that hold items, filtered by prefix and suffix, cut at ``max_depth``."""
+    body = body or StoreListNamespaces()
+    found = await _refusals(
+        store.alist_namespaces(
+            prefix=tuple(body.prefix) if body.prefix else None,
+            suffix=tuple(body.suffix) if body.suffix else None,
+            max_depth=body.max_depth,
+            limit=body.limit,
+            offset=body.offset,
+        )
+    )
+    return _json({"namespaces": [list(namespace) for namespace in found]})

@@ -1,0 +1,73 @@
+"""The budget graph served by the app: a run over HTTP (ASGI) records a listed recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from _budget_world import AS_OF, build_world
+
+from core.settings import Settings
+from crm.recommendations import RecommendationLog
+from graphs.registry import registered_graphs
+from llm.gateway import chat_model, model_info
+from llm.providers import register_providers
+from llm.scripted import scripted_model
+from server import create_app
+from tools.services import AgentServices
+
+pytestmark = pytest.mark.anyio
+DEAL = "DEAL-0011"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    register_providers()
+    world = build_world(tmp_path)
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, model="scripted/test", model_max_retries=0
+    )
+    services = AgentServices(
+        settings=settings,
+        crm=world.crm,
+        memory=None,  # type: ignore[arg-type]  # the budget agent reads no memory
+        chat_model=chat_model(settings),
+        model_info=model_info(settings),
+        recommendations=RecommendationLog(world.engine),
+    )
+    app = create_app(
+        settings,
+        graphs={"budget": registered_graphs()["budget"]},
+        services_factory=lambda _: services,
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+    world.engine.dispose()
+
+
+async def test_a_budget_run_over_http_returns_and_records_the_recommendation(client) -> None:
+    payload = {"assistant_id": "budget", "input": {"deal_id": DEAL, "as_of": AS_OF.isoformat()}}
+    with scripted_model(responses=["The range follows comparable won deals."]):
+        response = await client.post("/runs/wait", json=payload, timeout=60)
+    assert response.status_code == 200, response.text
+    state = response.json()
+    recommendation = state["recommendation"]
+    assert recommendation["agent"] == "budget" and recommendation["subject"]["deal_id"] == DEAL
+    listed = (await client.get("/recommendations", params={"agent": "budget"})).json()
+    assert [r["id"] for r in listed] == [recommendation["id"]]
+
+    with scripted_model(strict=True):
+        unknown = await client.post(
+            "/runs/wait", json={"assistant_id": "budget", "input": {"deal_id": "DEAL-9999"}}
+        )
+    assert unknown.status_code == 200 and unknown.json()["recommendation"] is None
+    assert unknown.json()["problem"]["code"] == "deal_not_found"
