@@ -44,6 +44,7 @@ def registered_graphs() -> dict[str, GraphSpec]:
     # Imported here so that importing the registry stays cheap and cycle-free.
     from agents.budget import build_budget_graph
     from agents.lead_scoring import build_lead_scoring_graph
+    from agents.next_action import build_next_action_graph
     from agents.relationships import build_relationships_graph
     from agents.technical_qa import build_technical_qa_graph
 
@@ -103,6 +104,22 @@ def registered_graphs() -> dict[str, GraphSpec]:
             ),
             factory=lambda *, services, checkpointer=None, store=None: build_budget_graph(
                 tools=services.pricing,
+                model=services.chat_model,
+                model_info=services.model_info,
+                recorder=services.recommendations,
+                checkpointer=checkpointer,
+                store=store,
+            ),
+        ),
+        GraphSpec(
+            graph_id="next_action",
+            title="Next best action",
+            description=(
+                "Plans an account's or deal's next steps from its history and drafts the"
+                " follow-up; e-mails and tasks pause for the rep's approval before they run."
+            ),
+            factory=lambda *, services, checkpointer=None, store=None: build_next_action_graph(
+                tools=services,
                 model=services.chat_model,
                 model_info=services.model_info,
                 recorder=services.recommendations,

@@ -1,0 +1,97 @@
+"""The drafted follow-up: the facts the model may use, the template fallback, and the check.
+
+The model drafts the e-mail (or the talk track when no e-mail is proposed) from the facts; a
+draft that states a figure, an id or a capitalised name the facts do not contain is replaced
+by the deterministic template draft, so nothing unsourced reaches a customer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.figures import ungrounded_numbers
+from agents.next_action.history import AccountHistory
+from agents.next_action.planning import NextStep
+from core.recommendation import Action
+
+_ID = re.compile(r"\b[A-Z]{2,6}-\d+\b")
+_WORD = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}\b", re.MULTILINE)
+# Words that may be capitalised in a letter without naming anyone or anything.
+COMMON = frozenset(
+    {
+        "Hello",
+        "Dear",
+        "Thanks",
+        "Thank",
+        "Best",
+        "Regards",
+        "Kind",
+        "Many",
+        "Please",
+        "Looking",
+        "Following",
+        "Could",
+        "Would",
+        "Let",
+        "Happy",
+        "Hope",
+        "Just",
+        "Re",
+        "Subject",
+        "I",
+    }
+)
+
+
+def facts_text(history: AccountHistory, steps: list[NextStep], contact_id: str | None) -> str:
+    """The facts the draft may use, one a line."""
+    person = history.people.get(contact_id or "")
+    lines = [f"Account: {history.account_name}", f"Buying stage: {history.stage}"]
+    if person:
+        lines.append(f"Recipient: {person.name}, {person.title}")
+    for deal in history.open_deals:
+        lines.append(f"Open deal: {deal.name} (stage {deal.stage})")
+    if history.last_meeting:
+        subject = history.last_meeting.subject or "a meeting"
+        lines.append(f"Last meeting: {history.last_meeting.occurred_at.date()} ({subject})")
+    for step in steps:
+        lines.append(f"Next step: {step.title}. Why: {step.why}")
+    return "\n".join(lines)
+
+
+def template_draft(history: AccountHistory, steps: list[NextStep], contact_id: str | None) -> str:
+    """A plain follow-up built only from the facts."""
+    person = history.people.get(contact_id or "")
+    greeting = f"Dear {person.name}," if person else f"Dear team at {history.account_name},"
+    body = [greeting, ""]
+    first = steps[0] if steps else None
+    if first is not None and first.action.payload.get("in_reply_to"):
+        body.append("Thank you for your message, and apologies for the slow reply.")
+    else:
+        body.append(f"I wanted to follow up on our conversations with {history.account_name}.")
+    for deal in history.open_deals[:1]:
+        body.append(f"I would welcome a short meeting to review the next steps on {deal.name}.")
+    if not history.open_deals:
+        body.append("Would a short call next week suit you to discuss your plans?")
+    body += ["", "Best regards"]
+    return "\n".join(body)
+
+
+def draft_is_grounded(draft: str, facts: str) -> bool:
+    """True when every figure, id and capitalised name in ``draft`` is in ``facts``."""
+    if not draft.strip():
+        return False
+    if ungrounded_numbers(draft, [facts]):
+        return False
+    known = facts.lower()
+    if any(token.lower() not in known for token in _ID.findall(draft)):
+        return False
+    names = (w for w in _WORD.findall(draft) if w not in COMMON)
+    return all(name.lower() in known for name in names)
+
+
+def with_body(action: Action, text: str) -> Action:
+    """``action`` with the draft as its e-mail body (other kinds unchanged)."""
+    if action.kind != "send_email":
+        return action
+    return action.model_copy(update={"payload": {**action.payload, "body": text}})

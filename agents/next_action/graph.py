@@ -1,0 +1,299 @@
+"""The next best action graph.
+
+resolve_subject -> load_history -> plan_steps -> draft_message -> finalise_plan
+    -> review_action (interrupt) -> execute_action -> review_action ... -> END;
+side exit: explain_unresolved. Gated actions run only after an explicit approval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from agents.conversation import last_human_text, text_of
+from agents.finalise import finalise_recommendation
+from agents.next_action.drafting import (
+    draft_is_grounded,
+    facts_text,
+    template_draft,
+    with_body,
+)
+from agents.next_action.execution import edited_action, execute, read_review
+from agents.next_action.history import AccountHistory, load_history
+from agents.next_action.planning import NextStep, plan_confidence, plan_steps, primary_contact
+from agents.next_action.state import NextActionState
+from core.recommendation import (
+    Action,
+    ModelInfo,
+    Recommendation,
+    RecommendationRecorder,
+    snapshot_sha256,
+)
+from crm.errors import NotFound
+from prompts import load_prompt
+
+GRAPH_ID = "next_action"
+PROMPT_ID = "next_action.draft"
+KIND = "next_action"
+
+NODE_RESOLVE = "resolve_subject"
+NODE_HISTORY = "load_history"
+NODE_PLAN = "plan_steps"
+NODE_DRAFT = "draft_message"
+NODE_FINALISE = "finalise_plan"
+NODE_REVIEW = "review_action"
+NODE_EXECUTE = "execute_action"
+NODE_UNRESOLVED = "explain_unresolved"
+
+RUN_START: dict[str, Any] = {
+    "error": None,
+    "history": None,
+    "steps": [],
+    "draft": "",
+    "input_sha256": "",
+    "recommendation": None,
+    "pending": [],
+    "current": None,
+    "outbox": [],
+    "executed": [],
+    "skipped": [],
+}
+INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "deal_id": None, "as_of": None}
+
+
+def build_next_action_graph(
+    *,
+    tools: Any,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    recorder: RecommendationRecorder | None = None,
+) -> Any:
+    """Compile the next best action graph over ``tools`` (``tools.services.AgentServices``:
+    its ``crm`` store and ``stakeholders`` tools) and ``model`` (drafts only)."""
+    prompt = load_prompt(PROMPT_ID)
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+
+    async def resolve_subject(state: NextActionState) -> dict[str, Any]:
+        raw_as_of = state.get("as_of")
+        try:
+            as_of = datetime.fromisoformat(str(raw_as_of).strip()) if raw_as_of else None
+        except ValueError:
+            return _error(
+                "invalid_as_of", f"as_of must be an ISO 8601 date or time, got {raw_as_of!r}"
+            )
+        deal_id = (state.get("deal_id") or "").strip() or None
+        account_id = (state.get("account_id") or "").strip() or None
+        try:
+            if deal_id:
+                deal = await asyncio.to_thread(tools.crm.get_deal, deal_id=deal_id)
+                if account_id and account_id != deal.account_id:
+                    return _error(
+                        "deal_not_of_account",
+                        f"Deal {deal_id!r} belongs to {deal.account_id}, not {account_id!r}.",
+                    )
+                account_id = deal.account_id
+            elif account_id:
+                await asyncio.to_thread(tools.crm.get_account, account_id=account_id)
+        except NotFound:
+            what = f"deal with id {deal_id!r}" if deal_id else f"account with id {account_id!r}"
+            return _error("unknown_subject", f"No {what} exists in the CRM.")
+        if not account_id:
+            found = await asyncio.to_thread(
+                tools.stakeholders.accounts_mentioned, last_human_text(state)
+            )
+            if not found:
+                return _error(
+                    "no_account_named",
+                    "Which account or deal should I plan for? Name it by its id or name.",
+                )
+            account_id = found[0].account_id
+        return {
+            **RUN_START,
+            "account_id": account_id,
+            "deal_id": deal_id,
+            # A date or time without an offset is read as UTC, as the CRM stores times.
+            "as_of": _utc(as_of).isoformat() if as_of else None,
+        }
+
+    def is_resolved(state: NextActionState) -> str:
+        return NODE_UNRESOLVED if state.get("error") else NODE_HISTORY
+
+    async def load_account_history(state: NextActionState) -> dict[str, Any]:
+        as_of = datetime.fromisoformat(state["as_of"]) if state.get("as_of") else None
+        history = await asyncio.to_thread(
+            load_history,
+            tools.crm,
+            account_id=str(state["account_id"]),
+            deal_id=state.get("deal_id"),
+            as_of=as_of,
+        )
+        return {"history": history.model_dump(mode="json")}
+
+    def plan_next_steps(state: NextActionState) -> dict[str, Any]:
+        history = AccountHistory.model_validate(state["history"])
+        steps = plan_steps(history)
+        return {
+            "steps": [s.model_dump(mode="json") for s in steps],
+            "input_sha256": snapshot_sha256(
+                {"history": state["history"], "deal": state.get("deal_id")}
+            ),
+        }
+
+    async def draft_message(state: NextActionState) -> dict[str, Any]:
+        history, steps = _loaded(state)
+        facts = facts_text(history, steps, primary_contact(history, steps))
+        reply = await model.ainvoke(prompt.messages(facts=facts, form=_form(steps)))
+        return {"draft": text_of(reply).strip()}
+
+    def finalise_plan(state: NextActionState) -> dict[str, Any]:
+        history, steps = _loaded(state)
+        contact_id = primary_contact(history, steps)
+        facts = facts_text(history, steps, contact_id)
+        draft = state.get("draft", "")
+        drafted = draft_is_grounded(draft, facts)
+        text = draft if drafted else template_draft(history, steps, contact_id)
+        actions = [with_body(s.action, text) for s in steps]
+        lines = [f"Next steps for {history.account_name} (stage: {history.stage}):"]
+        lines += [f"{i}. {s.title}. Why: {s.why}" for i, s in enumerate(steps, 1)]
+        lines += ["", f"Draft {_form(steps)}:", text]
+        content = "\n".join(lines)
+        recommendation = Recommendation(
+            kind=KIND,
+            agent=GRAPH_ID,
+            subject=_subject(history, state.get("deal_id"), contact_id),
+            content=content,
+            confidence=plan_confidence(history, steps),
+            provenance=[f for s in steps for f in s.provenance],
+            actions=actions,
+            data={
+                KIND: {
+                    "steps": [s.model_dump(mode="json") for s in steps],
+                    "draft": text,
+                    "drafted_by_model": drafted,
+                }
+            },
+            model=info if drafted else None,
+            prompt=prompt.info if drafted else None,
+            input_sha256=state.get("input_sha256"),
+        )
+        message = AIMessage(
+            content=content, additional_kwargs={"recommendation_id": recommendation.id}
+        )
+        return {
+            "messages": [message],
+            "recommendation": finalise_recommendation(recommendation, recorder),
+            "pending": [i for i, a in enumerate(actions) if a.requires_approval],
+            **INPUTS_CONSUMED,
+        }
+
+    def has_pending(state: NextActionState) -> str:
+        return NODE_REVIEW if state.get("pending") else END
+
+    def review_action(state: NextActionState) -> dict[str, Any]:
+        index, rest = state["pending"][0], state["pending"][1:]
+        recommendation = state["recommendation"] or {}
+        action = Action.model_validate(recommendation["actions"][index])
+        answer = interrupt(
+            {
+                "recommendation_id": recommendation.get("id"),
+                "index": index,
+                "action": action.model_dump(mode="json"),
+                "question": f"Approve this action? {action.description}",
+                "decisions": ["approve", "reject", "edit"],
+            }
+        )
+        review, problem = read_review(answer)
+        if review is None or review.decision == "reject":
+            skipped = {
+                "index": index,
+                "kind": action.kind,
+                "reason": problem or (review.comment if review else None) or "rejected",
+            }
+            return {
+                "pending": rest,
+                "current": None,
+                "skipped": [*state.get("skipped", []), skipped],
+            }
+        chosen = edited_action(action, review)
+        return {
+            "pending": rest,
+            "current": {
+                "index": index,
+                "action": chosen.model_dump(mode="json"),
+                "decision": review.decision,
+            },
+        }
+
+    def after_review(state: NextActionState) -> str:
+        if state.get("current"):
+            return NODE_EXECUTE
+        return NODE_REVIEW if state.get("pending") else END
+
+    def execute_action(state: NextActionState) -> dict[str, Any]:
+        current = state["current"] or {}
+        record = execute(Action.model_validate(current["action"]), index=current["index"])
+        record["decision"] = current["decision"]
+        key = "outbox" if record["kind"] == "send_email" else "executed"
+        return {key: [*state.get(key, []), record], "current": None}
+
+    def explain_unresolved(state: NextActionState) -> dict[str, Any]:
+        error = state.get("error") or {}
+        # No account means no record to cite: a message, and deliberately no recommendation.
+        return {
+            "messages": [AIMessage(content=error.get("detail", "No account to plan for."))],
+            "recommendation": None,
+            **INPUTS_CONSUMED,
+        }
+
+    graph = StateGraph(NextActionState)
+    graph.add_node(NODE_RESOLVE, resolve_subject)
+    graph.add_node(NODE_HISTORY, load_account_history)
+    graph.add_node(NODE_PLAN, plan_next_steps)
+    graph.add_node(NODE_DRAFT, draft_message)
+    graph.add_node(NODE_FINALISE, finalise_plan)
+    graph.add_node(NODE_REVIEW, review_action)
+    graph.add_node(NODE_EXECUTE, execute_action)
+    graph.add_node(NODE_UNRESOLVED, explain_unresolved)
+    graph.add_edge(START, NODE_RESOLVE)
+    graph.add_conditional_edges(NODE_RESOLVE, is_resolved, [NODE_HISTORY, NODE_UNRESOLVED])
+    graph.add_edge(NODE_HISTORY, NODE_PLAN)
+    graph.add_edge(NODE_PLAN, NODE_DRAFT)
+    graph.add_edge(NODE_DRAFT, NODE_FINALISE)
+    graph.add_conditional_edges(NODE_FINALISE, has_pending, [NODE_REVIEW, END])
+    graph.add_conditional_edges(NODE_REVIEW, after_review, [NODE_EXECUTE, NODE_REVIEW, END])
+    graph.add_conditional_edges(NODE_EXECUTE, has_pending, [NODE_REVIEW, END])
+    graph.add_edge(NODE_UNRESOLVED, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _loaded(state: NextActionState) -> tuple[AccountHistory, list[NextStep]]:
+    history = AccountHistory.model_validate(state["history"])
+    return history, [NextStep.model_validate(s) for s in state.get("steps", [])]
+
+
+def _form(steps: list[NextStep]) -> str:
+    return "e-mail" if any(s.action.kind == "send_email" for s in steps) else "talk track"
+
+
+def _subject(
+    history: AccountHistory, deal_id: str | None, contact_id: str | None
+) -> dict[str, str]:
+    subject = {"account_id": history.account_id}
+    subject |= {k: v for k, v in (("deal_id", deal_id), ("contact_id", contact_id)) if v}
+    return subject
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _error(code: str, detail: str) -> dict[str, Any]:
+    return {**RUN_START, "error": {"code": code, "detail": detail}}

@@ -1,0 +1,147 @@
+"""An account's recent history, read from the CRM store: what the next steps are computed from.
+
+Everything here is a plain read (no model): open deals, the latest conversations, inbound
+e-mails nobody answered, missed calls nobody returned, the last meeting, and the buying stage
+lead scoring infers from the same behaviour features (``tools.behaviour``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from agents.lead_scoring import infer_stage
+from crm.records import ActivityRecord
+from crm.store import CRMStore
+from tools.behaviour import account_behaviour, data_clock
+
+PERSON_KINDS = ("meeting", "email_in", "email_out", "call_answered", "call_missed")
+# A reply from us, or a conversation, closes an inbound e-mail or a missed call.
+ANSWERS = frozenset({"email_out", "call_answered", "meeting"})
+LOOKBACK = timedelta(days=180)
+MAX_ACTIVITIES = 2000
+
+
+class Touch(BaseModel):
+    """One conversation with the account (a meeting, e-mail or call)."""
+
+    activity_id: str
+    kind: str
+    occurred_at: datetime
+    contact_id: str | None
+    contact_name: str | None
+    subject: str | None
+
+
+class OpenDeal(BaseModel):
+    deal_id: str
+    name: str
+    stage: str
+    amount: str
+    currency: str
+    close_date: str | None
+    primary_contact_id: str | None
+
+
+class Person(BaseModel):
+    contact_id: str
+    name: str
+    title: str
+    email: str | None
+
+
+class AccountHistory(BaseModel):
+    """What the planner needs about one account (optionally one of its deals), as of a time."""
+
+    account_id: str
+    account_name: str
+    as_of: datetime
+    stage: str
+    stage_signals: list[str]
+    people: dict[str, Person]
+    open_deals: list[OpenDeal]
+    recent: list[Touch]  # newest first
+    unanswered_emails: list[Touch]
+    missed_calls: list[Touch]
+    last_meeting: Touch | None
+    last_two_way: Touch | None
+
+
+def load_history(
+    crm: CRMStore, *, account_id: str, deal_id: str | None = None, as_of: datetime | None = None
+) -> AccountHistory:
+    """Read the account's history. Raises ``crm.errors.NotFound`` for an unknown account."""
+    account = crm.get_account(account_id=account_id)
+    when = as_of or data_clock(crm)
+    people = {
+        c.id: Person(contact_id=c.id, name=c.full_name, title=c.title, email=c.email)
+        for c in crm.contacts_for_account(account_id=account_id)
+    }
+    records = crm.activities_for_account(
+        account_id=account_id, since=when - LOOKBACK, kinds=PERSON_KINDS, limit=MAX_ACTIVITIES
+    )
+    touches = [_touch(a, people) for a in records if a.occurred_at <= when and not _bulk(a)]
+    deals = [
+        d
+        for d in crm.deals_for_account(account_id=account_id)
+        if d.outcome == "open"
+        and d.created_at <= when  # a deal opened after ``as_of`` was not there yet
+        and (deal_id is None or d.id == deal_id)
+    ]
+    stage = infer_stage(account_behaviour(crm, account_id=account_id, as_of=when))
+    return AccountHistory(
+        account_id=account.id,
+        account_name=account.name,
+        as_of=when,
+        stage=stage.stage,
+        stage_signals=[s.name for s in stage.held],
+        people=people,
+        open_deals=[
+            OpenDeal(
+                deal_id=d.id,
+                name=d.name,
+                stage=d.stage,
+                amount=str(d.amount),
+                currency=d.currency,
+                close_date=d.close_date.isoformat() if d.close_date else None,
+                primary_contact_id=d.primary_contact_id,
+            )
+            for d in deals
+        ],
+        recent=touches[:10],
+        unanswered_emails=_unanswered(touches, "email_in"),
+        missed_calls=_unanswered(touches, "call_missed"),
+        last_meeting=next((t for t in touches if t.kind == "meeting"), None),
+        last_two_way=next(
+            (t for t in touches if t.kind in ("meeting", "email_in", "call_answered")), None
+        ),
+    )
+
+
+def _unanswered(touches: list[Touch], kind: str) -> list[Touch]:
+    """``kind`` touches with no answer of ours to the same contact after them (newest first)."""
+    found = []
+    for index, touch in enumerate(touches):
+        if touch.kind != kind:
+            continue
+        later = touches[:index]  # newest first: everything before it happened after it
+        if not any(t.kind in ANSWERS and t.contact_id == touch.contact_id for t in later):
+            found.append(touch)
+    return found
+
+
+def _bulk(record: ActivityRecord) -> bool:
+    return bool(record.meta.get("bulk") or record.meta.get("campaign"))
+
+
+def _touch(record: ActivityRecord, people: dict[str, Person]) -> Touch:
+    person = people.get(record.contact_id or "")
+    return Touch(
+        activity_id=record.id,
+        kind=record.kind,
+        occurred_at=record.occurred_at,
+        contact_id=record.contact_id,
+        contact_name=person.name if person else None,
+        subject=record.subject,
+    )

@@ -1,0 +1,256 @@
+"""The next steps for an account, computed from its history by fixed, documented rules.
+
+In priority order (at most ``MAX_STEPS``):
+
+1. reply to an inbound e-mail nobody answered (``send_email``);
+2. call back a missed call nobody returned (``create_task``);
+3. book a meeting for an open deal with no meeting in ``MEETING_GAP`` days (``create_task``);
+4. confirm the timeline of an open deal whose close date is past or within ``CLOSE_SOON`` days
+   (``create_task``);
+5. open a deal when the buying stage is evaluation or later and none is open (``create_task``);
+6. follow up by e-mail when there was no two-way contact for ``QUIET`` days (``send_email``).
+
+Every step says why and cites the records it stands on. Its action changes data or contacts a
+customer, so it always requires approval.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+
+from agents.next_action.history import AccountHistory, Touch
+from core.recommendation import Action, Fact
+
+MAX_STEPS = 3
+MEETING_GAP = timedelta(days=30)
+CLOSE_SOON = timedelta(days=14)
+QUIET = timedelta(days=45)
+LATE_STAGES = frozenset({"evaluation", "negotiation", "purchase"})
+
+
+class NextStep(BaseModel):
+    """One concrete step: what to do, why, the records behind it, and the gated action."""
+
+    title: str
+    why: str
+    contact_id: str | None = None
+    deal_id: str | None = None
+    provenance: list[Fact] = Field(default_factory=list)
+    action: Action
+
+
+def plan_steps(history: AccountHistory) -> list[NextStep]:
+    """The account's next steps, most urgent first."""
+    steps: list[NextStep] = []
+    for email in history.unanswered_emails[:1]:
+        steps.append(_reply(history, email))
+    for call in history.missed_calls[:1]:
+        steps.append(_call_back(history, call))
+    steps += _deal_steps(history)
+    if history.stage in LATE_STAGES and not history.open_deals:
+        steps.append(_open_deal(history))
+    if not steps or _quiet(history):
+        steps.append(_follow_up(history))
+    return steps[:MAX_STEPS]
+
+
+def primary_contact(history: AccountHistory, steps: list[NextStep]) -> str | None:
+    """Whom the drafted message goes to: the first step's contact, else the last one we spoke to."""
+    for step in steps:
+        if step.contact_id:
+            return step.contact_id
+    last = history.last_two_way
+    return last.contact_id if last else None
+
+
+def _name(history: AccountHistory, contact_id: str | None) -> str:
+    person = history.people.get(contact_id or "")
+    return person.name if person else f"the team at {history.account_name}"
+
+
+def _activity_fact(touch: Touch) -> Fact:
+    return Fact(
+        source="activities",
+        record_id=touch.activity_id,
+        field="kind",
+        value=touch.kind,
+        as_of=touch.occurred_at,
+    )
+
+
+def _reply(history: AccountHistory, email: Touch) -> NextStep:
+    name = _name(history, email.contact_id)
+    about = f" about '{email.subject}'" if email.subject else ""
+    return NextStep(
+        title=f"Reply to {name}",
+        why=f"{name} e-mailed on {email.occurred_at.date()}{about} and has had no reply.",
+        contact_id=email.contact_id,
+        provenance=[_activity_fact(email)],
+        action=Action(
+            kind="send_email",
+            description=f"Send the drafted reply to {name}.",
+            payload={
+                "account_id": history.account_id,
+                "contact_id": email.contact_id,
+                "in_reply_to": email.activity_id,
+                "subject": f"Re: {email.subject or ''}".strip(),
+            },
+        ),
+    )
+
+
+def _call_back(history: AccountHistory, call: Touch) -> NextStep:
+    name = _name(history, call.contact_id)
+    return NextStep(
+        title=f"Call {name} back",
+        why=f"A call with {name} on {call.occurred_at.date()} was missed and not returned.",
+        contact_id=call.contact_id,
+        provenance=[_activity_fact(call)],
+        action=Action(
+            kind="create_task",
+            description=f"Task: call {name} back.",
+            payload={
+                "account_id": history.account_id,
+                "contact_id": call.contact_id,
+                "title": f"Call {name} back",
+                "due_in_days": 1,
+            },
+        ),
+    )
+
+
+def _deal_steps(history: AccountHistory) -> list[NextStep]:
+    steps = []
+    today = history.as_of.date()
+    last_meeting = history.last_meeting
+    for deal in history.open_deals[:2]:
+        fact = Fact(source="deals", record_id=deal.deal_id, field="stage", value=deal.stage)
+        close = date.fromisoformat(deal.close_date) if deal.close_date else None
+        if close is not None and close <= today + CLOSE_SOON:
+            when = "has passed" if close < today else "is close"
+            steps.append(
+                _task(
+                    history,
+                    f"Confirm the timeline of {deal.name}",
+                    f"Its close date {deal.close_date} {when} and the deal is still open"
+                    f" (stage {deal.stage}).",
+                    [
+                        fact,
+                        Fact(
+                            source="deals",
+                            record_id=deal.deal_id,
+                            field="close_date",
+                            value=deal.close_date,
+                        ),
+                    ],
+                    contact_id=deal.primary_contact_id,
+                    deal_id=deal.deal_id,
+                )
+            )
+        elif last_meeting is None or last_meeting.occurred_at < history.as_of - MEETING_GAP:
+            since = f"since {last_meeting.occurred_at.date()}" if last_meeting else "on record"
+            provenance = [fact] + ([_activity_fact(last_meeting)] if last_meeting else [])
+            steps.append(
+                _task(
+                    history,
+                    f"Book a meeting on {deal.name}",
+                    f"The deal is open (stage {deal.stage}) and there has been no meeting {since}.",
+                    provenance,
+                    contact_id=deal.primary_contact_id,
+                    deal_id=deal.deal_id,
+                )
+            )
+    return steps
+
+
+def _open_deal(history: AccountHistory) -> NextStep:
+    signals = ", ".join(history.stage_signals) or "its behaviour"
+    return _task(
+        history,
+        f"Open a deal for {history.account_name}",
+        f"Lead scoring puts the account in the {history.stage} stage ({signals}) and it has no"
+        " open deal.",
+        [
+            Fact(
+                source="lead_scoring",
+                record_id=history.account_id,
+                field="stage",
+                value=history.stage,
+                as_of=history.as_of,
+            )
+        ],
+    )
+
+
+def _quiet(history: AccountHistory) -> bool:
+    last = history.last_two_way
+    return last is None or last.occurred_at < history.as_of - QUIET
+
+
+def _follow_up(history: AccountHistory) -> NextStep:
+    last = history.last_two_way
+    contact_id = last.contact_id if last else None
+    name = _name(history, contact_id)
+    if last is None:
+        why = "There has been no two-way contact with the account in the history we read."
+        provenance = [
+            Fact(
+                source="accounts",
+                record_id=history.account_id,
+                field="name",
+                value=history.account_name,
+            )
+        ]
+    else:
+        why = f"The last two-way contact was a {last.kind.replace('_', ' ')} on {last.occurred_at.date()}."
+        provenance = [_activity_fact(last)]
+    return NextStep(
+        title=f"Follow up with {name}",
+        why=why,
+        contact_id=contact_id,
+        provenance=provenance,
+        action=Action(
+            kind="send_email",
+            description=f"Send the drafted follow-up to {name}.",
+            payload={
+                "account_id": history.account_id,
+                "contact_id": contact_id,
+                "subject": f"Following up: {history.account_name}",
+            },
+        ),
+    )
+
+
+def _task(
+    history: AccountHistory,
+    title: str,
+    why: str,
+    provenance: list[Fact],
+    *,
+    contact_id: str | None = None,
+    deal_id: str | None = None,
+) -> NextStep:
+    payload = {"account_id": history.account_id, "title": title, "due_in_days": 3}
+    payload |= {k: v for k, v in (("contact_id", contact_id), ("deal_id", deal_id)) if v}
+    return NextStep(
+        title=title,
+        why=why,
+        contact_id=contact_id,
+        deal_id=deal_id,
+        provenance=provenance,
+        action=Action(kind="create_task", description=f"Task: {title}.", payload=payload),
+    )
+
+
+def plan_confidence(history: AccountHistory, steps: list[NextStep]) -> float:
+    """0.3, + 0.3 x share of steps resting on a specific activity or deal, + 0.2 with recent
+    conversations, + 0.1 when the buying stage rests on two or more signals; at most 0.9."""
+    specific = sum(
+        1 for s in steps if any(f.source in ("activities", "deals") for f in s.provenance)
+    )
+    score = 0.3 + 0.3 * (specific / len(steps) if steps else 0.0)
+    score += 0.2 if history.recent else 0.0
+    score += 0.1 if len(history.stage_signals) >= 2 else 0.0
+    return round(min(score, 0.9), 3)
