@@ -1,6 +1,7 @@
 """OpenAI-compatible routes: ``GET /v1/models`` and ``POST /v1/chat/completions``.
 
-Each agent is a model: its id is the graph id, and the assistant id is accepted too. A chat
+Each assistant is a model: a registered graph's default assistant is named by its graph id
+(its uuid5 assistant id is accepted too), a user-created assistant by its assistant id. A chat
 completion is a *stateless* run: OpenAI clients send the whole conversation every time, which
 is exactly a run on a temporary thread (deleted when it ends); the messages become the graph's
 ``{"messages": [...]}`` input. Streamed answers carry the model's tokens from the run's
@@ -47,11 +48,10 @@ from runtime.run_request import RunRequest
 # stream cannot take it back: the final answer follows this separator instead.
 REPLACED_DRAFT_SEPARATOR = "\n\n---\n\n"
 DONE = "[DONE]"
-router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIErrorRoute)
-
-
 # Listing reads every assistant; this bounds it (1,000 per page).
 MAX_MODEL_PAGES = 10
+
+router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIErrorRoute)
 
 
 def _model(record: AssistantRecord) -> Model:

@@ -41,7 +41,10 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[Any]:
 
     settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-        await saver.setup()
+        await saver.setup()  # switches the file to WAL
+        # In WAL mode NORMAL survives a crash of the process (only a power cut can lose the
+        # last commits) and halves a run's time: FULL syncs the disk on each of ~9 commits.
+        await saver.conn.execute("PRAGMA synchronous=NORMAL")
         yield saver
 
 
