@@ -128,7 +128,37 @@ def registered_graphs() -> dict[str, GraphSpec]:
             ),
         ),
     ]
+    specs.append(_supervisor_spec(list(specs)))
     return {spec.graph_id: spec for spec in specs}
+
+
+def _supervisor_spec(specialists: list[GraphSpec]) -> GraphSpec:
+    """The supervisor over every other registered graph, each built from the same services."""
+    from agents.supervisor import build_supervisor_graph
+    from memory import MiniLMEmbeddingFunction
+
+    def factory(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
+        # The specialists run as subgraphs: they share the supervisor's checkpointer.
+        return build_supervisor_graph(
+            specialists={spec.graph_id: spec.build(services=services) for spec in specialists},
+            tools=services,
+            model=services.chat_model,
+            model_info=services.model_info,
+            recorder=services.recommendations,
+            checkpointer=checkpointer,
+            store=store,
+            embed=MiniLMEmbeddingFunction(),
+        )
+
+    return GraphSpec(
+        graph_id="supervisor",
+        title="Supervisor",
+        description=(
+            "Routes a rep's message to one or several specialists (in parallel), composes"
+            " their answers into one reply, and keeps the conversation per thread."
+        ),
+        factory=factory,
+    )
 
 
 def get_graph_spec(graph_or_assistant_id: str) -> GraphSpec:

@@ -1,0 +1,16 @@
+"""Supervisor: routes a rep's message to specialists, runs them in parallel, composes one reply."""
+
+from agents.supervisor.graph import GRAPH_ID, build_supervisor_graph, is_capable
+from agents.supervisor.routing import ExampleRouter, RouteDecision, load_examples, mask_entities
+from agents.supervisor.state import SupervisorState
+
+__all__ = [
+    "GRAPH_ID",
+    "ExampleRouter",
+    "RouteDecision",
+    "SupervisorState",
+    "build_supervisor_graph",
+    "is_capable",
+    "load_examples",
+    "mask_entities",
+]

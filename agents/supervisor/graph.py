@@ -1,0 +1,172 @@
+"""The supervisor graph: route -> specialists in parallel (Send) -> compose and finalise.
+
+Routing is the example router (embeddings + cheap signals), so it works with the embedded
+135M model or none; a capable configured model (anything but ``local/`` and ``scripted/``)
+is asked to route instead, and its answer is used only when it names known specialists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.errors import GraphBubbleUp
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from agents.conversation import last_human_text, text_of
+from agents.finalise import finalise_recommendation
+from agents.supervisor import compose
+from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
+from agents.supervisor.state import SpecialistTask, SupervisorState
+from core.recommendation import ModelInfo, RecommendationRecorder
+from prompts import load_prompt
+
+GRAPH_ID = "supervisor"
+ROUTE_PROMPT_ID = "supervisor.route"
+SUMMARY_PROMPT_ID = "supervisor.summary"
+
+NODE_ROUTE = "route_message"
+NODE_SPECIALIST = "run_specialist"
+NODE_COMPOSE = "compose_reply"
+
+EMBEDDED_MODEL_PREFIXES = ("local/", "scripted/")
+
+log = logging.getLogger(__name__)
+
+
+class SupervisorTools(Protocol):
+    """What the supervisor needs from ``tools/``: which products a text names."""
+
+    def products_mentioned(self, text: str) -> list[dict[str, str]]: ...
+
+
+def is_capable(info: ModelInfo) -> bool:
+    """Whether the configured model is trusted to route and summarise (not the embedded one)."""
+    return not info.name.startswith(EMBEDDED_MODEL_PREFIXES)
+
+
+def build_supervisor_graph(
+    *,
+    specialists: Mapping[str, Any],
+    tools: SupervisorTools | None,
+    model: BaseChatModel,
+    model_info: ModelInfo | None = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    recorder: RecommendationRecorder | None = None,
+    embed: Embed | None = None,
+    router: ExampleRouter | None = None,
+) -> Any:
+    """Compile the supervisor over compiled ``specialists`` (graph id -> graph).
+
+    ``embed`` defaults to the memory's MiniLM embedding function; ``router`` overrides the
+    whole router (tests). The composite recommendation goes to ``recorder`` when given.
+    """
+    if not specialists:
+        raise ValueError("the supervisor needs at least one specialist")
+    if embed is None:
+        from memory import MiniLMEmbeddingFunction  # loads torch: only when actually used
+
+        embed = MiniLMEmbeddingFunction()
+    router = router or ExampleRouter(
+        embed=embed,
+        labels=specialists,
+        products_mentioned=tools.products_mentioned if tools is not None else None,
+    )
+    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    capable = is_capable(info)
+    route_prompt, summary_prompt = load_prompt(ROUTE_PROMPT_ID), load_prompt(SUMMARY_PROMPT_ID)
+
+    async def route_message(state: SupervisorState) -> dict[str, Any]:
+        question = last_human_text(state).strip()
+        decision = await asyncio.to_thread(router.route, question or "help")
+        if capable and question:
+            decision = await _model_route(question, decision)
+        return {"question": question, "route": decision.as_dict(), "results": None, "summary": ""}
+
+    async def _model_route(question: str, fallback: RouteDecision) -> RouteDecision:
+        listing = "\n".join(f"- {name}: {compose.title_of(name)}" for name in router.labels)
+        try:
+            reply = await model.ainvoke(
+                route_prompt.messages(specialists=listing, question=question)
+            )
+        except Exception as error:  # any provider failure falls back to k-NN
+            log.warning("model routing failed, using the example router: %s", error)
+            return fallback
+        named = [n.strip().strip(".").lower() for n in text_of(reply).replace("\n", ",").split(",")]
+        routes = list(dict.fromkeys(n for n in named if n in router.labels))
+        if not routes:
+            return fallback
+        return RouteDecision(
+            routes=routes,
+            scores=fallback.scores,
+            margin=fallback.margin,
+            signals=fallback.signals,
+            method="model",
+        )
+
+    def dispatch(state: SupervisorState) -> list[Send]:
+        question = state.get("question", "")
+        return [
+            Send(NODE_SPECIALIST, SpecialistTask(specialist=name, question=question))
+            for name in state["route"]["routes"]
+        ]
+
+    async def run_specialist(task: SpecialistTask) -> dict[str, Any]:
+        name = task["specialist"]
+        try:
+            out = await specialists[name].ainvoke(
+                {"messages": [HumanMessage(content=task["question"])]}
+            )
+        except GraphBubbleUp:  # an approval interrupt pauses the supervisor too; never swallow it
+            raise
+        except Exception as error:  # one failing specialist must not sink the others
+            log.warning("specialist %s failed: %s", name, error)
+            return {"results": {name: {"error": f"{type(error).__name__}: {error}"}}}
+        messages = out.get("messages") or []
+        content = text_of(messages[-1]) if messages else ""
+        return {
+            "results": {name: {"content": content, "recommendation": out.get("recommendation")}}
+        }
+
+    async def compose_reply(state: SupervisorState) -> dict[str, Any]:
+        route, results = state["route"], state.get("results") or {}
+        question = state.get("question", "")
+        summary = ""
+        if capable and len(route["routes"]) > 1 and any(r.get("content") for r in results.values()):
+            answers = compose.compose_content(route["routes"], results)
+            try:
+                reply = await model.ainvoke(
+                    summary_prompt.messages(question=question, answers=answers)
+                )
+                summary = compose.grounded_summary(text_of(reply), results)
+            except Exception as error:  # the summary is optional
+                log.warning("summary failed: %s", error)
+        content = compose.compose_content(route["routes"], results, summary)
+        used_model = bool(summary) or route.get("method") == "model"
+        recommendation = compose.composite_recommendation(
+            question=question,
+            route=route,
+            results=results,
+            content=content,
+            model=info if used_model else None,
+            prompt=(summary_prompt.info if summary else route_prompt.info) if used_model else None,
+        )
+        final = finalise_recommendation(recommendation, recorder)
+        message = AIMessage(content=content, additional_kwargs={"recommendation_id": final["id"]})
+        return {"messages": [message], "summary": summary, "recommendation": final}
+
+    graph = StateGraph(SupervisorState)
+    graph.add_node(NODE_ROUTE, route_message)
+    graph.add_node(NODE_SPECIALIST, run_specialist)
+    graph.add_node(NODE_COMPOSE, compose_reply)
+    graph.add_edge(START, NODE_ROUTE)
+    graph.add_conditional_edges(NODE_ROUTE, dispatch, [NODE_SPECIALIST])
+    graph.add_edge(NODE_SPECIALIST, NODE_COMPOSE)
+    graph.add_edge(NODE_COMPOSE, END)
+    return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
