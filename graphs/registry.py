@@ -49,87 +49,72 @@ def registered_graphs() -> dict[str, GraphSpec]:
     from agents.technical_qa import build_technical_qa_graph
 
     specs = [
-        GraphSpec(
-            graph_id="technical_qa",
-            title="Technical Q&A",
-            description="Answers product questions from the documentation, with citations.",
-            factory=lambda *, services, checkpointer=None, store=None: build_technical_qa_graph(
-                tools=services,
-                model=services.chat_model,
-                model_info=services.model_info,
-                recorder=services.recommendations,
-                checkpointer=checkpointer,
-                store=store,
-            ),
+        _agent_spec(
+            "technical_qa",
+            "Technical Q&A",
+            "Answers product questions from the documentation, with citations.",
+            build_technical_qa_graph,
+            tools=lambda services: services,
         ),
-        GraphSpec(
-            graph_id="relationships",
-            title="Relationship mapping",
-            description=(
-                "Maps an account's stakeholders (decision maker, economic buyer, champions,"
-                " blockers, influencers) and says who to engage next and why."
-            ),
-            factory=lambda *, services, checkpointer=None, store=None: build_relationships_graph(
-                tools=services.stakeholders,
-                model=services.chat_model,
-                model_info=services.model_info,
-                recorder=services.recommendations,
-                checkpointer=checkpointer,
-                store=store,
-            ),
+        _agent_spec(
+            "relationships",
+            "Relationship mapping",
+            "Maps an account's stakeholders (decision maker, economic buyer, champions,"
+            " blockers, influencers) and says who to engage next and why.",
+            build_relationships_graph,
+            tools=lambda services: services.stakeholders,
         ),
-        GraphSpec(
-            graph_id="lead_scoring",
-            title="Lead scoring",
-            description=(
-                "Infers an account's or contact's buying stage from its behaviour, scores it"
-                " 0-100 with a grade (S/A/B/C), and says which specialist to activate and why."
-            ),
-            factory=lambda *, services, checkpointer=None, store=None: build_lead_scoring_graph(
-                tools=services,
-                model=services.chat_model,
-                model_info=services.model_info,
-                recorder=services.recommendations,
-                checkpointer=checkpointer,
-                store=store,
-            ),
+        _agent_spec(
+            "lead_scoring",
+            "Lead scoring",
+            "Infers an account's or contact's buying stage from its behaviour, scores it"
+            " 0-100 with a grade (S/A/B/C), and says which specialist to activate and why.",
+            build_lead_scoring_graph,
+            tools=lambda services: services,
         ),
-        GraphSpec(
-            graph_id="budget",
-            title="Budget estimation",
-            description=(
-                "Recommends a price range for a deal and estimates the account's budget from the"
-                " price book, comparable deals, its history and the discount policy; every factor"
-                " sourced, region only through logistics."
-            ),
-            factory=lambda *, services, checkpointer=None, store=None: build_budget_graph(
-                tools=services.pricing,
-                model=services.chat_model,
-                model_info=services.model_info,
-                recorder=services.recommendations,
-                checkpointer=checkpointer,
-                store=store,
-            ),
+        _agent_spec(
+            "budget",
+            "Budget estimation",
+            "Recommends a price range for a deal and estimates the account's budget from the"
+            " price book, comparable deals, its history and the discount policy; every factor"
+            " sourced, region only through logistics.",
+            build_budget_graph,
+            tools=lambda services: services.pricing,
         ),
-        GraphSpec(
-            graph_id="next_action",
-            title="Next best action",
-            description=(
-                "Plans an account's or deal's next steps from its history and drafts the"
-                " follow-up; e-mails and tasks pause for the rep's approval before they run."
-            ),
-            factory=lambda *, services, checkpointer=None, store=None: build_next_action_graph(
-                tools=services,
-                model=services.chat_model,
-                model_info=services.model_info,
-                recorder=services.recommendations,
-                checkpointer=checkpointer,
-                store=store,
-            ),
+        _agent_spec(
+            "next_action",
+            "Next best action",
+            "Plans an account's or deal's next steps from its history and drafts the"
+            " follow-up; e-mails and tasks pause for the rep's approval before they run.",
+            build_next_action_graph,
+            tools=lambda services: services,
         ),
     ]
     specs.append(_supervisor_spec(list(specs)))
     return {spec.graph_id: spec for spec in specs}
+
+
+def _agent_spec(
+    graph_id: str,
+    title: str,
+    description: str,
+    build: Callable[..., Any],
+    *,
+    tools: Callable[[Any], Any],
+) -> GraphSpec:
+    """A specialist built the standard way: its tools, the model, and the recommendation log."""
+
+    def factory(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
+        return build(
+            tools=tools(services),
+            model=services.chat_model,
+            model_info=services.model_info,
+            recorder=services.recommendations,
+            checkpointer=checkpointer,
+            store=store,
+        )
+
+    return GraphSpec(graph_id=graph_id, title=title, description=description, factory=factory)
 
 
 def _supervisor_spec(specialists: list[GraphSpec]) -> GraphSpec:
