@@ -26,6 +26,8 @@ from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
 from core.offline import apply_offline_defaults
 from core.settings import Settings, get_settings
+from crm.db import make_engine
+from crm.recommendations import RecommendationLog
 from graphs.registry import GraphSpec
 from runtime.agent_runtime import open_agent_runtime
 
@@ -67,7 +69,13 @@ def create_app(
             services_factory=services_factory or _default_services,
         ) as runtime:
             app.state.runtime = runtime
-            yield
+            # The recommendation log answers without waiting for the models to load.
+            engine = make_engine(resolved.resolved_database_url)
+            app.state.recommendation_log = RecommendationLog(engine)
+            try:
+                yield
+            finally:
+                engine.dispose()
 
     app = FastAPI(
         title="CRM agents",

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.errors import BODY_ERRORS, ApiError, error_responses
 from core.recommendation import Recommendation
-from crm.db import make_engine
 from crm.errors import InvalidQuery, NotFound
 from crm.recommendations import Feedback, FeedbackInput, RecommendationLog
 
@@ -18,11 +17,8 @@ router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
 
 def get_recommendation_log(request: Request) -> RecommendationLog:
-    """The app's recommendation log, opened on first use."""
-    log: RecommendationLog | None = getattr(request.app.state, "recommendation_log", None)
-    if log is None:
-        log = RecommendationLog(make_engine(request.app.state.settings.resolved_database_url))
-        request.app.state.recommendation_log = log
+    """The recommendation log the app's lifespan opened."""
+    log: RecommendationLog = request.app.state.recommendation_log
     return log
 
 
