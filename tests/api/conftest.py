@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import sys
 import threading
@@ -26,6 +27,18 @@ from _runtime_test_graphs import FakeServices, graph_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _runs_test_graphs import RunServices, run_graph_specs
+
+
+@pytest.fixture(autouse=True)
+def _collect_the_tests_garbage() -> Iterator[None]:
+    """Collect each test's garbage before the next test's event loop starts.
+
+    A langgraph-sdk client or stream a test leaves unclosed is otherwise finalised during a
+    later test, whose event loop then reports "Event loop is closed" from the dead one's
+    connection and fails that unrelated test.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture
