@@ -110,3 +110,13 @@ def ask(
     code = asyncio.run(ask_graph(settings, graph_id=graph, question=question, console=console))
     console.print(f"[dim]({time.perf_counter() - started:.1f} s, model {settings.model})[/]")
     raise typer.Exit(code=code)
+
+
+# Command groups live in their own modules; importing a module registers its commands.
+from cli.calibrate import calibrate_app
+from cli.evaluation import eval_app
+from cli.governance import governance_app
+
+app.add_typer(governance_app, name="governance")
+app.add_typer(calibrate_app, name="calibrate")
+app.add_typer(eval_app, name="eval")

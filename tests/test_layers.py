@@ -12,10 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # Rank of each top-level package; a module may import packages of strictly lower rank, and its own.
 RANKS = {
     "core": 0,
+    "web": 0,
     "crm": 1,
     "memory": 1,
     "llm": 1,
     "prompts": 1,
+    # Ledger, signatures, consent and evidence: below the tools that check consent at the point
+    # of use, above the CRM tables they hash and the memory they filter.
+    "governance": 1.5,
     "tools": 2,
     "agents": 3,
     "graphs": 4,
