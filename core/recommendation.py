@@ -52,7 +52,16 @@ class Recommendation(BaseModel):
     agent: str
     subject: dict[str, str] = Field(default_factory=dict, description="account_id/contact_id/deal_id")
     content: str
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0, description="The agent's own (raw) confidence.")
+    calibrated_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Confidence mapped through the agent's current human-calibration map.",
+    )
+    calibration_map_id: str | None = Field(
+        default=None, description="Version of the calibration map that produced it."
+    )
     provenance: list[Fact] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     data: dict[str, Any] = Field(

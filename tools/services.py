@@ -9,6 +9,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from core.audit import AuditSink
 from core.recommendation import ModelInfo, RecommendationRecorder
 from core.settings import Settings
 from crm.store import CRMStore
@@ -28,6 +29,7 @@ class AgentServices:
     chat_model: BaseChatModel
     model_info: ModelInfo
     recommendations: RecommendationRecorder | None = None
+    audit: AuditSink | None = None
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     @cached_property
