@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     max_request_bytes: int = Field(1_000_000, gt=0, description="Largest accepted request body.")
     seed: int = Field(20261125, description="Seed of the demo dataset generator.")
+    governance_key_dir: Path | None = Field(
+        None,
+        description="Folder of the ledger's Ed25519 signing key and the consent hashing key "
+        "(created on first run); default <data_dir>/keys.",
+    )
 
     @field_validator("model_fallbacks", mode="before")
     @classmethod
@@ -62,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def resolved_governance_key_dir(self) -> Path:
+        return self.governance_key_dir or self.data_dir / "keys"
 
     @property
     def checkpoint_path(self) -> Path:
