@@ -7,6 +7,8 @@ and a body without one (chunked) is counted while it is read, so neither can exh
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,11 +24,30 @@ def _is_json(content_type: str) -> bool:
 
 
 class RequestBodyGuard:
-    """ASGI middleware: 413 for bodies over ``max_bytes``, 415 for bodies that are not JSON."""
+    """ASGI middleware: 413 for bodies over ``max_bytes``, 415 for bodies that are not JSON.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``other_bodies`` lists (path pattern, media types) of the few routes that read another
+    type (the calibration scores import reads CSV); they still get the size limit.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        other_bodies: Sequence[tuple[re.Pattern[str], frozenset[str]]] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.other_bodies = tuple(other_bodies)
+
+    def _accepts(self, path: str, content_type: str) -> bool:
+        if _is_json(content_type):
+            return True
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        return any(
+            media_type in types and pattern.match(path) for pattern, types in self.other_bodies
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -57,7 +78,7 @@ class RequestBodyGuard:
         content_type = headers.get("content-type", b"").decode("latin-1")
         # An empty body needs no type (the client's cancel sends none); FastAPI leaves a body
         # without a JSON type unparsed, so refusing it here says what is actually wrong.
-        if body and not _is_json(content_type):
+        if body and not self._accepts(scope["path"], content_type):
             sent = repr(content_type) if content_type else "no Content-Type"
             await _refuse(
                 send,

@@ -46,6 +46,8 @@ class AgentRuntime:
     assistants: AssistantService
     # The LangGraph BaseStore graphs receive; the store API reads and writes the same one.
     store: Any
+    # The checkpointer graphs write to (data subject export and erasure read it too).
+    checkpointer: Any = None
 
 
 @asynccontextmanager
@@ -107,6 +109,7 @@ async def open_agent_runtime(
                     store=assistant_store, catalog=catalog, threads=thread_service
                 ),
                 store=store,
+                checkpointer=checkpointer,
             )
             try:
                 yield runtime

@@ -1,0 +1,171 @@
+"""A simulated reviewer panel: senior reps scoring a batch from the demo's hidden ground truth.
+
+Each reviewer sees the truth through their own habits: a strict one calls some right answers
+wrong, a lenient one lets some wrong answers pass, and each has a bias on the 1-5 quality scale
+plus noise. Some items get a second reviewer, so inter-reviewer agreement can be measured.
+Agents whose recommendations the truth says nothing about (technical Q&A, next action) are
+skipped, as a reviewer without the knowledge would.
+
+What counts as right, per agent (``crm.truth``, read by evaluation code only):
+
+- lead scoring: the inferred buying stage is the true stage;
+- budget: the band of the budget estimate is the true budget band (the true band inside the
+  estimate's range scores higher than a miss, but is still not "correct");
+- relationships: the named decision maker is the true one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from core.recommendation import Recommendation
+from crm.enums import TRUE_STAGES
+from crm.records import GroundTruthRecord
+from eval.calibration.schemas import Item, ReviewInput, SkipInput
+from eval.calibration.store import CalibrationStore
+
+PANEL_SOURCE = "panel"
+SCORE_NOISE = 0.6  # standard deviation of a reviewer's quality score around the truth
+
+
+@dataclass(frozen=True)
+class SimulatedReviewer:
+    """One reviewer's habits."""
+
+    name: str
+    strictness: float  # chance of calling a right recommendation wrong
+    leniency: float  # chance of calling a wrong recommendation right
+    score_bias: float  # added to the quality score before rounding
+
+
+DEFAULT_PANEL: tuple[SimulatedReviewer, ...] = (
+    SimulatedReviewer("li.wei@demo.example", strictness=0.04, leniency=0.10, score_bias=0.3),
+    SimulatedReviewer("chen.jing@demo.example", strictness=0.10, leniency=0.05, score_bias=-0.4),
+    SimulatedReviewer("zhang.min@demo.example", strictness=0.06, leniency=0.15, score_bias=0.0),
+    SimulatedReviewer("wang.fang@demo.example", strictness=0.08, leniency=0.08, score_bias=-0.2),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the truth says of a recommendation: right or not, how good, and the correction."""
+
+    correct: bool
+    quality: float  # 1-5 before a reviewer's bias and noise
+    correction: str | None = None
+
+
+def _lead_scoring(rec: Recommendation, truth: GroundTruthRecord) -> Verdict | None:
+    stage = (rec.data.get("lead_score") or {}).get("stage")
+    if stage is None:
+        return None
+    if stage == truth.true_stage:
+        return Verdict(True, 4.6)
+    near = (
+        stage in TRUE_STAGES
+        and truth.true_stage in TRUE_STAGES
+        and abs(TRUE_STAGES.index(stage) - TRUE_STAGES.index(truth.true_stage)) == 1
+    )
+    return Verdict(False, 2.6 if near else 1.5, f"The account is in the {truth.true_stage} stage.")
+
+
+def _budget(rec: Recommendation, truth: GroundTruthRecord) -> Verdict | None:
+    budget = (rec.data.get("budget_recommendation") or {}).get("budget") or {}
+    if not budget.get("band"):
+        return None
+    if budget["band"] == truth.true_budget_band:
+        return Verdict(True, 4.5)
+    inside = truth.true_budget_band in (budget.get("bands") or [])
+    correction = f"The account's budget is in the {truth.true_budget_band} band."
+    return Verdict(False, 3.0 if inside else 1.6, correction)
+
+
+def _relationships(rec: Recommendation, truth: GroundTruthRecord) -> Verdict | None:
+    picked = (rec.data.get("stakeholder_map") or {}).get("decision_maker")
+    expected = truth.true_decision_maker_contact_id
+    if expected is None:
+        return None
+    if picked == expected:
+        return Verdict(True, 4.5)
+    return Verdict(False, 1.7, f"The decision maker is {expected}.")
+
+
+JUDGES: dict[str, Callable[[Recommendation, GroundTruthRecord], Verdict | None]] = {
+    "lead_scoring": _lead_scoring,
+    "budget": _budget,
+    "relationships": _relationships,
+}
+
+
+def true_verdict(item: Item, truth: Mapping[str, GroundTruthRecord]) -> Verdict | None:
+    """The truth's verdict on an item, or None when it says nothing about it."""
+    judge = JUDGES.get(item.agent)
+    account = truth.get(item.account_id or "")
+    if judge is None or account is None:
+        return None
+    return judge(item.recommendation, account)
+
+
+class PanelReport(BaseModel):
+    """What the panel did to a batch."""
+
+    batch_id: str
+    reviews: int
+    skips: int
+    items_with_two_reviewers: int
+    reviewers: list[str]
+
+
+def _review(reviewer: SimulatedReviewer, verdict: Verdict, rng: random.Random) -> ReviewInput:
+    flip = reviewer.strictness if verdict.correct else reviewer.leniency
+    says_correct = verdict.correct != (rng.random() < flip)
+    score = round(verdict.quality + reviewer.score_bias + rng.gauss(0.0, SCORE_NOISE))
+    return ReviewInput(
+        reviewer=reviewer.name,
+        score=min(5, max(1, score)),
+        correct=says_correct,
+        corrected_answer=None if says_correct else verdict.correction,
+    )
+
+
+def review_batch(
+    store: CalibrationStore,
+    *,
+    batch_id: str,
+    truth: Mapping[str, GroundTruthRecord],
+    panel: Sequence[SimulatedReviewer] = DEFAULT_PANEL,
+    second_opinion_share: float = 0.3,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> PanelReport:
+    """Have the panel review every item of the batch (seeded: the same seed, the same reviews)."""
+    if len(panel) < 2:
+        raise ValueError("a panel needs at least two reviewers")
+    rng = random.Random(f"panel:{seed}")  # items come in queue order: same sample, same reviews
+    reviews = skips = doubled = 0
+    for item in store.items_with_reviews(batch_id=batch_id):
+        chosen = rng.sample(list(panel), 2 if rng.random() < second_opinion_share else 1)
+        verdict = true_verdict(item, truth)
+        for reviewer in chosen:
+            if verdict is None:
+                skip = SkipInput(reviewer=reviewer.name, comment="Cannot judge this one.")
+                store.skip(item_id=item.id, skip=skip, source=PANEL_SOURCE)
+                skips += 1
+            else:
+                review = _review(reviewer, verdict, rng)
+                store.add_review(item_id=item.id, review=review, source=PANEL_SOURCE)
+                reviews += 1
+        doubled += len(chosen) == 2 and verdict is not None
+        if progress is not None:
+            progress(1)
+    return PanelReport(
+        batch_id=batch_id,
+        reviews=reviews,
+        skips=skips,
+        items_with_two_reviewers=doubled,
+        reviewers=[reviewer.name for reviewer in panel],
+    )

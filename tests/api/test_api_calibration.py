@@ -1,0 +1,451 @@
+"""The calibration API: batches, the review queue, scores from several reviewers, CSV import."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from core.settings import Settings
+from crm import models as m
+from crm.db import make_engine, migrate, session_factory
+from server import create_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
+from _calibration_world import fill_log
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path, model="scripted/test")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    migrate(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    fill_log(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def client(settings: Settings, engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, graphs={}, services_factory=lambda s: None)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+
+async def _batch(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/calibration/batches", json={"period": "2026-10", **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _queue(
+    client: httpx.AsyncClient, batch_id: str, reviewer: str, limit: int = 10
+) -> list[dict[str, Any]]:
+    response = await client.get(
+        f"/calibration/batches/{batch_id}/queue", params={"reviewer": reviewer, "limit": limit}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _error(response: httpx.Response, status: int, code: str, *needles: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"detail", "code"} and body["code"] == code, body
+    for needle in needles:
+        assert needle in body["detail"], body["detail"]
+
+
+async def test_a_batch_is_sampled_reproducibly_and_listed(client: httpx.AsyncClient) -> None:
+    first = await _batch(client, seed=5, min_per_stratum=2)
+    second = await _batch(client, seed=5, min_per_stratum=2)
+    assert first["population"] == 962 and first["items"] == sum(first["strata"].values())
+    assert first["strata"] == second["strata"] and first["status"] == "open"
+    assert any(key.startswith("relationships/") for key in first["strata"])  # the small agent
+    queue_a = await _queue(client, first["id"], "ann", limit=500)
+    queue_b = await _queue(client, second["id"], "ann", limit=500)
+    assert [i["recommendation_id"] for i in queue_a] == [i["recommendation_id"] for i in queue_b]
+    listed = (await client.get("/calibration/batches")).json()
+    assert [b["id"] for b in listed] == [second["id"], first["id"]]
+    got = await client.get(f"/calibration/batches/{first['id']}")
+    assert got.status_code == 200 and got.json()["id"] == first["id"]
+
+
+BAD_BATCH_REQUESTS: list[tuple[dict[str, Any], int, str, str]] = [
+    ({"period": "2026-13"}, 422, "invalid_sample", "YYYY-MM"),
+    ({"period": "October"}, 422, "invalid_request", "period"),
+    ({"period": "2025-01"}, 422, "empty_period", "no recommendations"),
+    ({"period": "2026-10", "rate": 0}, 422, "invalid_request", "rate"),
+    ({"period": "2026-10", "rate": 1.5}, 422, "invalid_request", "rate"),
+    ({"period": "2026-10", "min_per_stratum": -1}, 422, "invalid_request", "min_per_stratum"),
+    (
+        {
+            "period": "2026-10",
+            "period_start": "2026-10-01T00:00:00Z",
+            "period_end": "2026-10-05T00:00:00Z",
+        },
+        422,
+        "invalid_request",
+        "either period",
+    ),
+    ({"period_start": "2026-10-01T00:00:00Z"}, 422, "invalid_request", "go together"),
+    (
+        {"period_start": "2026-10-05T00:00:00Z", "period_end": "2026-10-01T00:00:00Z"},
+        422,
+        "invalid_sample",
+        "before",
+    ),
+    ({"period": "2026-10", "colour": "red"}, 422, "invalid_request", "colour"),
+]
+
+
+async def test_bad_batch_requests_say_what_is_wrong(client: httpx.AsyncClient) -> None:
+    for body, status, code, needle in BAD_BATCH_REQUESTS:
+        _error(await client.post("/calibration/batches", json=body), status, code, needle)
+    assert (await client.get("/calibration/batches")).json() == []
+
+
+async def test_an_explicit_period_can_be_sampled(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/calibration/batches",
+        json={
+            "period_start": "2026-10-01T00:00:00Z",
+            "period_end": "2026-10-08T00:00:00Z",
+            "rate": 0.2,
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert 0 < response.json()["population"] < 962
+
+
+def _add_account(engine: Engine, account_id: str, contact_id: str | None) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with session_factory(engine)() as session:
+        session.add(
+            m.Account(
+                id=account_id,
+                name="Ruijin Hospital",
+                industry="hospital",
+                hospital_type="university",
+                beds=2000,
+                city="Shanghai",
+                region="East",
+                tier="strategic",
+                created_at=now,
+            )
+        )
+        session.flush()
+        if contact_id:
+            session.add(
+                m.Contact(
+                    id=contact_id,
+                    account_id=account_id,
+                    first_name="Wei",
+                    last_name="Wang",
+                    title="Head of Procurement",
+                    department="Procurement",
+                    seniority="director",
+                    created_at=now,
+                )
+            )
+        session.commit()
+
+
+async def test_several_reviewers_score_an_item_and_skips_leave_the_queue(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    batch = await _batch(client)
+    base = f"/calibration/batches/{batch['id']}"
+    first, second = await _queue(client, batch["id"], "ann", limit=2)
+    about_account = next(
+        i for i in await _queue(client, batch["id"], "ann", 500) if i["account_id"]
+    )
+    _add_account(engine, about_account["account_id"], about_account["contact_id"])
+
+    detail = (await client.get(f"{base}/items/{about_account['id']}")).json()
+    assert detail["recommendation"]["id"] == about_account["recommendation_id"]
+    assert detail["context"]["account"]["name"] == "Ruijin Hospital"
+    assert detail["context"]["contact"]["last_name"] == "Wang"
+    assert "provenance" in detail["recommendation"] and detail["reviews"] == []
+
+    ann = await client.post(
+        f"{base}/items/{first['id']}/reviews",
+        json={"reviewer": "ann", "score": 4, "correct": True, "comment": "good"},
+    )
+    bob = await client.post(
+        f"{base}/items/{first['id']}/reviews",
+        json={
+            "reviewer": "bob",
+            "score": 2,
+            "correct": False,
+            "corrected_answer": "Offer the CT instead.",
+        },
+    )
+    assert ann.status_code == bob.status_code == 201
+    assert bob.json()["corrected_answer"] == "Offer the CT instead."
+    _error(
+        await client.post(
+            f"{base}/items/{first['id']}/reviews",
+            json={"reviewer": "ann", "score": 5, "correct": True},
+        ),
+        409,
+        "review_exists",
+        "ann",
+    )
+    skipped = await client.post(f"{base}/items/{second['id']}/skip", json={"reviewer": "ann"})
+    assert skipped.status_code == 201 and skipped.json()["skipped"] is True
+    _error(
+        await client.post(f"{base}/items/{first['id']}/skip", json={"reviewer": "ann"}),
+        409,
+        "review_exists",
+    )
+
+    queue = await _queue(client, batch["id"], "ann", limit=2)
+    assert first["id"] not in {i["id"] for i in queue} and second["id"] not in {
+        i["id"] for i in queue
+    }
+    assert (await _queue(client, batch["id"], "bob", limit=1))[0]["id"] == second["id"]
+    reviews = (await client.get(f"{base}/items/{first['id']}")).json()["reviews"]
+    assert sorted(r["reviewer"] for r in reviews) == ["ann", "bob"]
+    summary = (await client.get(base)).json()
+    assert (summary["reviewed_items"], summary["reviews"]) == (1, 2)
+
+
+async def test_a_closed_batch_leaves_the_queue_and_refuses_scores(
+    client: httpx.AsyncClient,
+) -> None:
+    batch = await _batch(client)
+    base = f"/calibration/batches/{batch['id']}"
+    item = (await _queue(client, batch["id"], "ann", limit=1))[0]
+    closed = await client.post(f"{base}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert await _queue(client, batch["id"], "ann") == []
+    review = {"reviewer": "ann", "score": 3, "correct": True}
+    _error(
+        await client.post(f"{base}/items/{item['id']}/reviews", json=review), 409, "batch_closed"
+    )
+    _error(
+        await client.post(
+            f"{base}/scores",
+            content=b"position,reviewer,score,correct\n0,a,3,true\n",
+            headers={"content-type": "text/csv"},
+        ),
+        409,
+        "batch_closed",
+    )
+    _error(await client.post("/calibration/batches/nope/close"), 404, "batch_not_found")
+
+
+async def test_bad_reviews_are_refused_with_the_field_named(client: httpx.AsyncClient) -> None:
+    batch = await _batch(client)
+    other = await _batch(client, seed=99)
+    base = f"/calibration/batches/{batch['id']}"
+    item = (await _queue(client, batch["id"], "ann", limit=1))[0]
+    foreign = (await _queue(client, other["id"], "ann", limit=1))[0]
+    url = f"{base}/items/{item['id']}/reviews"
+    _error(
+        await client.post(url, json={"reviewer": "ann", "score": 6, "correct": True}),
+        422,
+        "invalid_request",
+        "score",
+    )
+    _error(
+        await client.post(url, json={"reviewer": "ann", "score": 3}),
+        422,
+        "invalid_request",
+        "correct",
+    )
+    _error(
+        await client.post(url, json={"reviewer": " ", "score": 3, "correct": True}),
+        422,
+        "invalid_request",
+        "reviewer",
+    )
+    _error(
+        await client.post(url, json={"reviewer": "a\u0000b", "score": 3, "correct": True}),
+        422,
+        "invalid_request",
+        "NUL",
+    )
+    _error(
+        await client.post(url, content=b"{nope", headers={"content-type": "application/json"}),
+        422,
+        "malformed_json",
+    )
+    _error(
+        await client.post(url, content=b"score=3", headers={"content-type": "text/plain"}),
+        415,
+        "unsupported_media_type",
+    )
+    _error(
+        await client.post(
+            f"{base}/items/{foreign['id']}/reviews",
+            json={"reviewer": "ann", "score": 3, "correct": True},
+        ),
+        404,
+        "item_not_found",
+    )
+    _error(
+        await client.post(f"{base}/items/nope/skip", json={"reviewer": "ann"}),
+        404,
+        "item_not_found",
+        "nope",
+    )
+    _error(await client.get(f"{base}/items/{foreign['id']}"), 404, "item_not_found")
+    _error(await client.get("/calibration/batches/nope"), 404, "batch_not_found", "nope")
+    _error(await client.get("/calibration/batches/a%00b"), 422, "invalid_request", "batch_id")
+    _error(await client.get(f"{base}/queue", params={"reviewer": "a\x00"}), 422, "invalid_request")
+    _error(
+        await client.get("/calibration/batches/nope/queue", params={"reviewer": "ann"}),
+        404,
+        "batch_not_found",
+    )
+    _error(await client.get(f"{base}/queue"), 422, "invalid_request", "reviewer")
+    assert (await client.get(base)).json()["reviews"] == 0
+
+
+async def test_scores_import_from_csv_and_multipart(client: httpx.AsyncClient) -> None:
+    batch = await _batch(client)
+    url = f"/calibration/batches/{batch['id']}/scores"
+    text = 'position,reviewer,score,correct,comment\n0,ann,5,true,\n1,ann,2,false,"two,\nlines"\n2,ann,,,\n'
+    text = text.replace("2,ann,,,", "2,carl,3,yes,")
+    imported = await client.post(url, content=text.encode(), headers={"content-type": "text/csv"})
+    assert imported.status_code == 201, imported.text
+    assert imported.json() == {"batch_id": batch["id"], "reviews": 3, "skips": 0}
+    upload = await client.post(
+        url, files={"file": ("more.csv", b"position,reviewer,skipped\n5,dan,true\n", "text/csv")}
+    )
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["skips"] == 1
+    summary = (await client.get(f"/calibration/batches/{batch['id']}")).json()
+    assert (summary["reviewed_items"], summary["reviews"]) == (3, 3)
+
+
+async def test_a_csv_with_bad_rows_is_refused_naming_lines_and_nothing_is_committed(
+    client: httpx.AsyncClient,
+) -> None:
+    batch = await _batch(client)
+    url = f"/calibration/batches/{batch['id']}/scores"
+    text = "position,reviewer,score,correct\n0,ann,5,true\n1,ann,0,true\n99999,ann,3,true\n2,bob,4,perhaps\n"
+    response = await client.post(
+        url, content=text.encode(), headers={"content-type": "text/csv; charset=utf-8"}
+    )
+    _error(
+        response,
+        422,
+        "scores_rejected",
+        "3 bad row(s), nothing imported",
+        "scores.csv:3: score:",
+        "scores.csv:4: position: '99999' names no item",
+        "scores.csv:5: correct: expected true or false, got 'perhaps'",
+    )
+    multipart = await client.post(url, files={"file": ("october.csv", text.encode(), "text/csv")})
+    _error(multipart, 422, "scores_rejected", "october.csv:3")
+    summary = (await client.get(f"/calibration/batches/{batch['id']}")).json()
+    assert summary["reviews"] == 0
+    _error(
+        await client.post(
+            url, content="\xff\xfe".encode("latin-1"), headers={"content-type": "text/csv"}
+        ),
+        422,
+        "invalid_request",
+        "UTF-8",
+    )
+    _error(await client.post(url, json={"rows": []}), 415, "unsupported_media_type", "text/csv")
+    _error(
+        await client.post(url, content=b"<xml/>", headers={"content-type": "application/xml"}),
+        415,
+        "unsupported_media_type",
+    )
+    two = {"a": ("a.csv", b"x", "text/csv"), "b": ("b.csv", b"y", "text/csv")}
+    _error(await client.post(url, files=two), 422, "invalid_request", "exactly one")
+    _error(
+        await client.post(
+            "/calibration/batches/nope/scores",
+            content=text.encode(),
+            headers={"content-type": "text/csv"},
+        ),
+        404,
+        "batch_not_found",
+    )
+
+
+async def test_a_scores_file_over_the_size_limit_is_refused(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    batch = await _batch(client)
+    big = b"position,reviewer,score,correct\n" + b"0,ann,5,true\n" * (
+        settings.max_request_bytes // 10
+    )
+    response = await client.post(
+        f"/calibration/batches/{batch['id']}/scores",
+        content=big,
+        headers={"content-type": "text/csv"},
+    )
+    _error(response, 413, "request_too_large")
+
+
+async def test_metrics_of_a_reviewed_batch_with_drift(client: httpx.AsyncClient) -> None:
+    october = await _batch(client)
+    november = (await client.post("/calibration/batches", json={"period": "2026-11"})).json()
+    for batch in (october, november):
+        items = await _queue(client, batch["id"], "ann", limit=500)
+        rows = ["item_id,reviewer,score,correct"]
+        for n, item in enumerate(items):
+            rows += [
+                f"{item['id']},ann,{item['confidence_band']},{n % 3 != 0}",
+                f"{item['id']},bob,{max(1, item['confidence_band'] - n % 2)},{n % 2 == 0}",
+            ]
+        response = await client.post(
+            f"/calibration/batches/{batch['id']}/scores",
+            content="\n".join(rows).encode(),
+            headers={"content-type": "text/csv"},
+        )
+        assert response.status_code == 201, response.text
+    metrics = await client.get(
+        f"/calibration/batches/{november['id']}/metrics", params={"resamples": 200}
+    )
+    assert metrics.status_code == 200, metrics.text
+    body = metrics.json()
+    assert body["period"] == "2026-11" and body["overall"]["reviewers"] == 2
+    assert body["overall"]["kappa"]["value"] > 0.8 and body["overall"]["alpha"] > 0.5
+    assert set(body["per_agent"]) == {"technical_qa", "budget", "lead_scoring", "relationships"}
+    assert body["qa"]["samples"] == body["per_agent"]["technical_qa"]["scores"]
+    periods = {p["period"] for p in body["drift"]}
+    assert periods == {"2026-10", "2026-11"}
+    _error(await client.get("/calibration/batches/nope/metrics"), 404, "batch_not_found")
+    _error(
+        await client.get(f"/calibration/batches/{november['id']}/metrics", params={"resamples": 5}),
+        422,
+        "invalid_request",
+        "resamples",
+    )
+
+
+async def test_the_review_page_is_served_without_outside_resources(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/calibration/review")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "/calibration/batches" in html and "keydown" in html
+    assert "http://" not in html and "https://" not in html  # no CDN: works offline

@@ -1,0 +1,89 @@
+"""The reviewers' page in a real browser: a reviewer scores and skips items with the keyboard."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from core.settings import Settings
+from crm.db import make_engine, migrate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
+from _calibration_world import fill_log
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def filled(settings: Settings) -> None:
+    """A month of recommendations in the database the live server will open."""
+    migrate(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    fill_log(engine, months=1)
+    engine.dispose()
+
+
+@pytest.fixture
+def page(filled: None, live_server: str) -> Iterator[Any]:
+    if shutil.which(str(CHROMIUM)) is None:
+        pytest.skip("Debian's Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(30_000)
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        yield page
+        browser.close()
+
+
+def test_a_reviewer_scores_and_skips_with_the_keyboard(page: Any, live_server: str) -> None:
+    batch = httpx.post(
+        f"{live_server}/calibration/batches", json={"period": "2026-10"}, timeout=30
+    ).json()
+    page.goto(f"{live_server}/calibration/review?batch={batch['id']}")
+    page.fill("#reviewer", "ann@example.com")
+    page.press("#reviewer", "Tab")  # leaving the field loads the queue
+    page.wait_for_selector("#meta:has-text('#1 ')")
+    first_text = page.text_content("#content")
+    page.keyboard.press("4")
+    page.keyboard.press("c")
+    assert page.get_attribute("[data-score='4']", "aria-pressed") == "true"
+    assert page.get_attribute("#correct", "aria-pressed") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#meta:has-text('#2 ')")
+    assert page.text_content("#status") == "Saved."
+    assert page.text_content("#content") != first_text
+    page.keyboard.press("s")
+    page.wait_for_selector("#meta:has-text('#3 ')")
+    # Saving without a score says what is missing and sends nothing.
+    page.keyboard.press("Enter")
+    assert "Give a score" in page.text_content("#status")
+    items = httpx.get(
+        f"{live_server}/calibration/batches/{batch['id']}/queue",
+        params={"reviewer": "bob", "limit": 2},
+        timeout=30,
+    ).json()
+    first = httpx.get(
+        f"{live_server}/calibration/batches/{batch['id']}/items/{items[0]['id']}", timeout=30
+    ).json()
+    second = httpx.get(
+        f"{live_server}/calibration/batches/{batch['id']}/items/{items[1]['id']}", timeout=30
+    ).json()
+    assert [(r["reviewer"], r["score"], r["correct"]) for r in first["reviews"]] == [
+        ("ann@example.com", 4, True)
+    ]
+    assert [(r["reviewer"], r["skipped"]) for r in second["reviews"]] == [("ann@example.com", True)]
+    assert "1 of" in page.text_content("#progress")
+    assert page.errors == []

@@ -1,0 +1,71 @@
+"""Fixtures of the calibration tests: a migrated temporary database (SQLite, and PostgreSQL when
+the local server answers) holding a recommendation log."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+
+from crm.db import make_engine, migrate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _calibration_world import fill_log
+
+# The same local server and trust login as tests/crm/conftest.py.
+PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        with psycopg.connect(PG_CONNINFO):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL on 127.0.0.1:5432 unreachable: {exc}"
+
+
+@pytest.fixture(scope="session")
+def postgres_problem() -> str | None:
+    return _postgres_problem()
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None
+) -> Iterator[Engine]:
+    """An empty, migrated database of each backend (its own PostgreSQL schema, dropped after)."""
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'crm.db'}"
+    else:
+        if postgres_problem:
+            pytest.skip(postgres_problem)
+        schema = f"calibration_test_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    if schema:
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def logged(engine: Engine) -> Engine:
+    """The database with a recommendation log over October and November 2026."""
+    fill_log(engine)
+    return engine
+
+
+@pytest.fixture
+def fill() -> Callable[..., list[str]]:
+    return fill_log
