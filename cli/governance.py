@@ -2,10 +2,80 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from governance.audit_services import AuditServices
 
 governance_app = typer.Typer(
     name="governance",
     help="Audit ledger verification, consent, data subject rights and the fairness scan.",
     no_args_is_help=True,
 )
+
+_console = Console(stderr=True)
+
+
+def _audit_services() -> AuditServices:
+    from core.settings import get_settings
+    from crm.db import migrate
+    from governance.audit_services import open_audit_services
+
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    return open_audit_services(settings)
+
+
+@governance_app.command("verify")
+def verify_audit_ledger(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Recompute the audit ledger's hashes and signatures; exit 1 naming the first bad entry."""
+    audit = _audit_services()
+    try:
+        report = audit.verify()
+    finally:
+        audit.close()
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    elif report.ok:
+        _console.print(
+            f"[green]audit ledger verified[/]: {report.entries} entries, "
+            f"{report.checkpoints} signed checkpoints, head {report.head_hash[:16]}"
+        )
+    else:
+        _console.print(
+            f"[red]audit ledger FAILED verification at entry {report.first_bad_seq}[/]: "
+            f"{report.problem}"
+        )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@governance_app.command("passport")
+def show_passport(
+    contact_id: Annotated[str, typer.Argument(help="The contact (person) id, e.g. CON-00001.")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the passport page to this file.")
+    ] = None,
+) -> None:
+    """Print a person's data passport (JSON): which agents and models used which of their data."""
+    from governance.audit_errors import ContactUnknown
+    from governance.passport import render_passport_html
+
+    audit = _audit_services()
+    try:
+        passport = audit.passport(contact_id=contact_id)
+    except ContactUnknown as exc:
+        _console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from None
+    finally:
+        audit.close()
+    typer.echo(passport.model_dump_json(indent=2))
+    if html is not None:
+        html.write_text(render_passport_html(passport), encoding="utf-8")
+        _console.print(f"passport page written to {html}")

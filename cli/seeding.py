@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -82,6 +83,7 @@ def seed_demo_crm(
             seeded = seed_demo(engine, seed=settings.seed if seed is None else seed, scale=scale, progress=report)
             summary.seconds["CRM data"] = time.perf_counter() - started
             summary.counts.update(seeded.counts)
+            summary.counts.update(_seed_consent(settings, engine, seed=seed))
         else:
             summary.counts.update(CRMStore(engine).counts())
         started = time.perf_counter()
@@ -89,3 +91,12 @@ def seed_demo_crm(
         summary.seconds["embeddings"] = time.perf_counter() - started
     engine.dispose()
     return summary
+
+
+def _seed_consent(settings: Settings, engine: Any, *, seed: int | None) -> dict[str, int]:
+    """The demo people's consent (most allow AI processing; some never did, a few revoked)."""
+    from governance.consent import ConsentLedger, load_consent_key
+    from governance.consent_demo import seed_demo_consent
+
+    ledger = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
+    return seed_demo_consent(ledger, seed=settings.seed if seed is None else seed)

@@ -25,6 +25,7 @@ from crm.records import ActivityRecord
 from crm.store import CRMStore
 from graphs.errors import EventConflict, InvalidEvents
 from tools.behaviour import account_behaviour
+from tools.consent_gate import ConsentGatedCRM
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +148,10 @@ class EventIntake:
                 problems.append(f"{where}.account_id: no account {account_id!r}")
                 continue
             if event.get("contact_id"):
+                # Storing an event is not AI processing: any existing contact may be named.
+                store = self.crm.ungated if isinstance(self.crm, ConsentGatedCRM) else self.crm
                 try:
-                    contact = self.crm.get_contact(contact_id=event["contact_id"])
+                    contact = store.get_contact(contact_id=event["contact_id"])
                 except NotFound:
                     problems.append(f"{where}.contact_id: no contact {event['contact_id']!r}")
                 else:
@@ -184,6 +187,8 @@ class EventIntake:
         self, account_id: str, batch: list[dict[str, Any]], clock: datetime
     ) -> dict[str, Any]:
         extra = [ActivityRecord.model_validate(event) for event in batch]
+        if isinstance(self.crm, ConsentGatedCRM):  # scoring is: leave withheld people out
+            extra = self.crm.visible_activities(account_id, extra)
         features = account_behaviour(self.crm, account_id=account_id, as_of=clock, extra=extra)
         assessment = assess_lead(features, win_model_for(self.crm))
         recommendation = assessment.recommendation().model_copy(update={"status": "final"})

@@ -7,6 +7,7 @@ worker thread: ``await asyncio.to_thread(memory.search_product_docs, question)``
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -138,12 +139,25 @@ class Memory:
         return self._write(self._collection(ACCOUNT_NOTES), "note_id", chunked, progress)
 
     def search_account_notes(
-        self, query: str, *, account_id: str | None = None, k: int = 5
+        self,
+        query: str,
+        *,
+        account_id: str | None = None,
+        k: int = 5,
+        exclude_contacts: Sequence[str] = (),
+        exclude_text: Sequence[str] = (),
     ) -> list[RetrievedChunk]:
-        """The ``k`` note chunks closest to ``query``, optionally only one account's."""
+        """The ``k`` note chunks closest to ``query``, optionally only one account's, never
+        chunks tied to a contact in ``exclude_contacts`` nor chunks whose text contains one of
+        ``exclude_text`` as a whole word, ignoring case (Chroma filters both out)."""
         text, k = _check_query(query, k)
-        where = {"account_id": account_id} if account_id is not None else None
-        return self._query(ACCOUNT_NOTES, text, k, where)
+        clauses: list[dict[str, Any]] = []
+        if account_id is not None:
+            clauses.append({"account_id": account_id})
+        if exclude_contacts:  # $nin keeps chunks that name no contact at all
+            clauses.append({"contact_id": {"$nin": sorted(set(exclude_contacts))}})
+        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+        return self._query(ACCOUNT_NOTES, text, k, where, _not_naming(exclude_text))
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -165,6 +179,50 @@ class Memory:
         if collection == PRODUCT_DOCS:
             self._names = None
         return len(ids)
+
+    def find_chunks(
+        self,
+        collection: str,
+        *,
+        where: dict[str, Any] | None = None,
+        where_document: dict[str, Any] | None = None,
+    ) -> list[RetrievedChunk]:
+        """Every chunk matching metadata and/or document filters, unranked (score 0).
+
+        For exports and erasure, not search: at least one filter is required.
+        """
+        if not where and not where_document:
+            raise InvalidQuery("find_chunks needs a where or where_document filter")
+        try:
+            found = self._collection(collection).get(
+                where=where, where_document=where_document, include=["documents", "metadatas"]
+            )
+        except ValueError as exc:
+            raise InvalidQuery(f"invalid filter {where!r} / {where_document!r}: {exc}") from exc
+        return [
+            RetrievedChunk.from_chroma(
+                collection=collection,
+                chunk_id=chunk_id,
+                text=document or "",
+                score=0.0,
+                metadata=dict(metadata or {}),
+            )
+            for chunk_id, document, metadata in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+
+    def delete_chunks(self, collection: str, *, chunk_ids: Sequence[str]) -> int:
+        """Delete chunks by id (one call: Chroma applies it as one write); how many existed."""
+        if not chunk_ids:
+            return 0
+        target = self._collection(collection)
+        existing = target.get(ids=list(chunk_ids), include=[])["ids"]
+        if existing:
+            target.delete(ids=existing)
+        if collection == PRODUCT_DOCS:
+            self._names = None
+        return len(existing)
 
     def count(self, collection: str) -> int:
         """Number of chunks in a collection."""
@@ -241,13 +299,19 @@ class Memory:
         return [vectors[text] for text in texts]
 
     def _query(
-        self, collection: str, text: str, k: int, where: dict[str, Any] | None
+        self,
+        collection: str,
+        text: str,
+        k: int,
+        where: dict[str, Any] | None,
+        where_document: dict[str, Any] | None = None,
     ) -> list[RetrievedChunk]:
         target = self._collection(collection)
         result = target.query(
             query_embeddings=self._ef([text]),
             n_results=k,
             where=where,
+            where_document=where_document,
             include=["documents", "metadatas", "distances"],
         )
         ids = result["ids"][0]
@@ -277,6 +341,15 @@ def _check_query(query: str, k: int) -> tuple[str, int]:
     if not isinstance(query, str) or not query.strip():
         raise InvalidQuery("query must be a non-empty string")
     return query.strip(), min(MAX_K, max(MIN_K, int(k)))
+
+
+def _not_naming(forms: Sequence[str]) -> dict[str, Any] | None:
+    """Chroma document filter: the text contains none of ``forms`` as a whole word (any case)."""
+    wanted = sorted({form.strip() for form in forms if form.strip()}, key=len, reverse=True)
+    if not wanted:
+        return None
+    alternatives = "|".join(re.escape(form) for form in wanted)
+    return {"$not_regex": rf"(?i)(?:^|\W)(?:{alternatives})(?:\W|$)"}
 
 
 def _owner_filter(owner_key: str, owners: Sequence[str]) -> dict[str, Any]:

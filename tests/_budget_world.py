@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from _consent import grant_everyone
 from sqlalchemy import Engine
 
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.importers import import_file
 from crm.store import CRMStore
+from tools.consent_gate import ConsentGatedCRM
 from tools.pricing import PricingTools
 
 SEED = 20261125
@@ -81,5 +83,6 @@ def build_world(folder: Path) -> World:
         path = folder / f"{entity}.jsonl"
         path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
         import_file(engine, path)
-    crm = CRMStore(engine)
+    # Agents read through the consent gate: every contact of this world consented.
+    crm = ConsentGatedCRM(engine, consent=grant_everyone(engine))
     return World(engine=engine, crm=crm, tools=PricingTools(crm))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _consent import grant_everyone
 from sqlalchemy import Engine
 
 from core.settings import Settings
@@ -25,6 +26,7 @@ from crm.demo import seed_demo
 from crm.importers import import_file
 from crm.store import CRMStore
 from memory import AccountNote, HashingEmbeddingFunction, Memory
+from tools.consent_gate import ConsentGatedCRM
 from tools.indexing import index_account_notes
 from tools.stakeholders import StakeholderTools
 
@@ -163,7 +165,8 @@ def build_world(folder: Path) -> World:
         path = folder / f"{name}.json"
         path.write_text(json.dumps(rows), encoding="utf-8")
         import_file(engine, path, entity=name)
-    crm = CRMStore(engine)
+    # Agents read through the consent gate: every contact of this world consented.
+    crm = ConsentGatedCRM(engine, consent=grant_everyone(engine))
     memory = Memory(path=folder / "chroma", embedding_function=HashingEmbeddingFunction())
     index_account_notes(crm, memory)
     memory.index_account_notes(

@@ -18,6 +18,7 @@ from crm.errors import NotFound
 from crm.records import AccountRecord, ActivityRecord, ContactRecord
 from crm.store import CRMStore
 from memory import Memory
+from tools.consent_gate import withheld_for_account
 
 # Activities between people (behaviour such as web visits names no one we spoke to).
 PERSON_KINDS: tuple[str, ...] = ("meeting", "email_in", "email_out", "call_answered", "call_missed")
@@ -191,7 +192,20 @@ class StakeholderTools:
         """Account-note chunks of this account closest to ``query``; none without a memory."""
         if self.memory is None:
             return []
-        chunks = self.memory.search_account_notes(query, account_id=account_id, k=k)
+        withheld = withheld_for_account(self.crm, account_id)
+        if withheld:
+            # Chunks tied to people without consent, or naming them, are never retrieved; the
+            # hits are checked again with the gate's own (Python) matching.
+            chunks = self.memory.search_account_notes(
+                query,
+                account_id=account_id,
+                k=k,
+                exclude_contacts=sorted(withheld.ids),
+                exclude_text=withheld.forms,
+            )
+            chunks = [chunk for chunk in chunks if withheld.allows_chunk(chunk)]
+        else:
+            chunks = self.memory.search_account_notes(query, account_id=account_id, k=k)
         return [
             NoteHit(
                 note_id=chunk.note_id,

@@ -27,6 +27,7 @@ from crm.errors import NotFound
 from crm.store import CRMStore
 from prompts import load_prompt
 from tools.behaviour import BehaviourFeatures, account_behaviour, contact_behaviour
+from tools.consent_gate import ConsentWithheld
 
 GRAPH_ID = "lead_scoring"
 PROMPT_ID = "lead_scoring.explain"
@@ -169,6 +170,11 @@ def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], s
             return {"account_id": contact.account_id, "contact_id": contact.id}, None
         if account_id:
             return {"account_id": crm.get_account(account_id=account_id).id}, None
+    except ConsentWithheld as exc:
+        return {}, (
+            f"I cannot use the data of contact {exc.record_id!r}: they have not consented to"
+            " AI processing."
+        )
     except NotFound as exc:
         return {}, f"There is no {exc.entity} {exc.record_id!r} in the CRM."
     return {}, None

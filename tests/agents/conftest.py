@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _consent import grant_everyone
 
 from core.settings import Settings
 from crm.db import make_engine, migrate
@@ -45,6 +46,7 @@ def services(demo_settings: Settings) -> Iterator[AgentServices]:
         chat_model=chat_model(demo_settings),
         model_info=model_info(demo_settings),
         recommendations=RecommendationLog(engine),
+        consent=grant_everyone(engine),  # agents read only contacts who consented
         _closers=[engine.dispose],
     )
     yield bundle

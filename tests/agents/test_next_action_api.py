@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _consent import grant_everyone
 
 from core.settings import Settings
 from crm.db import make_engine, migrate
@@ -42,6 +43,7 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         chat_model=chat_model(settings),
         model_info=model_info(settings),
         recommendations=RecommendationLog(engine),
+        consent=grant_everyone(engine),  # agents read only contacts who consented
     )
     app = create_app(
         settings,
