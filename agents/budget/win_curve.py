@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,6 +35,13 @@ class WinCurve(BaseModel):
 
 def fit_win_curve(points: Sequence[tuple[float, bool]]) -> WinCurve | None:
     """The curve through ``(position, won)`` points; None with too few of either outcome."""
+    # The same history is fitted again and again (a deal re-estimated, the fairness scan's
+    # replays of one deal into every region): remember the last few fits.
+    return _fit(tuple(points))
+
+
+@lru_cache(maxsize=16)
+def _fit(points: tuple[tuple[float, bool], ...]) -> WinCurve | None:
     won = sum(1 for _, outcome in points if outcome)
     if len(points) < MIN_POINTS or min(won, len(points) - won) < MIN_EACH:
         return None
