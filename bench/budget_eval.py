@@ -31,7 +31,6 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -45,6 +44,7 @@ from crm.demo import seed_demo  # noqa: E402
 from crm.enums import budget_band  # noqa: E402
 from crm.store import CRMStore  # noqa: E402
 from crm.truth import read_ground_truth  # noqa: E402
+from eval.ground_truth import band_scores, budgets  # noqa: E402
 from llm.gateway import chat_model, model_info  # noqa: E402
 from llm.providers import register_providers  # noqa: E402
 from llm.scripted import scripted_model  # noqa: E402
@@ -66,43 +66,9 @@ async def budgets_by_graph(
     graph = build_budget_graph(
         tools=tools, model=chat_model(settings), model_info=model_info(settings)
     )
-    results: dict[str, Any] = {}
     # The scripted model answers with a sentence without figures: the numbers are the agent's.
     with scripted_model(rule=lambda messages: "The budget follows the account's recorded trend."):
-        for account_id in accounts:
-            started = time.perf_counter()
-            state = await graph.ainvoke({"account_id": account_id, "as_of": DEMO_TODAY})
-            budget = (state.get("analysis") or {}).get("budget")
-            results[account_id] = {
-                "budget": budget,
-                "confidence": (state.get("recommendation") or {}).get("confidence"),
-                "seconds": time.perf_counter() - started,
-            }
-    return results
-
-
-def band_scores(results: dict[str, Any], truth: dict[str, str]) -> dict[str, Any]:
-    hits = covered = touched = missing = 0
-    by_method: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for account_id, true_band in truth.items():
-        budget = results[account_id]["budget"]
-        if budget is None:
-            missing += 1
-            continue
-        hit, cover = budget["band"] == true_band, true_band in budget["bands"]
-        hits, covered, touched = hits + hit, covered + cover, touched + len(budget["bands"])
-        row = by_method[budget["method"]]
-        row[0], row[1], row[2] = row[0] + 1, row[1] + hit, row[2] + cover
-    n = len(truth)
-    return {
-        "accounts": n,
-        "band_accuracy": round(hits / n, 4),
-        "band_coverage": round(covered / n, 4),
-        "mean_bands_touched": round(touched / max(n - missing, 1), 3),
-        "no_estimate": missing,
-        "by_method": {m: {"accounts": r[0], "accuracy": round(r[1] / r[0], 4), "coverage": round(r[2] / r[0], 4)}
-                      for m, r in sorted(by_method.items())},
-    }  # fmt: skip
+        return await budgets(graph, accounts, as_of=DEMO_TODAY)
 
 
 def last_year_baseline(crm: CRMStore, truth: dict[str, str]) -> float:

@@ -39,6 +39,7 @@ from crm.db import make_engine, migrate  # noqa: E402
 from crm.demo import seed_demo  # noqa: E402
 from crm.store import CRMStore  # noqa: E402
 from crm.truth import read_ground_truth  # noqa: E402
+from eval.ground_truth import decision_makers, top1_accuracy  # noqa: E402
 from llm.gateway import chat_model, model_info  # noqa: E402
 from llm.providers import register_providers  # noqa: E402
 from tools.stakeholders import Interaction, StakeholderTools  # noqa: E402
@@ -67,19 +68,7 @@ async def run_agent(
     graph = build_relationships_graph(
         tools=tools, model=chat_model(settings), model_info=model_info(settings)
     )
-    results: dict[str, Any] = {}
-    for account_id in accounts:
-        started = time.perf_counter()
-        state = await graph.ainvoke({"account_id": account_id, "as_of": DEMO_NOW})
-        stakeholders = state["stakeholder_map"] or {}
-        results[account_id] = {
-            "decision_maker": stakeholders.get("decision_maker"),
-            "confidence": stakeholders.get("decision_maker_confidence", 0.0),
-            "seconds": time.perf_counter() - started,
-            "champions": len(stakeholders.get("champions", [])),
-            "blockers": len(stakeholders.get("blockers", [])),
-        }
-    return results
+    return await decision_makers(graph, accounts, as_of=DEMO_NOW)
 
 
 def top_of_chart(crm: CRMStore, account_id: str) -> str | None:
@@ -91,7 +80,7 @@ def top_of_chart(crm: CRMStore, account_id: str) -> str | None:
 
 
 def accuracy(picks: dict[str, str | None], truth: dict[str, str | None]) -> float:
-    return sum(picks[a] == truth[a] for a in truth) / len(truth)
+    return top1_accuracy(picks, truth)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """Budget estimation: a price range for a deal and the account's budget, every factor sourced."""
 
 from agents.budget.analysis import Analysis, analyse
-from agents.budget.factors import Factor, ungrounded_numbers
+from agents.budget.factors import Factor
 from agents.budget.graph import GRAPH_ID, build_budget_graph
 from agents.budget.replay import (
     FactorChange,
@@ -12,6 +12,7 @@ from agents.budget.replay import (
 )
 from agents.budget.request import BudgetRequest, LineRequest
 from agents.budget.state import BudgetState
+from agents.figures import ungrounded_numbers
 
 __all__ = [
     "GRAPH_ID",

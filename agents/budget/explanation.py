@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import openai  # litellm's exceptions derive from openai.APIError
 
-from agents.budget.factors import ungrounded_numbers
+from agents.figures import ungrounded_numbers
 from core.recommendation import Fact
 from llm.errors import LLMError, ModelRequestError, ModelTimeoutError, ModelUnavailableError
 

@@ -12,7 +12,7 @@ import re
 from agents.figures import ungrounded_numbers
 from agents.next_action.history import AccountHistory
 from agents.next_action.planning import NextStep
-from core.recommendation import Action
+from core.recommendation import Action, Fact
 
 _ID = re.compile(r"\b[A-Z]{2,6}-\d+\b")
 _WORD = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}\b", re.MULTILINE)
@@ -57,6 +57,51 @@ def facts_text(history: AccountHistory, steps: list[NextStep], contact_id: str |
     for step in steps:
         lines.append(f"Next step: {step.title}. Why: {step.why}")
     return "\n".join(lines)
+
+
+def context_facts(history: AccountHistory, contact_id: str | None) -> list[Fact]:
+    """The records behind :func:`facts_text` beyond the steps' own: the provenance of what the
+    draft may state (the account, the recipient, the open deals, the last meeting)."""
+    facts = [
+        Fact(
+            source="accounts",
+            record_id=history.account_id,
+            field="name",
+            value=history.account_name,
+        )
+    ]
+    person = history.people.get(contact_id or "")
+    if person:
+        facts.append(
+            Fact(source="contacts", record_id=person.contact_id, field="title", value=person.title)
+        )
+    for deal in history.open_deals:
+        facts.append(Fact(source="deals", record_id=deal.deal_id, field="name", value=deal.name))
+    meeting = history.last_meeting
+    if meeting:
+        facts.append(
+            Fact(
+                source="activities",
+                record_id=meeting.activity_id,
+                field="subject",
+                value=meeting.subject,
+                as_of=meeting.occurred_at,
+            )
+        )
+    return facts
+
+
+def plan_provenance(
+    history: AccountHistory, steps: list[NextStep], contact_id: str | None
+) -> list[Fact]:
+    """The steps' records, then those behind the draft's facts; each record field once."""
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for fact in [f for s in steps for f in s.provenance] + context_facts(history, contact_id):
+        if (key := (fact.source, fact.record_id, fact.field)) not in seen:
+            seen.add(key)
+            kept.append(fact)
+    return kept
 
 
 def template_draft(history: AccountHistory, steps: list[NextStep], contact_id: str | None) -> str:

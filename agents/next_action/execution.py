@@ -1,9 +1,12 @@
 """Approval and execution of gated actions: what a rep's decision means, and what running does.
 
-Running an action never contacts anyone: an approved ``send_email`` is placed in the thread's
-``outbox`` (status ``queued``) for a mail integration to pick up, and an approved
-``create_task`` or ``update_grade`` is recorded in the thread's ``executed`` list. Only an
-explicit ``approve`` or ``edit`` decision runs an action; anything else skips it.
+Running an action never contacts anyone. With an action writer (``tools.actions``, the
+services' ``actions``) an approved ``create_task`` becomes a CRM task, a ``send_email`` an
+e-mail queued in the outbox table for a mail integration to pick up, an ``update_grade`` the
+account's lead grade; each decision, rejections included, is stored once per recommendation
+and action index, so a resumed run never writes twice. The thread's ``outbox`` and
+``executed`` lists mirror what ran. Only an explicit ``approve`` or ``edit`` decision runs an
+action; anything else skips it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from core.recommendation import Action
+from tools.actions import ActionWriter
 
 Decision = Literal["approve", "reject", "edit"]
 
@@ -24,6 +28,7 @@ class Review(BaseModel):
     decision: Decision
     action: dict[str, Any] | None = None
     comment: str | None = None
+    reviewer: str | None = Field(None, max_length=120, description="Who decided (an id).")
 
 
 def read_review(value: Any) -> tuple[Review | None, str | None]:
@@ -58,3 +63,52 @@ def execute(action: Action, *, index: int) -> dict[str, Any]:
     if action.kind == "send_email":
         return {**record, "status": "queued"}
     return {**record, "status": "done"}
+
+
+def write_back(
+    writer: ActionWriter | None,
+    *,
+    recommendation: dict[str, Any],
+    index: int,
+    action: Action,
+    decision: str,
+    reviewer: str | None,
+) -> dict[str, Any]:
+    """Run an approved action: write its effect through ``writer`` (when there is one) and
+    return its record. Raises ``crm.actions.ActionNotPerformed`` when it cannot be written."""
+    record = {**execute(action, index=index), "decision": decision, "reviewer": reviewer}
+    if writer is None:
+        return record
+    done = writer.perform(
+        recommendation_id=str(recommendation["id"]),
+        index=index,
+        action=action,
+        decision=decision,
+        reviewer=reviewer,
+        account_id=(recommendation.get("subject") or {}).get("account_id"),
+    )
+    return {
+        **record,
+        "decision_id": done.id,
+        "effect_table": done.effect_table,
+        "effect_id": done.effect_id,
+    }
+
+
+def record_rejection(
+    writer: ActionWriter | None,
+    *,
+    recommendation: dict[str, Any],
+    index: int,
+    action: Action,
+    reviewer: str | None,
+) -> None:
+    """Store that ``action`` was rejected (so the decision is audited once); writes nothing else."""
+    if writer is not None:
+        writer.decline(
+            recommendation_id=str(recommendation["id"]),
+            index=index,
+            action=action,
+            reviewer=reviewer,
+            account_id=(recommendation.get("subject") or {}).get("account_id"),
+        )

@@ -21,10 +21,16 @@ from agents.finalise import finalise_recommendation
 from agents.next_action.drafting import (
     draft_is_grounded,
     facts_text,
+    plan_provenance,
     template_draft,
     with_body,
 )
-from agents.next_action.execution import edited_action, execute, read_review
+from agents.next_action.execution import (
+    edited_action,
+    read_review,
+    record_rejection,
+    write_back,
+)
 from agents.next_action.history import AccountHistory, load_history
 from agents.next_action.planning import NextStep, plan_confidence, plan_steps, primary_contact
 from agents.next_action.state import NextActionState
@@ -35,6 +41,7 @@ from core.recommendation import (
     RecommendationRecorder,
     snapshot_sha256,
 )
+from crm.actions import ActionNotPerformed
 from crm.errors import NotFound
 from prompts import load_prompt
 
@@ -79,6 +86,9 @@ def build_next_action_graph(
     """Compile the next best action graph over ``tools`` (``tools.services.AgentServices``:
     its ``crm`` store and ``stakeholders`` tools) and ``model`` (drafts only)."""
     prompt = load_prompt(PROMPT_ID)
+    # Approved actions are written through the services' action writer; stand-in tools
+    # without one only record them in the state.
+    writer = getattr(tools, "actions", None)
     info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
 
     async def resolve_subject(state: NextActionState) -> dict[str, Any]:
@@ -171,7 +181,7 @@ def build_next_action_graph(
             subject=_subject(history, state.get("deal_id"), contact_id),
             content=content,
             confidence=plan_confidence(history, steps),
-            provenance=[f for s in steps for f in s.provenance],
+            provenance=plan_provenance(history, steps, contact_id),
             actions=actions,
             data={
                 KIND: {
@@ -211,17 +221,13 @@ def build_next_action_graph(
             }
         )
         review, problem = read_review(answer)
+        reviewer = review.reviewer if review else None
         if review is None or review.decision == "reject":
-            skipped = {
-                "index": index,
-                "kind": action.kind,
-                "reason": problem or (review.comment if review else None) or "rejected",
-            }
-            return {
-                "pending": rest,
-                "current": None,
-                "skipped": [*state.get("skipped", []), skipped],
-            }
+            record_rejection(
+                writer, recommendation=recommendation, index=index, action=action, reviewer=reviewer
+            )
+            reason = problem or (review.comment if review else None) or "rejected"
+            return _skip(state, rest, {"index": index, "kind": action.kind, "reason": reason})
         chosen = edited_action(action, review)
         return {
             "pending": rest,
@@ -229,6 +235,7 @@ def build_next_action_graph(
                 "index": index,
                 "action": chosen.model_dump(mode="json"),
                 "decision": review.decision,
+                "reviewer": reviewer,
             },
         }
 
@@ -239,8 +246,20 @@ def build_next_action_graph(
 
     def execute_action(state: NextActionState) -> dict[str, Any]:
         current = state["current"] or {}
-        record = execute(Action.model_validate(current["action"]), index=current["index"])
-        record["decision"] = current["decision"]
+        action = Action.model_validate(current["action"])
+        try:
+            record = write_back(
+                writer,
+                recommendation=state["recommendation"] or {},
+                index=current["index"],
+                action=action,
+                decision=current["decision"],
+                reviewer=current.get("reviewer"),
+            )
+        except ActionNotPerformed as error:  # e.g. an edit naming another account's contact
+            reason = f"not performed: {error}"
+            skipped = {"index": current["index"], "kind": action.kind, "reason": reason}
+            return _skip(state, state.get("pending", []), skipped)
         key = "outbox" if record["kind"] == "send_email" else "executed"
         return {key: [*state.get(key, []), record], "current": None}
 
@@ -277,6 +296,10 @@ def build_next_action_graph(
 def _loaded(state: NextActionState) -> tuple[AccountHistory, list[NextStep]]:
     history = AccountHistory.model_validate(state["history"])
     return history, [NextStep.model_validate(s) for s in state.get("steps", [])]
+
+
+def _skip(state: NextActionState, rest: list[int], skipped: dict[str, Any]) -> dict[str, Any]:
+    return {"pending": rest, "current": None, "skipped": [*state.get("skipped", []), skipped]}
 
 
 def _form(steps: list[NextStep]) -> str:

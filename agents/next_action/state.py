@@ -15,8 +15,9 @@ class NextActionState(TypedDict, total=False):
     Input: ``account_id`` or ``deal_id`` (or a message naming the account), optionally
     ``as_of`` (ISO 8601; default the data's clock). The run pauses at ``review_action`` for
     each gated action; resume with ``Command(resume={"decision": "approve"|"reject"|"edit",
-    "action": {...}})``. ``outbox`` (queued e-mails), ``executed`` and ``skipped`` say what
-    became of the actions.
+    "action": {...}, "reviewer": "<rep id>"})``. Approved actions are written to the CRM
+    (tasks, e-mail outbox, lead grades) once per recommendation and action index; ``outbox``
+    (queued e-mails), ``executed`` and ``skipped`` say what became of them in this thread.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from agents.figures import ungrounded_numbers
 from core.recommendation import Fact
 
 MAX_DRAFT_CHARS = 800
-_NUMBER = re.compile(r"\d+(?:[.,:\-]\d+)*")
 _WORD = re.compile(r"[a-z]+")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)  # "1. " numbers a list, states nothing
 
@@ -34,16 +34,6 @@ ADVICE_VOCABULARY = frozenset(
     week month year least little often again well good best better directly today together
     ensure make sure know understand learn share update informed warm""".split()
 )
-
-
-def ungrounded_numbers(text: str, facts: Iterable[Fact]) -> list[str]:
-    """Numbers in ``text`` that appear in no fact (value, record id or date), as whole tokens."""
-    known = " ".join(
-        f"{f.record_id} {f.value} {f.as_of.date().isoformat() if f.as_of else ''}" for f in facts
-    )
-    # Whole tokens only: the day of a cited date ("2026-07-17") does not ground "17 days".
-    stated = set(_NUMBER.findall(known))
-    return [n for n in _NUMBER.findall(text) if n.rstrip(".,:-") not in stated]
 
 
 def unknown_words(text: str, given: str) -> list[str]:

@@ -1,5 +1,10 @@
 """The supervisor graph: route -> specialists in parallel (Send) -> compose and finalise.
 
+A message is routed by the example router (below); an ``account_id`` without a message (an
+event) goes to the specialist lead scoring chose (``subject.event_route``); a follow-up naming
+no account reaches the conversation's subject (``subject.carried_input``). An unknown event
+account goes straight to compose_reply, which then says so.
+
 Routing is the example router (embeddings + cheap signals), so it works with the embedded
 135M model or none; a capable configured model (anything but ``local/`` and ``scripted/``)
 is asked to route instead, and its answer is used only when it names known specialists.
@@ -23,7 +28,9 @@ from agents.finalise import finalise_recommendation
 from agents.supervisor import compose
 from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
 from agents.supervisor.state import SpecialistTask, SupervisorState
+from agents.supervisor.subject import carried_input, event_route, names_a_subject, subject_after
 from core.recommendation import ModelInfo, RecommendationRecorder
+from crm.errors import NotFound
 from prompts import load_prompt
 
 GRAPH_ID = "supervisor"
@@ -37,10 +44,21 @@ NODE_COMPOSE = "compose_reply"
 EMBEDDED_MODEL_PREFIXES = ("local/", "scripted/")
 
 log = logging.getLogger(__name__)
+_NO_ROUTE: dict[str, Any] = {
+    "routes": [],
+    "scores": {},
+    "margin": 0.0,
+    "signals": {},
+    "method": "none",
+}
 
 
 class SupervisorTools(Protocol):
-    """What the supervisor needs from ``tools/``: which products a text names."""
+    """What the supervisor needs from ``tools/``: which products a text names.
+
+    Optionally (``tools.services.AgentServices`` has both): ``accounts_mentioned(text)`` to
+    tell a follow-up from a new subject, and ``crm`` to route an account's event.
+    """
 
     def products_mentioned(self, text: str) -> list[dict[str, str]]: ...
 
@@ -84,10 +102,24 @@ def build_supervisor_graph(
 
     async def route_message(state: SupervisorState) -> dict[str, Any]:
         question = last_human_text(state).strip()
-        decision = await asyncio.to_thread(router.route, question or "help")
-        if capable and question:
-            decision = await _model_route(question, decision)
-        return {"question": question, "route": decision.as_dict(), "results": None, "summary": ""}
+        account_id = str(state.get("account_id") or "").strip()
+        turn: dict[str, Any] = {"results": None, "summary": "", "error": None, "account_id": None}
+        if account_id and not question:  # an event: the specialist lead scoring chose
+            try:
+                decision, reason = await asyncio.to_thread(event_route, tools, account_id)
+            except NotFound:
+                error = f"No account with id {account_id!r} exists in the CRM."
+                return {**turn, "question": "", "route": _NO_ROUTE, "error": error}
+            question = f"Lead scoring activated this for {account_id}: {reason}."
+            context = {"account_id": account_id}
+        else:
+            decision = await asyncio.to_thread(router.route, question or "help")
+            if capable and question:
+                decision = await _model_route(question, decision)
+            # A follow-up naming no account of its own is about the conversation's subject.
+            named = bool(question) and await asyncio.to_thread(names_a_subject, question, tools)
+            context = {} if named else dict(state.get("subject") or {})
+        return {**turn, "question": question, "route": decision.as_dict(), "context": context}
 
     async def _model_route(question: str, fallback: RouteDecision) -> RouteDecision:
         listing = "\n".join(f"- {name}: {compose.title_of(name)}" for name in router.labels)
@@ -110,10 +142,17 @@ def build_supervisor_graph(
             method="model",
         )
 
-    def dispatch(state: SupervisorState) -> list[Send]:
-        question = state.get("question", "")
+    def dispatch(state: SupervisorState) -> list[Send] | str:
+        if state.get("error"):
+            return NODE_COMPOSE
+        question, context = state.get("question", ""), state.get("context") or {}
         return [
-            Send(NODE_SPECIALIST, SpecialistTask(specialist=name, question=question))
+            Send(
+                NODE_SPECIALIST,
+                SpecialistTask(
+                    specialist=name, question=question, context=carried_input(name, context)
+                ),
+            )
             for name in state["route"]["routes"]
         ]
 
@@ -121,7 +160,7 @@ def build_supervisor_graph(
         name = task["specialist"]
         try:
             out = await specialists[name].ainvoke(
-                {"messages": [HumanMessage(content=task["question"])]}
+                {"messages": [HumanMessage(content=task["question"])], **task.get("context", {})}
             )
         except GraphBubbleUp:  # an approval interrupt pauses the supervisor too; never swallow it
             raise
@@ -135,6 +174,8 @@ def build_supervisor_graph(
         }
 
     async def compose_reply(state: SupervisorState) -> dict[str, Any]:
+        if state.get("error"):
+            return {"messages": [AIMessage(content=state["error"])], "recommendation": None}
         route, results = state["route"], state.get("results") or {}
         question = state.get("question", "")
         summary = ""
@@ -157,16 +198,26 @@ def build_supervisor_graph(
             model=info if used_model else None,
             prompt=(summary_prompt.info if summary else route_prompt.info) if used_model else None,
         )
+        subject = subject_after(recommendation.model_dump(mode="json"), state.get("subject"))
+        if not recommendation.data["children"]:
+            # No specialist answered with a recommendation: nothing to cite, so none is made.
+            return {"messages": [AIMessage(content=content)], "summary": summary,
+                    "recommendation": None, "subject": subject}  # fmt: skip
         final = finalise_recommendation(recommendation, recorder)
         message = AIMessage(content=content, additional_kwargs={"recommendation_id": final["id"]})
-        return {"messages": [message], "summary": summary, "recommendation": final}
+        return {
+            "messages": [message],
+            "summary": summary,
+            "recommendation": final,
+            "subject": subject,
+        }
 
     graph = StateGraph(SupervisorState)
     graph.add_node(NODE_ROUTE, route_message)
     graph.add_node(NODE_SPECIALIST, run_specialist)
     graph.add_node(NODE_COMPOSE, compose_reply)
     graph.add_edge(START, NODE_ROUTE)
-    graph.add_conditional_edges(NODE_ROUTE, dispatch, [NODE_SPECIALIST])
+    graph.add_conditional_edges(NODE_ROUTE, dispatch, [NODE_SPECIALIST, NODE_COMPOSE])
     graph.add_edge(NODE_SPECIALIST, NODE_COMPOSE)
     graph.add_edge(NODE_COMPOSE, END)
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)

@@ -21,11 +21,18 @@ def merge_results(
 class SupervisorState(TypedDict, total=False):
     """What flows between the nodes. Everything is JSON-serialisable for checkpoints.
 
-    Input: ``messages`` (the rep's message). ``messages`` accumulate per thread with a
-    checkpointer (the conversation memory); ``route`` and ``results`` describe the last turn.
+    Input: ``messages`` (the rep's message), or ``account_id`` alone for an event (the
+    specialist lead scoring chose for the account runs). ``messages`` accumulate per thread
+    with a checkpointer (the conversation memory), and ``subject`` (the account and deal of
+    the last answer) lets a follow-up that names no account of its own reach the same one;
+    ``route``, ``context`` and ``results`` describe the last turn.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
+    account_id: str | None
+    subject: dict[str, str]
+    context: dict[str, str]
+    error: str | None
     question: str
     route: dict[str, Any]
     results: Annotated[dict[str, dict[str, Any]], merge_results]
@@ -34,7 +41,9 @@ class SupervisorState(TypedDict, total=False):
 
 
 class SpecialistTask(TypedDict):
-    """What one parallel branch receives: which specialist, and the rep's message."""
+    """What one parallel branch receives: which specialist, the rep's message, and the
+    structured input a follow-up carries over (e.g. the conversation's ``account_id``)."""
 
     specialist: str
     question: str
+    context: dict[str, str]

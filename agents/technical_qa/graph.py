@@ -119,7 +119,9 @@ def build_technical_qa_graph(
                 question_terms=len(q_terms),
                 grounded=grounded,
             ),
-            provenance=[_fact(p, best.sentence if best and p is cited else p["text"]) for p in evidence],
+            # Whole passages: the draft is checked against them, so every figure it may state
+            # must be in the provenance, not only the best sentence.
+            provenance=[_fact(p, p["text"]) for p in evidence],
             model=info,
             prompt=prompt.info,
             input_sha256=_input_hash(question, state.get("passages", [])),
@@ -159,10 +161,6 @@ def build_technical_qa_graph(
     graph.add_edge(NODE_FINALISE, END)
     graph.add_edge(NODE_NOT_FOUND, END)
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
-
-
-
-
 
 
 def _sources_block(passages: list[dict[str, Any]]) -> str:

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from agents.budget.factors import Factor, ungrounded_numbers
+from agents.budget.factors import Factor
 from agents.budget.forecast import bands_between, forecast_budget
 from agents.budget.lines import price_line
 from agents.budget.win_curve import fit_win_curve
+from agents.figures import ungrounded_numbers
 from core.recommendation import Fact
 from crm.records import AccountRecord, BudgetRecord, PriceBookRecord
 from tools.pricing import ComparableQuote, PriceSensitivity, StatedBudget

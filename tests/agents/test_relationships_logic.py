@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from agents.figures import ungrounded_numbers
 from agents.relationships.evidence import Note, PeopleIndex, read_cues, split_sentences
-from agents.relationships.grounding import draft_is_grounded, ungrounded_numbers, unknown_words
+from agents.relationships.grounding import draft_is_grounded, unknown_words
 from agents.relationships.hierarchy import Person, build_org_chart
 from agents.relationships.mapping import build_stakeholder_map
 from agents.relationships.scoring import coverage_level, sentiment_of

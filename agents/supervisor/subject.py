@@ -1,0 +1,82 @@
+"""What a conversation is about across turns, and which specialist an account's event activates.
+
+Follow-ups: a rep who asked about an account and then writes "and its budget?" names no
+account. The supervisor keeps the subject of the last answer (its recommendation's account and
+deal) in the thread's state, and hands it to the account-level specialists when a new message
+names none of its own.
+
+Events: a run started with an ``account_id`` and no message (``POST /events`` scored the
+account and chose a specialist) goes to the specialist lead scoring chose: the decision stored
+by event intake (``crm.lead_scores``) when there is one, else the same deterministic
+assessment computed now.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from agents.supervisor.routing import RouteDecision
+
+_IDS = re.compile(r"\b(?:ACC|DEAL)-\d+\b", re.IGNORECASE)
+# Specialists that take an account (and the budget agent a deal) as structured input.
+ACCOUNT_SPECIALISTS = frozenset({"budget", "relationships", "lead_scoring", "next_action"})
+SUBJECT_KEYS = ("account_id", "deal_id")
+
+
+def names_a_subject(text: str, tools: Any) -> bool:
+    """Whether ``text`` names an account or deal (by id, or an account by its name)."""
+    if _IDS.search(text):
+        return True
+    finder = getattr(tools, "accounts_mentioned", None)
+    return bool(finder(text)) if finder is not None else False
+
+
+def carried_input(specialist: str, subject: Mapping[str, str]) -> dict[str, str]:
+    """The structured input a follow-up hands ``specialist`` from the conversation's subject."""
+    if specialist not in ACCOUNT_SPECIALISTS or not subject.get("account_id"):
+        return {}
+    carried = {"account_id": subject["account_id"]}
+    if specialist == "budget" and subject.get("deal_id"):
+        carried = {"deal_id": subject["deal_id"]}  # the deal names its account
+    return carried
+
+
+def subject_after(
+    recommendation: Mapping[str, Any] | None, previous: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The conversation's subject after a turn: the answer's account (and deal), else as before."""
+    subject = (recommendation or {}).get("subject") or {}
+    found = {key: str(subject[key]) for key in SUBJECT_KEYS if subject.get(key)}
+    if not found:
+        return dict(previous or {})
+    if "deal_id" not in found and (previous or {}).get("account_id") == found.get("account_id"):
+        found |= {k: v for k, v in (previous or {}).items() if k == "deal_id"}
+    return found
+
+
+def event_route(tools: Any, account_id: str) -> tuple[RouteDecision, str]:
+    """The specialist lead scoring chose for ``account_id``, and its reason.
+
+    Raises ``crm.errors.NotFound`` for an unknown account.
+    """
+    from agents.lead_scoring import assess_lead, win_model_for
+    from crm.lead_scores import LeadScoreStore
+    from tools.behaviour import account_behaviour, data_clock
+
+    crm = tools.crm
+    crm.get_account(account_id=account_id)
+    stored = LeadScoreStore(crm.engine).latest(account_id=account_id)
+    if stored is not None:
+        route = dict(stored.assessment.get("route") or {})
+        agent, rule = stored.route, str(route.get("rule", "stored"))
+        reason = str(route.get("reason", ""))
+    else:
+        features = account_behaviour(crm, account_id=account_id, as_of=data_clock(crm))
+        chosen = assess_lead(features, win_model_for(crm)).route
+        agent, rule, reason = chosen.agent, chosen.rule, chosen.reason
+    decision = RouteDecision(
+        routes=[agent], scores={agent: 1.0}, margin=1.0, signals={"event": [rule]}, method="event"
+    )
+    return decision, reason

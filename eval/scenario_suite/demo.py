@@ -1,0 +1,82 @@
+"""The demo CRM the suite runs over: seeded and indexed in a temporary folder, then removed.
+
+The cases' labels hold for one demo (seed and scale); running them over a CRM the rep has
+changed would score the data, not the agents. So the suite builds its own, with the model of
+the given settings (``--model`` overrides it).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from chromadb.api.types import Documents, EmbeddingFunction
+
+from core.settings import Settings
+from crm.db import make_engine, migrate
+from crm.demo import seed_demo
+from crm.recommendations import RecommendationLog
+from crm.store import CRMStore
+from eval.scenario_suite.generate import SUITE_SCALE, SUITE_SEED
+from llm.gateway import chat_model, model_info
+from llm.providers import register_providers
+from memory import Memory
+from tools.indexing import index_crm_into_memory
+from tools.services import AgentServices
+
+
+class EveryoneConsented:
+    """Consent of the suite's synthetic demo: every contact agreed to AI processing.
+
+    The labels assume the agents see every contact; consent gating has its own tests.
+    """
+
+    def allowed(self, contact_id: str, purpose: str) -> bool:
+        return True
+
+    def contacts_without(self, purpose: str, contact_ids: Iterable[str]) -> set[str]:
+        return set()
+
+
+@contextmanager
+def demo_services(
+    settings: Settings,
+    *,
+    seed: int = SUITE_SEED,
+    scale: float = SUITE_SCALE,
+    embedding_function: EmbeddingFunction[Documents] | None = None,
+) -> Iterator[AgentServices]:
+    """Agent services over a fresh demo CRM and memory; ``settings`` gives the model."""
+    register_providers()
+    with tempfile.TemporaryDirectory(prefix="scenario-suite-") as folder:
+        local = settings.model_copy(
+            update={
+                "data_dir": Path(folder),
+                "database_url": None,
+                "chroma_path": None,
+                "chroma_url": None,
+            }
+        )
+        url = local.resolved_database_url
+        migrate(url)
+        engine = make_engine(url)
+        seed_demo(engine, seed=seed, scale=scale)
+        memory = Memory.from_settings(local, embedding_function=embedding_function)
+        crm = CRMStore(engine)
+        index_crm_into_memory(crm, memory)
+        services = AgentServices(
+            settings=local,
+            crm=crm,
+            memory=memory,
+            chat_model=chat_model(local),
+            model_info=model_info(local),
+            recommendations=RecommendationLog(engine),
+            consent=EveryoneConsented(),
+            _closers=[engine.dispose],
+        )
+        try:
+            yield services
+        finally:
+            services.close()

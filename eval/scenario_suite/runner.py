@@ -1,0 +1,259 @@
+"""Run scenario cases through the registered graphs and score what comes back.
+
+Each case runs through the graph ``graphs/registry.py`` builds for its agent, from the services
+given (so with whatever model they carry). A case passes when every label holds: the route, the
+ids to cite, the numeric ranges, the exact and allowed values, the proposed action kinds, and
+(technical Q&A) whether an answer was found. Separately, every recommendation produced is
+checked for the three properties of ``checks.py``. A case that raises is an error, not a miss.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.technical_qa.graph import NOT_FOUND_TEXT
+from eval.scenario_suite.cases import AGENTS, ScenarioCase
+from eval.scenario_suite.checks import (
+    RecordResolver,
+    Violation,
+    check_recommendation,
+    recommendations_in,
+)
+from graphs.registry import registered_graphs
+
+log = logging.getLogger(__name__)
+
+_MISSING = object()
+
+
+@dataclass
+class CaseResult:
+    """How one case went: each label's verdict, the property violations, or the error."""
+
+    case_id: str
+    agent: str
+    failures: list[str] = field(default_factory=list)
+    route_ok: bool | None = None
+    cited: int = 0
+    to_cite: int = 0
+    range_hits: int = 0
+    ranges: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.failures
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "agent": self.agent,
+            "passed": self.passed,
+            "failures": self.failures,
+            "error": self.error,
+            "violations": [v.as_dict() for v in self.violations],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class AgentScore:
+    """One agent's scores over its cases (None where no case of it has that label)."""
+
+    agent: str
+    cases: int
+    passed: int
+    errors: int
+    route_accuracy: float | None
+    citation_recall: float | None
+    range_hits: float | None
+    violations: int
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.cases if self.cases else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "agent": self.agent,
+            "cases": self.cases,
+            "passed": self.passed,
+            "pass_rate": round(self.pass_rate, 4),
+            "errors": self.errors,
+            "route_accuracy": _round(self.route_accuracy),
+            "citation_recall": _round(self.citation_recall),
+            "range_hits": _round(self.range_hits),
+            "property_violations": self.violations,
+        }
+
+
+@dataclass
+class SuiteReport:
+    """Every case's result, with per-agent scores."""
+
+    results: list[CaseResult]
+    model: str = ""
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(r.error is not None for r in self.results)
+
+    def scores(self) -> list[AgentScore]:
+        """Per-agent scores, in suite order."""
+        rows = []
+        for agent in AGENTS:
+            mine = [r for r in self.results if r.agent == agent]
+            if not mine:
+                continue
+            routed = [r.route_ok for r in mine if r.route_ok is not None]
+            rows.append(
+                AgentScore(
+                    agent=agent,
+                    cases=len(mine),
+                    passed=sum(r.passed for r in mine),
+                    errors=sum(r.error is not None for r in mine),
+                    route_accuracy=sum(routed) / len(routed) if routed else None,
+                    citation_recall=_ratio(
+                        sum(r.cited for r in mine), sum(r.to_cite for r in mine)
+                    ),
+                    range_hits=_ratio(sum(r.range_hits for r in mine), sum(r.ranges for r in mine)),
+                    violations=sum(len(r.violations) for r in mine),
+                )
+            )
+        return rows
+
+    def violations(self) -> list[Violation]:
+        return [v for r in self.results for v in r.violations]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "cases": len(self.results),
+            "errors": self.errors,
+            "seconds": round(self.seconds, 2),
+            "agents": [s.as_dict() for s in self.scores()],
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+async def run_suite(
+    cases: Sequence[ScenarioCase],
+    *,
+    services: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> SuiteReport:
+    """Run ``cases`` one after another through the registered graphs over ``services``."""
+    specs = registered_graphs()
+    graphs: dict[str, Any] = {}
+    resolver = RecordResolver(services.crm.engine)
+    report = SuiteReport(results=[], model=services.model_info.name)
+    started = time.perf_counter()
+    for number, case in enumerate(cases, 1):
+        if case.agent not in graphs:
+            graphs[case.agent] = specs[case.agent].build(services=services)
+        report.results.append(await run_case(case, graphs[case.agent], resolver))
+        if progress is not None:
+            progress(number, len(cases))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def run_case(case: ScenarioCase, graph: Any, resolver: RecordResolver) -> CaseResult:
+    """Invoke ``graph`` with the case's input and score the final state against its labels."""
+    result = CaseResult(case_id=case.id, agent=case.agent)
+    started = time.perf_counter()
+    try:
+        state = await graph.ainvoke(case.graph_input())
+    except Exception as error:  # a failing case is reported, and the suite goes on
+        log.warning("scenario %s failed: %s", case.id, error)
+        result.error = f"{type(error).__name__}: {error}"
+        result.seconds = time.perf_counter() - started
+        return result
+    result.seconds = time.perf_counter() - started
+    score_state(case, state, result)
+    for recommendation in recommendations_in(state):
+        result.violations += check_recommendation(recommendation, resolver)
+    return result
+
+
+def score_state(case: ScenarioCase, state: Mapping[str, Any], result: CaseResult) -> None:
+    """Fill ``result`` with the verdict of each label of ``case`` on the final ``state``."""
+    recommendation = state.get("recommendation") or {}
+    if case.expected_routes is not None:
+        routes = list((state.get("route") or {}).get("routes") or [])
+        result.route_ok = sorted(routes) == sorted(case.expected_routes)
+        if not result.route_ok:
+            result.failures.append(f"routed to {routes}, expected {case.expected_routes}")
+    cited = cited_ids(recommendation)
+    missing = [i for i in case.cite if i not in cited]
+    result.to_cite, result.cited = len(case.cite), len(case.cite) - len(missing)
+    if missing:
+        result.failures.append(f"not cited: {', '.join(missing)}")
+    for expected in case.ranges:
+        value = value_at(state, expected.path)
+        result.ranges += 1
+        if isinstance(value, int | float) and expected.contains(float(value)):
+            result.range_hits += 1
+        else:
+            shown = "missing" if value is _MISSING else repr(value)
+            result.failures.append(
+                f"{expected.path} = {shown}, outside [{expected.low}, {expected.high})"
+            )
+    for path, wanted in case.equals.items():
+        value = value_at(state, path)
+        if value != wanted:
+            result.failures.append(f"{path} = {_shown(value)}, expected {wanted!r}")
+    for path, allowed in case.one_of.items():
+        value = value_at(state, path)
+        if value not in allowed:
+            result.failures.append(f"{path} = {_shown(value)}, expected one of {allowed}")
+    proposed = {a.get("kind") for a in recommendation.get("actions") or []}
+    absent = [k for k in case.action_kinds if k not in proposed]
+    if absent:
+        result.failures.append(f"no {', '.join(absent)} action proposed")
+    if case.answered is not None:
+        answered = bool(recommendation) and not str(recommendation.get("content", "")).startswith(
+            NOT_FOUND_TEXT
+        )
+        if answered != case.answered:
+            result.failures.append("answered" if answered else "said it is not documented")
+
+
+def cited_ids(recommendation: Mapping[str, Any]) -> set[str]:
+    """Every id a recommendation's provenance names: record ids, their row or section parts,
+    and the document a documentation chunk's field names (``DOC-...#heading``)."""
+    ids: set[str] = set()
+    for fact in recommendation.get("provenance") or []:
+        record_id = str(fact.get("record_id", ""))
+        ids |= {record_id, record_id.split("#")[0], record_id.split(":")[0]}
+        ids.add(str(fact.get("field", "")).split("#")[0])
+    return ids
+
+
+def value_at(state: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` of the state, or a sentinel when a key is absent."""
+    value: Any = state
+    for key in path.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _shown(value: Any) -> str:
+    return "missing" if value is _MISSING else repr(value)
+
+
+def _ratio(hits: int, total: int) -> float | None:
+    return hits / total if total else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
