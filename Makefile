@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # Stamps are rebuilt when pyproject.toml changes, so `make` keeps .venv in step with it.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast install install-dev seed lint format bench clean lock docs
 
@@ -12,7 +15,7 @@ run: $(RUN_STAMP)
 	$(BIN)/crm-agents seed --if-absent
 	$(BIN)/crm-agents serve
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -20,6 +23,10 @@ test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 install: $(RUN_STAMP)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
+
 install-dev: $(DEV_STAMP)
 
 $(VENV)/bin/python:

@@ -99,6 +99,23 @@ class CRMStore:
             stmt = stmt.where(m.Account.region == region)
         return self._scalars(AccountRecord, stmt)
 
+    def find_accounts(self, *, text: str, limit: int = 20) -> list[AccountRecord]:
+        """Accounts whose name or id contains ``text``, ignoring case, by name (all when blank)."""
+        _check_page(limit)
+        pattern = _contains_pattern(text)
+        stmt = (
+            select(m.Account)
+            .where(
+                or_(
+                    func.lower(m.Account.name).like(pattern, escape="\\"),
+                    func.lower(m.Account.id).like(pattern, escape="\\"),
+                )
+            )
+            .order_by(m.Account.name, m.Account.id)
+            .limit(limit)
+        )
+        return self._scalars(AccountRecord, stmt)
+
     def budgets_for_account(self, *, account_id: str) -> list[BudgetRecord]:
         """The account's annual budget history, oldest year first."""
         with self._session() as session:
@@ -238,9 +255,7 @@ class CRMStore:
     def find_products(self, *, text: str, limit: int = 20) -> list[ProductRecord]:
         """Products whose name or SKU contains ``text``, ignoring case."""
         _check_page(limit)
-        # Escape LIKE wildcards so '%' or '_' typed by a user match themselves.
-        escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = _contains_pattern(text)
         stmt = (
             select(m.Product)
             .where(
@@ -345,6 +360,12 @@ class CRMStore:
                 model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
                 for model in COUNTED_TABLES
             }
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern for "contains ``text``", ignoring case; '%' and '_' match themselves."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _columns(obj: m.Base) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""CRM reads for the chat page: account search, an account at a glance, and the record behind
+a provenance fact. Read-only; the SQL lives in crm/."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from api.errors import ApiError, error_responses
+from crm.account_overview import AccountOverview, AccountOverviews
+from crm.errors import InvalidQuery, NotFound
+from crm.provenance import ProvenanceRecords, SourceRecord, UnknownSource
+from crm.records import AccountRecord
+
+router = APIRouter(prefix="/crm", tags=["crm"])
+
+
+def get_account_overviews(request: Request) -> AccountOverviews:
+    """The account reader the app's lifespan opened."""
+    overviews: AccountOverviews = request.app.state.account_overviews
+    return overviews
+
+
+def get_provenance_records(request: Request) -> ProvenanceRecords:
+    """The provenance record reader the app's lifespan opened."""
+    records: ProvenanceRecords = request.app.state.provenance_records
+    return records
+
+
+OverviewsDep = Annotated[AccountOverviews, Depends(get_account_overviews)]
+RecordsDep = Annotated[ProvenanceRecords, Depends(get_provenance_records)]
+
+
+async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
+    try:
+        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
+    except UnknownSource as exc:
+        raise ApiError(404, exc.code, str(exc)) from exc
+    except NotFound as exc:
+        raise ApiError(404, not_found, str(exc)) from exc
+    except InvalidQuery as exc:
+        raise ApiError(422, "invalid_query", str(exc)) from exc
+
+
+@router.get(
+    "/accounts",
+    response_model=list[AccountRecord],
+    summary="Search accounts",
+    responses=error_responses(422),
+)
+async def search_accounts(
+    overviews: OverviewsDep,
+    q: Annotated[str, Query(max_length=200, description="Part of the name or id.")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[AccountRecord]:
+    """Accounts whose name or id contains ``q`` (any case), by name; all of them when empty."""
+    found: list[AccountRecord] = await _call(
+        overviews.search, not_found="account_not_found", text=q, limit=limit
+    )
+    return found
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response_model=AccountOverview,
+    summary="An account at a glance",
+    responses=error_responses(404, 422),
+)
+async def get_account_overview(
+    account_id: str,
+    overviews: OverviewsDep,
+    activities: Annotated[int, Query(ge=1, le=100, description="Recent events to list.")] = 10,
+) -> AccountOverview:
+    """Key facts, open deals, recent behaviour and the latest lead score of the account."""
+    overview: AccountOverview = await _call(
+        overviews.overview,
+        not_found="account_not_found",
+        account_id=account_id,
+        activity_limit=activities,
+    )
+    return overview
+
+
+@router.get(
+    "/records/{source}/{record_id}",
+    response_model=SourceRecord,
+    summary="The record behind a provenance fact",
+    responses=error_responses(404, 422),
+)
+async def get_source_record(
+    source: Annotated[str, Path(description="The fact's source, e.g. `activities`.")],
+    record_id: Annotated[str, Path(description="The fact's record id (URL-encoded).")],
+    records: RecordsDep,
+) -> SourceRecord:
+    """The stored record a recommendation's fact cites; 404 for values an agent computed."""
+    record: SourceRecord = await _call(
+        records.record, not_found="record_not_found", source=source, record_id=record_id
+    )
+    return record
