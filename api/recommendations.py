@@ -57,8 +57,13 @@ async def list_recommendations(
 ) -> list[Recommendation]:
     """Newest first; filter by account, agent and creation time."""
     result: list[Recommendation] = await _call(
-        log.search, account_id=account_id, agent=agent, since=since, until=until,
-        limit=limit, offset=offset,
+        log.search,
+        account_id=account_id,
+        agent=agent,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
     )
     return result
 
@@ -85,5 +90,7 @@ async def get_recommendation(recommendation_id: str, log: LogDep) -> Recommendat
 )
 async def add_feedback(recommendation_id: str, body: FeedbackInput, log: LogDep) -> Feedback:
     """Accept, reject, or modify (with the corrected text) a recommendation."""
-    feedback: Feedback = await _call(log.add_feedback, recommendation_id=recommendation_id, feedback=body)
+    feedback: Feedback = await _call(
+        log.add_feedback, recommendation_id=recommendation_id, feedback=body
+    )
     return feedback

@@ -113,6 +113,11 @@ def ask(
 
 
 # Command groups live in their own modules; importing a module registers its commands.
+from cli import (
+    calibrate_cycle,  # noqa: F401  (registers calibrate report, export, refit, demo)
+    governance_fairness,  # noqa: F401  (registers the fairness scan)
+    governance_subjects,  # noqa: F401  (registers consent, export and erase)
+)
 from cli.calibrate import calibrate_app
 from cli.evaluation import eval_app
 from cli.governance import governance_app

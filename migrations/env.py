@@ -15,6 +15,11 @@ MODEL_MODULES: tuple[str, ...] = (
     "crm.recommendations",
     "crm.lead_scores",
     "runtime.models",
+    "governance.consent_models",
+    "governance.audit_models",
+    "eval.calibration.models",
+    "crm.calibration_maps",
+    "crm.actions",
 )
 
 for module_name in MODEL_MODULES:

@@ -12,8 +12,12 @@ from langchain_core.language_models import BaseChatModel
 from core.audit import AuditSink
 from core.recommendation import ModelInfo, RecommendationRecorder
 from core.settings import Settings
+from crm.actions import ActionStore
 from crm.store import CRMStore
+from governance.consent import ConsentChecker, ConsentLedger
 from memory import Memory
+from tools.actions import ActionWriter
+from tools.consent_gate import ConsentGatedCRM
 from tools.documentation import ProductDirectory, search_documentation
 from tools.pricing import PricingTools
 from tools.stakeholders import StakeholderTools
@@ -21,7 +25,13 @@ from tools.stakeholders import StakeholderTools
 
 @dataclass
 class AgentServices:
-    """Everything an agent may reach, passed in explicitly (never through globals)."""
+    """Everything an agent may reach, passed in explicitly (never through globals).
+
+    ``crm`` is always read through the consent gate (``tools.consent_gate``): agents never see
+    the data of contacts without ``ai_processing`` consent. Without a ``consent`` checker the
+    gate reads the consent ledger of the CRM's own database, where a contact without a record
+    has not consented (privacy by default).
+    """
 
     settings: Settings
     crm: CRMStore
@@ -30,7 +40,13 @@ class AgentServices:
     model_info: ModelInfo
     recommendations: RecommendationRecorder | None = None
     audit: AuditSink | None = None
+    consent: ConsentChecker | None = None
     _closers: list[Any] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.crm, ConsentGatedCRM):
+            self.consent = self.consent or ConsentLedger(self.crm.engine)
+            self.crm = ConsentGatedCRM(self.crm.engine, consent=self.consent)
 
     @cached_property
     def products(self) -> ProductDirectory:
@@ -56,6 +72,15 @@ class AgentServices:
         """Price book, comparables, budgets and logistics (tools for the budget agent)."""
         return PricingTools(self.crm, products=self.products)
 
+    @cached_property
+    def actions(self) -> ActionWriter:
+        """Performs approved actions (tasks, outbox, grades) and records every decision."""
+        return ActionWriter(ActionStore(self.crm.engine), audit=self.audit)
+
+    def accounts_mentioned(self, text: str) -> list[Any]:
+        """Accounts named in ``text`` by id or name (tool for the supervisor's follow-ups)."""
+        return self.stakeholders.accounts_mentioned(text)
+
     def close(self) -> None:
         for close in self._closers:
             close()
@@ -63,18 +88,38 @@ class AgentServices:
 
 def create_services(settings: Settings) -> AgentServices:
     """Open the CRM database and the memory and configure the model. Blocking: loads models."""
+    from crm.calibration_maps import CalibrationMaps
     from crm.db import make_engine, migrate
     from crm.recommendations import RecommendationLog
+    from governance.audit_services import open_audit_services
+    from governance.consent import load_consent_key
+    from governance.model_calls import register_model_call_audit, unregister_model_call_audit
+    from governance.recorder import SignedAuditedRecorder
     from llm.gateway import chat_model, model_info
+    from tools.calibration import CalibratingRecorder
 
     migrate(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
+    consent = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
+    audit = open_audit_services(settings)
+    # Each model call is audited too (llm/ knows nothing of governance: a litellm callback).
+    model_calls = register_model_call_audit(audit.ledger)
+    recorder: RecommendationRecorder = SignedAuditedRecorder(
+        RecommendationLog(engine),
+        ledger=audit.ledger,
+        signed_output=audit.signed_output,
+        crm_engine=engine,
+    )
+    # Outermost, so that what is signed, audited and stored carries the calibrated confidence.
+    recorder = CalibratingRecorder(recorder, CalibrationMaps(engine))
     return AgentServices(
         settings=settings,
         crm=CRMStore(engine),
         memory=Memory.from_settings(settings),
         chat_model=chat_model(settings),
         model_info=model_info(settings),
-        recommendations=RecommendationLog(engine),
-        _closers=[engine.dispose],
+        recommendations=recorder,
+        consent=consent,
+        audit=audit.ledger,
+        _closers=[engine.dispose, lambda: unregister_model_call_audit(model_calls), audit.close],
     )
