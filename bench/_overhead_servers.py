@@ -143,7 +143,8 @@ class Server:
                 self.process.wait(timeout=30)
 
 
-def start_ours(workdir: Path, *, model: str) -> Server:
+def start_ours(workdir: Path, *, model: str, diagnostics: bool = False) -> Server:
+    """Our server on a free port; ``diagnostics`` adds the counters of ``run_costs.py``."""
     port = free_port()
     data_dir = workdir / "ours-data"
     log = workdir / "ours.log"
@@ -155,6 +156,7 @@ def start_ours(workdir: Path, *, model: str) -> Server:
             str(port),
             "--data-dir",
             str(data_dir),
+            *(["--diagnostics"] if diagnostics else []),
         ],
         cwd=workdir,
         env=_environment(model, data_dir),

@@ -22,6 +22,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="count SQLite statements and serve GET /bench/diagnostics (bench/run_costs.py)",
+    )
     args = parser.parse_args()
     apply_offline_defaults()
 
@@ -35,6 +40,10 @@ def main() -> None:
         graphs={GRAPH_ID: SPEC},
         services_factory=lambda _: _NoServices(),
     )
+    if args.diagnostics:
+        from _serve_diagnostics import install
+
+        install(app)
     # The options `crm-agents serve` uses, bound to loopback.
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info")
 

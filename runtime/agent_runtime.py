@@ -18,7 +18,7 @@ from runtime.assistant_store import AssistantStore
 from runtime.assistants import AssistantService
 from runtime.broker import InMemoryStreamBroker
 from runtime.checkpoints import open_checkpointer, open_graph_store
-from runtime.database import make_records_engine
+from runtime.database import make_records_engine, records_limiter
 from runtime.executor import RunExecutor
 from runtime.graphs import GraphCatalog
 from runtime.records import utcnow
@@ -69,13 +69,15 @@ async def open_agent_runtime(
     try:
         async with open_checkpointer(settings) as checkpointer, open_graph_store(settings) as store:
             sessions = session_factory(engine)
-            thread_store, run_store = ThreadStore(sessions), RunStore(sessions)
+            limiter = records_limiter(engine)
+            thread_store = ThreadStore(sessions, limiter=limiter)
+            run_store = RunStore(sessions, limiter=limiter)
             failed = await run_store.fail_unfinished()
             if failed:
                 logger.warning("%d runs were cut off by the last shutdown; marked error", failed)
             services = ServicesLoader(lambda: services_factory(settings))
             services.start()
-            assistant_store = AssistantStore(sessions)
+            assistant_store = AssistantStore(sessions, limiter=limiter)
             await assistant_store.sync_system(list(graphs.values()))
             catalog = GraphCatalog(
                 graphs,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Literal, TypeVar
 
+import anyio
 import anyio.to_thread
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -29,8 +30,12 @@ AssistantSortField = Literal["assistant_id", "graph_id", "name", "created_at", "
 class AssistantStore:
     """Persistence of assistants; every method is a coroutine that keeps SQL off the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, limiter: anyio.CapacityLimiter | None = None
+    ) -> None:
         self._sessions = sessions
+        # The records' writers take turns here rather than on SQLite's lock (see database.py).
+        self._limiter = limiter
 
     async def _run(self, fn: Callable[[Session], T]) -> T:
         def work() -> T:
@@ -46,7 +51,7 @@ class AssistantStore:
                             raise
             raise AssertionError("unreachable")
 
-        return await anyio.to_thread.run_sync(work)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     async def sync_system(self, specs: Sequence[GraphSpec]) -> None:
         """Make the system assistants exactly the registered graphs (insert, refresh, drop)."""

@@ -105,7 +105,10 @@ class InMemoryStreamBroker:
 
     async def publish(self, run_id: str, event: str, data: bytes) -> None:
         stream = self._streams[run_id]
-        stream.events.append(StreamEvent(event=event, data=data, id=len(stream.events)))
+        # orjson hands out its whole output buffer (4 KB or more) with the shorter length set;
+        # an exact copy keeps a kept event at its own size (a run may keep hundreds of them).
+        kept = bytes(memoryview(data))
+        stream.events.append(StreamEvent(event=event, data=kept, id=len(stream.events)))
         stream.notify()
 
     async def close(self, run_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from sqlalchemy import Engine, event
 
 from crm.db import make_engine
@@ -31,3 +32,14 @@ def make_records_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def records_limiter(engine: Engine) -> anyio.CapacityLimiter | None:
+    """One records transaction at a time on SQLite; None (no limit) on other databases.
+
+    SQLite lets one writer in at a time and every records transaction begins ``IMMEDIATE``, so
+    worker threads racing for the lock only wait, holding a thread each, and under load some
+    wait past the busy timeout ("database is locked", a 500). Taking turns in the event loop
+    costs nothing and never times out.
+    """
+    return anyio.CapacityLimiter(1) if engine.dialect.name == "sqlite" else None

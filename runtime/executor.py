@@ -66,9 +66,10 @@ class RunExecutor:
         once the thread's earlier runs have ended."""
         resolved = await self._catalog.resolve(request.assistant_id)
         request = resolved.apply(request)
-        temporary = False
+        temporary = new_thread = False
         if thread_id is None:
-            thread_id = (await self._threads.create()).thread_id
+            # Created with the run, in one transaction.
+            thread_id, new_thread = str(uuid.uuid4()), True
             temporary = request.on_completion == "delete"
         elif request.if_not_exists == "create":
             await self._threads.create(thread_id=thread_id, if_exists="do_nothing")
@@ -80,6 +81,7 @@ class RunExecutor:
             metadata=request.metadata,
             kwargs=request.to_kwargs(temporary=temporary),
             multitask_strategy=request.multitask_strategy,
+            new_thread=new_thread,
         )
         self._broker.open(run.run_id, resumable=request.stream_resumable)
         events = self._broker.subscribe(run.run_id, from_start=True)

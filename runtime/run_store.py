@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +22,7 @@ from runtime.records import (
     ThreadStatus,
     utcnow,
 )
+from runtime.thread_store import new_thread_row
 
 T = TypeVar("T")
 
@@ -43,15 +46,19 @@ class ThreadState:
 class RunStore:
     """Persistence of runs; creating a run marks its thread busy in the same transaction."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, limiter: anyio.CapacityLimiter | None = None
+    ) -> None:
         self._sessions = sessions
+        # The records' writers take turns here rather than on SQLite's lock (see database.py).
+        self._limiter = limiter
 
     async def _run(self, fn: Callable[[Session], T]) -> T:
         def work() -> T:
             with self._sessions() as session:
                 return fn(session)
 
-        return await anyio.to_thread.run_sync(work)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     async def create(
         self,
@@ -63,9 +70,12 @@ class RunStore:
         metadata: Mapping[str, Any],
         kwargs: Mapping[str, Any],
         multitask_strategy: str = "reject",
+        new_thread: bool = False,
     ) -> RunRecord:
         """A pending run that marks its thread busy; with the ``reject`` strategy,
-        :class:`ThreadBusy` if the thread has a run pending or running already."""
+        :class:`ThreadBusy` if the thread has a run pending or running already.
+        ``new_thread``: the thread is created in the same transaction (a stateless run's
+        temporary thread, under an id nobody else has)."""
         return await self._run(
             partial(
                 _create,
@@ -76,6 +86,7 @@ class RunStore:
                 metadata=dict(metadata),
                 kwargs=dict(kwargs),
                 multitask_strategy=multitask_strategy,
+                new_thread=new_thread,
             )
         )
 
@@ -103,10 +114,14 @@ class RunStore:
         error: Mapping[str, Any] | None,
         thread_status: ThreadStatus,
         thread_state: ThreadState | None,
+        delete_thread: bool = False,
     ) -> RunRecord | None:
         """Store the run's final status and its thread's state together; the thread stays busy
         while another run of it is pending or running. ``thread_state`` None keeps the stored
-        values (the run never reached the graph). The run as stored, None if it was deleted."""
+        values (the run never reached the graph). The run as stored, None if it was deleted.
+
+        ``delete_thread`` deletes the thread instead, and the run with it, in the same
+        transaction (a stateless run's temporary thread): the run as it ended is returned."""
         return await self._run(
             partial(
                 _finish,
@@ -115,6 +130,7 @@ class RunStore:
                 error=dict(error) if error else None,
                 thread_status=thread_status,
                 thread_state=thread_state,
+                delete_thread=delete_thread,
             )
         )
 
@@ -145,11 +161,15 @@ def _create(
     metadata: dict[str, Any],
     kwargs: dict[str, Any],
     multitask_strategy: str,
+    new_thread: bool,
 ) -> RunRecord:
+    now = utcnow()
+    if new_thread:
+        session.add(new_thread_row(thread_id, metadata={}, now=now))
+        session.flush()
     thread = session.get(GraphThread, thread_id)
     if thread is None:
         raise ThreadNotFound(thread_id)
-    now = utcnow()
     thread_metadata = {
         **(thread.metadata_ or {}),
         "graph_id": graph_id,
@@ -233,11 +253,22 @@ def _finish(
     error: dict[str, Any] | None,
     thread_status: ThreadStatus,
     thread_state: ThreadState | None,
+    delete_thread: bool,
 ) -> RunRecord | None:
     row = session.get(GraphRun, run_id)
     if row is None:
         return None  # the thread was deleted while the run ran: nothing left to update
     now = utcnow()
+    if delete_thread:
+        # The run goes with its thread (ON DELETE CASCADE), so its row is left unchanged.
+        ended = dataclasses.replace(
+            RunRecord.from_row(row), status=status, error=error, updated_at=now
+        )
+        thread = session.get(GraphThread, row.thread_id)
+        if thread is not None:
+            session.delete(thread)
+        session.commit()
+        return ended
     row.status = status
     row.error = error
     row.updated_at = now

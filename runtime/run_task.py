@@ -167,6 +167,10 @@ class RunTask:
             await self._read_final_state(run_id, thread_id, graph, ending)
         if ending.error is not None:
             ending.output = dumps({"__error__": ending.error})
+        # A temporary thread goes in the transaction that ends its run (unless the run is rolled
+        # back, which reads the thread afterwards).
+        delete_thread = active.temporary and not active.rollback
+        thread_gone = False
         try:
             stored = await self._runs.finish(
                 run_id,
@@ -174,7 +178,9 @@ class RunTask:
                 error=ending.error,
                 thread_status=ending.thread_status,
                 thread_state=ending.state,
+                delete_thread=delete_thread,
             )
+            thread_gone = delete_thread
         except Exception:
             logger.exception("storing the outcome of run %s failed", run_id)
             stored = await self._store_failure(run_id)
@@ -191,7 +197,8 @@ class RunTask:
             self.webhooks.send(active.request.webhook, payload)
         if active.temporary:
             try:
-                await self._threads.delete(thread_id)
+                if not thread_gone:
+                    await self._threads.delete(thread_id)
                 await self._checkpointer.adelete_thread(thread_id)
             except Exception:
                 logger.exception("deleting the temporary thread %s failed", thread_id)

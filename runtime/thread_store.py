@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
 
+import anyio
 import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -38,15 +40,19 @@ def json_contains(document: Any, pattern: Any) -> bool:
 class ThreadStore:
     """Persistence of threads; every method is a coroutine that keeps SQL off the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, limiter: anyio.CapacityLimiter | None = None
+    ) -> None:
         self._sessions = sessions
+        # The records' writers take turns here rather than on SQLite's lock (see database.py).
+        self._limiter = limiter
 
     async def _run(self, fn: Callable[[Session], T]) -> T:
         def work() -> T:
             with self._sessions() as session:
                 return fn(session)
 
-        return await anyio.to_thread.run_sync(work)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     async def create(
         self,
@@ -153,17 +159,7 @@ def _create(
         if if_exists == "do_nothing":
             return ThreadRecord.from_row(existing)
         raise ThreadExists(thread_id)
-    now = utcnow()
-    row = GraphThread(
-        thread_id=thread_id,
-        created_at=now,
-        updated_at=now,
-        metadata_=metadata,
-        config={},
-        status="idle",
-        values=None,
-        interrupts={},
-    )
+    row = new_thread_row(thread_id, metadata=metadata, now=utcnow())
     session.add(row)
     try:
         session.commit()
@@ -174,6 +170,20 @@ def _create(
             return _get(session, thread_id=thread_id)
         raise ThreadExists(thread_id) from None
     return ThreadRecord.from_row(row)
+
+
+def new_thread_row(thread_id: str, *, metadata: dict[str, Any], now: datetime) -> GraphThread:
+    """The row of a new, idle thread with no values yet."""
+    return GraphThread(
+        thread_id=thread_id,
+        created_at=now,
+        updated_at=now,
+        metadata_=metadata,
+        config={},
+        status="idle",
+        values=None,
+        interrupts={},
+    )
 
 
 def _get(session: Session, *, thread_id: str) -> ThreadRecord:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import tracemalloc
 
 import pytest
 
 from runtime.broker import InMemoryStreamBroker, StreamEvent
+from runtime.serialization import dumps
 
 pytestmark = pytest.mark.anyio
 
@@ -101,3 +104,24 @@ async def test_forgetting_and_clearing_drop_kept_streams() -> None:
     assert len(await _collect(broker.subscribe("r2", from_start=True))) == 1
     broker.clear()
     assert await _collect(broker.subscribe("r2", from_start=True)) == []
+
+
+async def test_kept_events_take_their_own_size_not_the_encoders_buffer() -> None:
+    """orjson's output keeps its whole buffer (>= 4 KB) behind a short value; kept events must
+    not, or a run keeping hundreds of events (token by token) holds megabytes."""
+    broker = InMemoryStreamBroker()
+    broker.open("r1")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(200):
+            await broker.publish("r1", "values", dumps({"n": n}))
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 200 * 400  # about 150 bytes an event; the encoder's buffers were 4 KB each
+    last_two = broker.subscribe("r1", after=197)
+    await broker.close("r1")
+    events = await _collect(last_two)
+    assert [e.data for e in events] == [b'{"n":198}', b'{"n":199}']

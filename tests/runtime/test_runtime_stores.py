@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, event, inspect
+from sqlalchemy.exc import IntegrityError
 
 from crm.db import Base, migrate, session_factory
-from runtime.database import make_records_engine
+from runtime.database import make_records_engine, records_limiter
 from runtime.errors import RunNotFound, ThreadBusy, ThreadExists, ThreadNotFound
 from runtime.run_store import RunStore, ThreadState
 from runtime.thread_store import ThreadStore, json_contains
@@ -193,3 +194,70 @@ async def test_deleting_a_thread_deletes_its_runs(threads: ThreadStore, runs: Ru
     await threads.delete(thread.thread_id)
     with pytest.raises(RunNotFound):
         await runs.get("r1")
+
+
+def _commits(engine: Engine) -> list[int]:
+    """A counter of the engine's committed transactions from now on."""
+    counted = [0]
+
+    @event.listens_for(engine, "commit")
+    def _count(_connection: object) -> None:
+        counted[0] += 1
+
+    return counted
+
+
+async def test_a_stateless_run_creates_and_deletes_its_thread_with_the_run(
+    engine: Engine, threads: ThreadStore, runs: RunStore
+) -> None:
+    commits = _commits(engine)
+    created = await runs.create(**_run_args("t-new"), new_thread=True)  # type: ignore[arg-type]
+    thread = await threads.get("t-new")
+    assert (created.status, thread.status, thread.values) == ("pending", "busy", None)
+    assert thread.metadata == {"graph_id": "chat", "assistant_id": "a1"}
+    ended = await runs.finish(
+        "r1",
+        status="success",
+        error=None,
+        thread_status="idle",
+        thread_state=ThreadState(values={"done": True}, interrupts={}),
+        delete_thread=True,
+    )
+    assert ended is not None and (ended.run_id, ended.status) == ("r1", "success")
+    assert ended.updated_at >= created.updated_at
+    assert commits[0] == 2  # one transaction to create thread and run, one to end both
+    with pytest.raises(ThreadNotFound):
+        await threads.get("t-new")
+    with pytest.raises(RunNotFound):
+        await runs.get("r1")
+
+
+async def test_a_new_thread_id_that_exists_creates_nothing(
+    threads: ThreadStore, runs: RunStore
+) -> None:
+    thread = await threads.create()
+    with pytest.raises(IntegrityError):
+        await runs.create(**_run_args(thread.thread_id), new_thread=True)  # type: ignore[arg-type]
+    assert (await threads.get(thread.thread_id)).status == "idle"
+    with pytest.raises(RunNotFound):
+        await runs.get("r1")
+
+
+def test_records_take_turns_on_sqlite_only(engine: Engine) -> None:
+    limiter = records_limiter(engine)
+    assert limiter is not None and limiter.total_tokens == 1
+    assert records_limiter(make_records_engine("postgresql://u@localhost/db")) is None
+
+
+async def test_many_runs_created_at_once_through_the_shared_limiter_all_succeed(
+    engine: Engine,
+) -> None:
+    limiter = records_limiter(engine)
+    runs = RunStore(session_factory(engine), limiter=limiter)
+    created = await asyncio.gather(
+        *(
+            runs.create(**_run_args(f"t{n}", f"r{n}"), new_thread=True)  # type: ignore[arg-type]
+            for n in range(100)
+        )
+    )
+    assert sorted(run.run_id for run in created) == sorted(f"r{n}" for n in range(100))
