@@ -11,13 +11,12 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
 from api.calibration_schemas import BatchRequest
-from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
 from eval.calibration.errors import (
     BatchClosed,
     BatchNotFound,
@@ -76,11 +75,9 @@ def _rejected(exc: ScoresRejected) -> ApiError:
 
 async def _call(function: Any, **kwargs: Any) -> Any:
     try:
-        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
+        return await call_in_thread(function, errors=_STATUS, **kwargs)
     except ScoresRejected as exc:
         raise _rejected(exc) from exc
-    except tuple(_STATUS) as exc:
-        raise ApiError(_STATUS[type(exc)], exc.code, str(exc)) from exc
 
 
 @router.post(

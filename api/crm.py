@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.errors import ApiError, error_responses
+from api.errors import call_in_thread, error_responses
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
 from crm.provenance import ProvenanceRecords, SourceRecord, UnknownSource
@@ -34,14 +33,8 @@ RecordsDep = Annotated[ProvenanceRecords, Depends(get_provenance_records)]
 
 
 async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
-    try:
-        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
-    except UnknownSource as exc:
-        raise ApiError(404, exc.code, str(exc)) from exc
-    except NotFound as exc:
-        raise ApiError(404, not_found, str(exc)) from exc
-    except InvalidQuery as exc:
-        raise ApiError(422, "invalid_query", str(exc)) from exc
+    errors = {UnknownSource: 404, NotFound: (404, not_found), InvalidQuery: (422, "invalid_query")}
+    return await call_in_thread(function, errors=errors, **kwargs)
 
 
 @router.get(

@@ -3,11 +3,13 @@ translate every exception into it."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -185,3 +187,22 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownGraph, _unknown_graph)
     app.add_exception_handler(RuntimeLayerError, _runtime_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+ErrorMap = Mapping[type[Exception], "int | tuple[int, str]"]
+
+
+async def call_in_thread(
+    function: Callable[..., Any], /, *, errors: ErrorMap, **kwargs: Any
+) -> Any:
+    """Run a blocking store call in a worker thread and turn the domain errors in ``errors``
+    into API errors: the status, and the given code or else the exception's own ``code``.
+    The first matching entry wins; anything else propagates (a 5xx is a bug)."""
+    try:
+        return await anyio.to_thread.run_sync(functools.partial(function, **kwargs))
+    except tuple(errors) as exc:
+        for kind, target in errors.items():
+            if isinstance(exc, kind):
+                status, code = target if isinstance(target, tuple) else (target, exc.code)  # type: ignore[attr-defined]
+                raise ApiError(status, code, str(exc)) from exc
+        raise

@@ -7,12 +7,11 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
 from governance.audit_errors import (
     ContactUnknown,
     EvidenceNotFound,
@@ -57,10 +56,7 @@ _STATUS = {
 
 
 async def _call(function: Any, **kwargs: Any) -> Any:
-    try:
-        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
-    except tuple(_STATUS) as exc:
-        raise ApiError(_STATUS[type(exc)], exc.code, str(exc)) from exc
+    return await call_in_thread(function, errors=_STATUS, **kwargs)
 
 
 def _decode(content_base64: str | None, what: str) -> bytes | None:

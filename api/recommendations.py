@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.errors import BODY_ERRORS, call_in_thread, error_responses
 from core.recommendation import Recommendation
 from crm.errors import InvalidQuery, NotFound
 from crm.recommendations import Feedback, FeedbackInput, RecommendationLog
@@ -32,12 +31,11 @@ class RecommendationWithFeedback(Recommendation):
 
 
 async def _call(function: Any, **kwargs: Any) -> Any:
-    try:
-        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
-    except NotFound as exc:
-        raise ApiError(404, "recommendation_not_found", str(exc)) from exc
-    except InvalidQuery as exc:
-        raise ApiError(422, "invalid_query", str(exc)) from exc
+    return await call_in_thread(
+        function,
+        errors={NotFound: (404, "recommendation_not_found"), InvalidQuery: (422, "invalid_query")},
+        **kwargs,
+    )
 
 
 @router.get(
