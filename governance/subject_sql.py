@@ -55,12 +55,13 @@ def _mentions(value: Any, contact: DataSubject) -> bool:
     return contact.mentioned_in(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _columns(row: Any) -> dict[str, Any]:
+def columns_of(row: Any) -> dict[str, Any]:
+    """A mapped row's columns as JSON-ready values."""
     values = {attr.key: getattr(row, attr.key) for attr in row.__mapper__.column_attrs}
     return json.loads(json.dumps(values, default=str))
 
 
-def _like_any(column: Any, contact: DataSubject) -> Any:
+def like_any(column: Any, contact: DataSubject) -> Any:
     """SQL pre-filter: the column's text contains an identifier (lower-cased); Python decides."""
     text = func.lower(cast(column, Text))
     return or_(*(text.contains(form.lower(), autoescape=True) for form in contact.identifiers))
@@ -80,9 +81,9 @@ class CRMSubjectData:
         stmt = select(m.Activity).where(
             or_(
                 m.Activity.contact_id == contact.contact_id,
-                _like_any(m.Activity.subject, contact),
-                _like_any(m.Activity.body, contact),
-                _like_any(m.Activity.meta, contact),
+                like_any(m.Activity.subject, contact),
+                like_any(m.Activity.body, contact),
+                like_any(m.Activity.meta, contact),
             )
         )
         for row in session.scalars(stmt.order_by(m.Activity.occurred_at, m.Activity.id)):
@@ -114,9 +115,9 @@ class CRMSubjectData:
                 select(m.Contact.id).where(m.Contact.reports_to == contact.contact_id)
             ).all()
             return {
-                "contact": _columns(person) if person is not None else None,
-                "activities": [_columns(a) for a in self._activities(session, contact)],
-                "lead_scores": [_columns(s) for s in self._lead_scores(session, contact)],
+                "contact": columns_of(person) if person is not None else None,
+                "activities": [columns_of(a) for a in self._activities(session, contact)],
+                "lead_scores": [columns_of(s) for s in self._lead_scores(session, contact)],
                 "deals_as_primary_contact": [
                     {"deal_id": d.id, "name": d.name, "stage": d.stage} for d in deals
                 ],
@@ -172,7 +173,7 @@ class RecommendationSubjectData:
         stmt = select(RecommendationRow).where(
             or_(
                 RecommendationRow.contact_id == contact.contact_id,
-                _like_any(RecommendationRow.record, contact),
+                like_any(RecommendationRow.record, contact),
             )
         )
         for row in session.scalars(stmt.order_by(RecommendationRow.created_at)):
@@ -182,9 +183,9 @@ class RecommendationSubjectData:
     def _feedback(self, session: Session, contact: DataSubject) -> Iterator[FeedbackRow]:
         stmt = select(FeedbackRow).where(
             or_(
-                _like_any(FeedbackRow.comment, contact),
-                _like_any(FeedbackRow.modified_content, contact),
-                _like_any(FeedbackRow.author, contact),
+                like_any(FeedbackRow.comment, contact),
+                like_any(FeedbackRow.modified_content, contact),
+                like_any(FeedbackRow.author, contact),
             )
         )
         for row in session.scalars(stmt.order_by(FeedbackRow.created_at)):
@@ -206,7 +207,7 @@ class RecommendationSubjectData:
             }
             return {
                 "recommendations": [row.record for row in recommendations],
-                "feedback": [_columns(row) for row in feedback.values()],
+                "feedback": [columns_of(row) for row in feedback.values()],
             }
 
     def erase(self, *, contact: DataSubject) -> int:

@@ -25,6 +25,7 @@ from core.audit import AuditSink
 from core.settings import Settings
 from crm.db import migrate, session_factory
 from governance.consent import ConsentLedger, load_consent_key
+from governance.subject_actions import ActionSubjectData
 from governance.subject_memory import MemorySource, MemorySubjectData
 from governance.subject_rights import DataSubject, SubjectDataHolder, SubjectRights
 from governance.subject_sql import (
@@ -190,6 +191,7 @@ def _holders(
         StoreSubjectData(store),
         MemorySubjectData(memory),
         *extra_holders,
+        ActionSubjectData(engine),
         RecommendationSubjectData(engine),
         ConsentSubjectData(consent),
         CRMSubjectData(engine),

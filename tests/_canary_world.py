@@ -21,10 +21,12 @@ from typing_extensions import TypedDict
 
 from core.recommendation import Fact, Recommendation
 from crm import models as m
+from crm.actions import ActionDecisionRow, OutboxEmailRow, TaskRow
 from crm.db import session_factory
 from crm.lead_scores import LeadScoreRow
 from crm.recommendations import FeedbackInput, RecommendationLog
 from eval.calibration.models import CalibrationBatchRow, CalibrationItemRow, CalibrationReviewRow
+from governance.audit_models import FieldEvidenceRow
 from governance.consent import AI_PROCESSING, ConsentLedger
 from graphs.registry import GraphSpec
 from memory import Memory
@@ -110,6 +112,7 @@ def seed_canary_crm(engine: Engine) -> dict[str, Any]:
                        content=f"Engage {NAME} before Olaf Other.", confidence=0.5)
     )  # fmt: skip
     _seed_calibration(engine)
+    _seed_actions(engine)
     own = log.add_feedback(recommendation_id=ABOUT_HER,
                            feedback=FeedbackInput(verdict="accept", author="rep-1"))  # fmt: skip
     mention = log.add_feedback(
@@ -125,6 +128,41 @@ def seed_canary_crm(engine: Engine) -> dict[str, Any]:
     ledger.grant(contact_id=COLLEAGUE, purpose=AI_PROCESSING, notice_version="2026-06",
                  source="web_form")  # fmt: skip
     return {"feedback": [own.id, mention.id]}
+
+
+# What approved actions and evidence leave behind: her task and queued e-mail (deleted), a
+# colleague's task naming her (redacted), evidence on her e-mail field (deleted).
+OWN_TASK, COLLEAGUE_TASK, EMAIL_OUT, EVIDENCE = "TASK-77-1", "TASK-77-2", "MAIL-77-1", "EVD-77-1"
+
+
+def _seed_actions(engine: Engine) -> None:
+    def decision(index: int, kind: str) -> ActionDecisionRow:
+        return ActionDecisionRow(
+            id=f"DEC-77-{index}", recommendation_id=ABOUT_ACCOUNT, action_index=index, kind=kind,
+            decision="approve", reviewer="rep-1", payload_sha256="0" * 64, account_id=ACCOUNT,
+            decided_at=NOW,
+        )  # fmt: skip
+
+    with session_factory(engine)() as session, session.begin():
+        session.add_all([decision(0, "create_task"), decision(1, "create_task"),
+                         decision(2, "send_email")])  # fmt: skip
+        session.flush()
+        session.add_all(
+            [
+                TaskRow(id=OWN_TASK, account_id=ACCOUNT, contact_id=CANARY, title="Call her back",
+                        status="open", decision_id="DEC-77-0", created_at=NOW),
+                TaskRow(id=COLLEAGUE_TASK, account_id=ACCOUNT, contact_id=COLLEAGUE,
+                        title=f"Ask Olaf whether {NAME} approved", status="open",
+                        decision_id="DEC-77-1", created_at=NOW),
+                OutboxEmailRow(id=EMAIL_OUT, account_id=ACCOUNT, contact_id=CANARY,
+                               subject="CT upgrade", body=f"Dear {NAME}, ...", status="queued",
+                               decision_id="DEC-77-2", created_at=NOW),
+                FieldEvidenceRow(id=EVIDENCE, entity="contacts", record_id=CANARY, field="email",
+                                 value_sha256="1" * 64, kind="reference", evidence_sha256="2" * 64,
+                                 reference=f"signed form of {NAME}", author="rep-1",
+                                 created_at=NOW, key_id="k", signature="s"),
+            ]
+        )  # fmt: skip
 
 
 def _seed_calibration(engine: Engine) -> None:

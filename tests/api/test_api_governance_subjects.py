@@ -131,8 +131,8 @@ async def test_export_then_erase_over_http(client: httpx.AsyncClient) -> None:
     export = await client.get(f"/governance/subjects/{CANARY}/export")
     assert export.status_code == 200
     stores = export.json()["stores"]
-    assert set(stores) == {"threads", "store", "memory", "calibration", "recommendations",
-                           "consent", "crm"}  # fmt: skip
+    assert set(stores) == {"threads", "store", "memory", "calibration", "actions",
+                           "recommendations", "consent", "crm"}  # fmt: skip
     assert stores["crm"]["contact"]["id"] == CANARY
     response = await client.delete(f"/governance/subjects/{CANARY}")
     assert response.status_code == 200

@@ -22,11 +22,15 @@ from _canary_world import (
     CALIBRATION_ITEM,
     CANARY,
     COLLEAGUE,
+    COLLEAGUE_TASK,
     ECHO,
     EMAIL,
+    EMAIL_OUT,
+    EVIDENCE,
     NAME,
     NOW,
     OWN_ACTIVITIES,
+    OWN_TASK,
     PHONE,
     SHARED_ACTIVITY,
     TRACES,
@@ -132,6 +136,9 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
         "store": {"contact-pref"},
         "consent": {"grant", "revoke"},
         "calibration": {CALIBRATION_ITEM},
+        "tasks": {OWN_TASK, COLLEAGUE_TASK},
+        "emails": {EMAIL_OUT},
+        "evidence": {EVIDENCE},
     }
     found = {
         "contact": {stores["crm"]["contact"]["id"]},
@@ -143,6 +150,9 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
         "store": {i["key"] for i in stores["store"]},
         "consent": {r["action"] for r in stores["consent"]},
         "calibration": {i["item_id"] for i in stores["calibration"]},
+        "tasks": {t["id"] for t in stores["actions"]["tasks"]},
+        "emails": {e["id"] for e in stores["actions"]["emails"]},
+        "evidence": {e["id"] for e in stores["actions"]["evidence"]},
     }
     assert found == expected  # all of it, and nothing of anyone else
     assert len(stores["crm"]["lead_scores"]) == 1 and len(stores["consent"]) == 3
@@ -155,7 +165,7 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
     receipt = response.json()
     assert receipt["complete"] is True
     removed = {s["store"]: s["removed"] for s in receipt["stores"]}
-    assert removed == {"threads": 1, "store": 1, "memory": 3, "calibration": 2,
+    assert removed == {"threads": 1, "store": 1, "memory": 3, "calibration": 2, "actions": 4,
                        "recommendations": 3, "consent": 3, "crm": removed["crm"]}  # fmt: skip
     assert removed["crm"] >= 6  # 3 activities, a lead score, a colleague's manager, the contact
     assert [s["store"] for s in receipt["stores"]][-1] == "crm"  # the contact row goes last
@@ -170,6 +180,8 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
     assert SHARED_ACTIVITY in kept["activities"] and "[erased]" in kept["activities"]
     assert ABOUT_ACCOUNT in kept["recommendations"] and ABOUT_HER not in kept["recommendations"]
     assert kept["consent_records"].count("erased:") == 3  # kept, under a keyed hash
+    assert COLLEAGUE_TASK in kept["crm_tasks"] and OWN_TASK not in kept["crm_tasks"]
+    assert EMAIL_OUT not in kept["email_outbox"] and EVIDENCE not in kept["field_evidence"]
 
     # Chroma: metadata filters, document filters and similarity searches find nothing of hers.
     memory = built.memory
