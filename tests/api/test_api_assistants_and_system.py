@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -66,7 +65,6 @@ async def test_the_server_answers_while_the_services_are_still_loading(tmp_path:
     app = create_app(
         Settings(data_dir=tmp_path), graphs=graph_specs(), services_factory=slow_services
     )
-    started = time.monotonic()
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
@@ -74,8 +72,8 @@ async def test_the_server_answers_while_the_services_are_still_loading(tmp_path:
     ):
         assert (await c.get("/ok")).status_code == 200
         assert (await c.get("/info")).json()["metadata"]["services"] == "loading"
+        # All answered while the services are still held back by `release`: nothing waited.
         assert (await c.post("/assistants/search", json={})).status_code == 200
-        assert time.monotonic() - started < 5
         release.set()
 
 

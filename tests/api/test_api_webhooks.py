@@ -90,9 +90,10 @@ async def test_a_failing_receiver_is_retried_and_never_holds_up_the_run(
     state.answers = [503, 500]
     client = get_client(url=runs_server, api_key=None)
     thread_id = (await client.threads.create())["thread_id"]
-    started = time.monotonic()
     await client.runs.wait(thread_id, "chat", input=HI, webhook=url)
-    assert time.monotonic() - started < 1.0  # the retries' backoff is not the run's business
+    # The retries' backoff (0.5 s, then 1 s) is not the run's business: the run is answered
+    # before the last attempt reaches the receiver.
+    assert len(state.received) < 3
     assert (await client.threads.get(thread_id))["status"] == "idle"
     calls = await _received(state, 3)
     assert len({call["run_id"] for call in calls}) == 1

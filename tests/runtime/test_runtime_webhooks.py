@@ -4,7 +4,6 @@ timeout per attempt, and a bounded wait at shutdown."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -100,9 +99,9 @@ async def test_4xx_is_final_and_slow_receivers_time_out() -> None:
     slow = _Receiver([], delay=1.0)
     async for url in _serve(slow):
         sender = WebhookSender(timeout=0.1, attempts=2, backoff=0.01)
-        started = time.monotonic()
+        # Each attempt times out (a delivery the receiver answered late would count as sent).
         assert await sender.send(url, {"run_id": "r"}) is False
-        assert time.monotonic() - started < 1.5 and len(slow.bodies) == 2
+        assert len(slow.bodies) == 2
         await sender.aclose()
 
 
@@ -111,8 +110,8 @@ async def test_shutdown_waits_briefly_then_cancels_deliveries() -> None:
     async for url in _serve(slow):
         sender = WebhookSender(timeout=10, attempts=1)
         delivery = sender.send(url, {"run_id": "r"})
-        started = time.monotonic()
         await sender.aclose(grace=0.1)
-        # Cancelled at the end of the grace period (the receiver would take 5 s).
-        assert delivery.done() and time.monotonic() - started < 3.0
+        # Cancelled at the end of the grace period: had it waited for the receiver (5 s), the
+        # delivery would have succeeded. No wall-clock assert: it flaked on a loaded machine.
+        assert delivery.done()
         assert delivery.cancelled() or delivery.result() is False
