@@ -26,6 +26,7 @@ from eval.calibration.errors import (
     ReviewExists,
     ScoresRejected,
 )
+from eval.calibration.judge import judge_from_settings
 from eval.calibration.measure import BatchReport, batch_report
 from eval.calibration.review_context import ItemDetail, item_detail
 from eval.calibration.schemas import Batch, ImportReport, Item, Review, ReviewInput, SkipInput
@@ -273,13 +274,19 @@ async def import_scores(batch_id: BatchId, request: Request, store: StoreDep) ->
 async def get_metrics(
     batch_id: BatchId,
     store: StoreDep,
+    request: Request,
     resamples: Annotated[int, Query(ge=100, le=10000, description="Bootstrap resamples.")] = 1000,
 ) -> BatchReport:
-    """Agreement, inter-reviewer agreement, calibration, Q&A metrics, overall and per agent,
-    with each metric's drift against earlier months."""
-    report: BatchReport = await _call(
-        batch_report, store=store, batch_id=batch_id, resamples=resamples
-    )
+    """Agreement, inter-reviewer agreement, calibration, Q&A metrics (the LLM-judged ones when
+    ``CRM_AGENTS_JUDGE_MODEL`` is set), overall and per agent, with each metric's drift
+    against earlier months."""
+    settings = request.app.state.settings
+
+    def measure() -> BatchReport:
+        judge = judge_from_settings(settings)  # loads the judge's embedding model once
+        return batch_report(store, batch_id=batch_id, resamples=resamples, judge=judge)
+
+    report: BatchReport = await _call(measure)
     return report
 
 

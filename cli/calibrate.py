@@ -119,12 +119,15 @@ def metrics(
     resamples: Annotated[int, typer.Option(min=100, help="Bootstrap resamples.")] = 1000,
 ) -> None:
     """Agreement, calibration and drift of a batch, overall and per agent."""
+    from core.settings import get_settings
     from eval.calibration.errors import CalibrationError
+    from eval.calibration.judge import judge_from_settings
     from eval.calibration.measure import batch_report
 
     store = _store()
     try:
-        report = batch_report(store, batch_id=batch, resamples=resamples)
+        judge = judge_from_settings(get_settings())
+        report = batch_report(store, batch_id=batch, resamples=resamples, judge=judge)
     except CalibrationError as exc:
         raise _fail(exc) from None
     finally:

