@@ -78,6 +78,31 @@ def make_engine(url: str, **engine_options: Any) -> Engine:
     return engine
 
 
+def make_write_locking_engine(url: str) -> Engine:
+    """:func:`make_engine`, except that on SQLite every transaction takes the write lock at
+    BEGIN (``BEGIN IMMEDIATE``).
+
+    In WAL mode a transaction that reads and then writes fails at once with "database is
+    locked" when another connection committed in between (its snapshot is stale). Writers that
+    read first (claiming a thread for a run, appending to the audit ledger's head) begin
+    ``IMMEDIATE`` instead, so they wait on the busy timeout and never both read the same row.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+        # Stop pysqlite from issuing its own deferred BEGIN; the listener below does it.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` that keep loaded values usable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from crm.db import make_engine, session_factory
+from crm.db import make_write_locking_engine, session_factory
 from governance.audit_errors import InvalidAuditPayload
 from governance.audit_models import (
     AuditCheckpointRow,
@@ -110,20 +110,9 @@ def head_statement(*, role: str, count: int, head_hash: str, signed_at: datetime
 
 
 def ledger_engine(url: str) -> Engine:
-    """An engine whose SQLite transactions take the write lock at BEGIN (``BEGIN IMMEDIATE``),
-    so two appenders never both read the same head and then deadlock upgrading their locks."""
-    engine = make_engine(url)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    """An engine whose SQLite transactions take the write lock at BEGIN, so two appenders never
+    both read the same head and then deadlock upgrading their locks."""
+    return make_write_locking_engine(url)
 
 
 class AuditLedger:

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
-from crm.db import make_engine
+from crm.db import make_write_locking_engine
 
 
 def make_records_engine(url: str) -> Engine:
-    """An engine for the records; on SQLite every transaction takes the write lock up front.
-
-    In WAL mode a transaction that reads and then writes fails at once with "database is
-    locked" when another connection committed in between (the reader's snapshot is stale).
-    Run creation reads the thread and then claims it, from several worker threads; beginning
-    with ``BEGIN IMMEDIATE`` makes such transactions wait on the busy timeout instead.
-    """
-    engine = make_engine(url)
-    if engine.dialect.name != "sqlite":
-        return engine
-
-    @event.listens_for(engine, "connect")
-    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
-        # Stop pysqlite from issuing its own deferred BEGIN; the listener below does it.
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    """An engine for the records: run creation reads the thread and then claims it, from
+    several worker threads, so on SQLite every transaction takes the write lock up front."""
+    return make_write_locking_engine(url)
 
 
 def records_limiter(engine: Engine) -> anyio.CapacityLimiter | None:
