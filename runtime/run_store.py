@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import select, update
+from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.errors import RunNotFound, ThreadBusy, ThreadNotFound
@@ -22,9 +22,75 @@ from runtime.records import (
     ThreadStatus,
     utcnow,
 )
-from runtime.thread_store import new_thread_row
 
 T = TypeVar("T")
+
+# Every run creates, starts and ends a row: those paths run statements built once here, with
+# their values passed at execution, so SQLAlchemy compiles each only once (building a statement
+# with its values each time cost more CPU than running it).
+THREADS: Table = GraphThread.__table__  # type: ignore[assignment]
+RUNS: Table = GraphRun.__table__  # type: ignore[assignment]
+
+
+def _param(name: str, column: Any) -> Any:
+    return bindparam(f"p_{name}", type_=column.type)
+
+
+_INSERT_THREAD = insert(THREADS)
+_INSERT_RUN = insert(RUNS)
+_THREAD_METADATA = select(THREADS.c.metadata).where(
+    THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id)
+)
+_CLAIM = (
+    update(THREADS)
+    .where(THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id))
+    .values(
+        status="busy",
+        updated_at=_param("now", THREADS.c.updated_at),
+        metadata=_param("metadata", THREADS.c.metadata),
+    )
+)
+_CLAIM_IF_IDLE = _CLAIM.where(THREADS.c.status != "busy")
+_SET_STATUS = (
+    update(RUNS)
+    .where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id))
+    .values(status=_param("status", RUNS.c.status), updated_at=_param("now", RUNS.c.updated_at))
+)
+_END_RUN = (
+    update(RUNS)
+    .where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id))
+    .values(
+        status=_param("status", RUNS.c.status),
+        error=_param("error", RUNS.c.error),
+        updated_at=_param("now", RUNS.c.updated_at),
+    )
+    .returning(*RUNS.c)
+)
+_DELETE_RUN = (
+    delete(RUNS).where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id)).returning(*RUNS.c)
+)
+_DELETE_THREAD = delete(THREADS).where(
+    THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id)
+)
+_OTHER_ACTIVE_RUN = (
+    select(RUNS.c.run_id)
+    .where(
+        RUNS.c.thread_id == _param("thread_id", RUNS.c.thread_id),
+        RUNS.c.status.in_(ACTIVE_RUN_STATUSES),
+    )
+    .limit(1)
+)
+_END_THREAD = (
+    update(THREADS)
+    .where(THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id))
+    .values(
+        status=_param("status", THREADS.c.status), updated_at=_param("now", THREADS.c.updated_at)
+    )
+)
+_END_THREAD_WITH_STATE = _END_THREAD.values(
+    values=_param("values", THREADS.c["values"]),
+    interrupts=_param("interrupts", THREADS.c.interrupts),
+)
 
 RESTART_ERROR = {
     "error": "ServerRestarted",
@@ -71,11 +137,12 @@ class RunStore:
         kwargs: Mapping[str, Any],
         multitask_strategy: str = "reject",
         new_thread: bool = False,
+        status: RunStatus = "pending",
     ) -> RunRecord:
-        """A pending run that marks its thread busy; with the ``reject`` strategy,
-        :class:`ThreadBusy` if the thread has a run pending or running already.
-        ``new_thread``: the thread is created in the same transaction (a stateless run's
-        temporary thread, under an id nobody else has)."""
+        """A run (``pending``, or ``running`` when it starts at once) that marks its thread
+        busy; with the ``reject`` strategy, :class:`ThreadBusy` if the thread has a run pending
+        or running already. ``new_thread``: the thread is created in the same transaction (a
+        stateless run's temporary thread, under an id nobody else has)."""
         return await self._run(
             partial(
                 _create,
@@ -87,6 +154,7 @@ class RunStore:
                 kwargs=dict(kwargs),
                 multitask_strategy=multitask_strategy,
                 new_thread=new_thread,
+                status=status,
             )
         )
 
@@ -162,48 +230,72 @@ def _create(
     kwargs: dict[str, Any],
     multitask_strategy: str,
     new_thread: bool,
+    status: RunStatus,
 ) -> RunRecord:
+    # Core statements on the session's connection: every run passes here, and the ORM's unit of
+    # work cost more CPU than the SQL itself.
+    connection = session.connection()
     now = utcnow()
+    owner = {"graph_id": graph_id, "assistant_id": assistant_id}
     if new_thread:
-        session.add(new_thread_row(thread_id, metadata={}, now=now))
-        session.flush()
-    thread = session.get(GraphThread, thread_id)
-    if thread is None:
-        raise ThreadNotFound(thread_id)
-    thread_metadata = {
-        **(thread.metadata_ or {}),
-        "graph_id": graph_id,
-        "assistant_id": assistant_id,
-    }
-    # A conditional update is the lock: of two concurrent runs only one flips the thread to busy.
-    # The other strategies queue behind, interrupt or roll back the active run instead.
-    claim = update(GraphThread).where(GraphThread.thread_id == thread_id)
-    if multitask_strategy == "reject":
-        claim = claim.where(GraphThread.status != "busy")
-    claimed = session.execute(
-        claim.values(status="busy", updated_at=now, metadata_=thread_metadata).execution_options(
-            synchronize_session=False
+        connection.execute(
+            _INSERT_THREAD,
+            {
+                "thread_id": thread_id,
+                "created_at": now,
+                "updated_at": now,
+                "metadata": owner,
+                "config": {},
+                "status": "busy",
+                "values": None,
+                "interrupts": {},
+            },
         )
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
-        session.rollback()
-        raise ThreadBusy(thread_id)
-    row = GraphRun(
+    else:
+        stored = connection.execute(_THREAD_METADATA, {"p_thread_id": thread_id}).first()
+        if stored is None:
+            raise ThreadNotFound(thread_id)
+        # A conditional update is the lock: of two concurrent runs only one flips the thread to
+        # busy. The other strategies queue behind, interrupt or roll back the active run instead.
+        claimed = connection.execute(
+            _CLAIM_IF_IDLE if multitask_strategy == "reject" else _CLAIM,
+            {"p_thread_id": thread_id, "p_now": now, "p_metadata": {**(stored[0] or {}), **owner}},
+        )
+        if claimed.rowcount != 1:
+            session.rollback()
+            raise ThreadBusy(thread_id)
+    record = RunRecord(
         run_id=run_id,
         thread_id=thread_id,
         assistant_id=assistant_id,
         graph_id=graph_id,
         created_at=now,
         updated_at=now,
-        status="pending",
-        metadata_=metadata,
+        status=status,
+        metadata=metadata,
         kwargs=kwargs,
         multitask_strategy=multitask_strategy,
         error=None,
     )
-    session.add(row)
+    connection.execute(_INSERT_RUN, _run_values(record))
     session.commit()
-    return RunRecord.from_row(row)
+    return record
+
+
+def _run_values(record: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": record.run_id,
+        "thread_id": record.thread_id,
+        "assistant_id": record.assistant_id,
+        "graph_id": record.graph_id,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "status": record.status,
+        "metadata": record.metadata,
+        "kwargs": record.kwargs,
+        "multitask_strategy": record.multitask_strategy,
+        "error": record.error,
+    }
 
 
 def _get(session: Session, *, run_id: str, thread_id: str | None) -> RunRecord:
@@ -226,22 +318,15 @@ def _list(
 
 
 def _set_status(session: Session, *, run_id: str, status: RunStatus) -> None:
-    session.execute(
-        update(GraphRun)
-        .where(GraphRun.run_id == run_id)
-        .values(status=status, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        _SET_STATUS, {"p_run_id": run_id, "p_status": status, "p_now": utcnow()}
     )
     session.commit()
 
 
 def _thread_status(session: Session, thread_id: str, wanted: ThreadStatus) -> ThreadStatus:
     # Another run queued or started on the thread keeps it busy until that one ends.
-    others = session.scalar(
-        select(GraphRun.run_id)
-        .where(GraphRun.thread_id == thread_id, GraphRun.status.in_(ACTIVE_RUN_STATUSES))
-        .limit(1)
-    )
+    others = session.connection().execute(_OTHER_ACTIVE_RUN, {"p_thread_id": thread_id}).first()
     return "busy" if others is not None else wanted
 
 
@@ -255,32 +340,52 @@ def _finish(
     thread_state: ThreadState | None,
     delete_thread: bool,
 ) -> RunRecord | None:
-    row = session.get(GraphRun, run_id)
-    if row is None:
-        return None  # the thread was deleted while the run ran: nothing left to update
+    connection = session.connection()
     now = utcnow()
     if delete_thread:
-        # The run goes with its thread (ON DELETE CASCADE), so its row is left unchanged.
-        ended = dataclasses.replace(
-            RunRecord.from_row(row), status=status, error=error, updated_at=now
-        )
-        thread = session.get(GraphThread, row.thread_id)
-        if thread is not None:
-            session.delete(thread)
+        # The run goes with its thread; the run as it ended is built from the deleted row.
+        deleted = connection.execute(_DELETE_RUN, {"p_run_id": run_id}).first()
+        if deleted is None:
+            return None  # the thread was deleted while the run ran: nothing left to update
+        connection.execute(_DELETE_THREAD, {"p_thread_id": deleted.thread_id})
         session.commit()
-        return ended
-    row.status = status
-    row.error = error
-    row.updated_at = now
-    session.flush()
-    thread = session.get(GraphThread, row.thread_id)
-    if thread is not None:
-        thread.status = _thread_status(session, row.thread_id, thread_status)
-        if thread_state is not None:
-            thread.values, thread.interrupts = thread_state.values, thread_state.interrupts
-        thread.updated_at = now
+        return _record(deleted, status=status, error=error, updated_at=now)
+    ended = connection.execute(
+        _END_RUN, {"p_run_id": run_id, "p_status": status, "p_error": error, "p_now": now}
+    ).first()
+    if ended is None:
+        return None  # the thread was deleted while the run ran: nothing left to update
+    params: dict[str, Any] = {
+        "p_thread_id": ended.thread_id,
+        "p_status": _thread_status(session, ended.thread_id, thread_status),
+        "p_now": now,
+    }
+    if thread_state is None:
+        connection.execute(_END_THREAD, params)
+    else:
+        params |= {"p_values": thread_state.values, "p_interrupts": thread_state.interrupts}
+        connection.execute(_END_THREAD_WITH_STATE, params)
     session.commit()
-    return RunRecord.from_row(row)
+    return _record(ended)
+
+
+def _record(row: Row[Any], **changes: Any) -> RunRecord:
+    """A run record from a ``graph_runs`` row read with Core (column names, not attributes)."""
+    fields = row._mapping
+    record = RunRecord(
+        run_id=fields["run_id"],
+        thread_id=fields["thread_id"],
+        assistant_id=fields["assistant_id"],
+        graph_id=fields["graph_id"],
+        created_at=fields["created_at"],
+        updated_at=fields["updated_at"],
+        status=fields["status"],
+        metadata=dict(fields["metadata"] or {}),
+        kwargs=dict(fields["kwargs"] or {}),
+        multitask_strategy=fields["multitask_strategy"],
+        error=fields["error"],
+    )
+    return dataclasses.replace(record, **changes) if changes else record
 
 
 def _set_thread_state(

@@ -119,7 +119,8 @@ class RunTask:
                 await asyncio.shield(earlier.outcome)
             if request.after_seconds:
                 await asyncio.sleep(request.after_seconds)
-            await self._runs.set_status(run.run_id, "running")
+            if run.status != "running":
+                await self._runs.set_status(run.run_id, "running")
             active.running, ending.started_at = True, utcnow()
             graph = await self._catalog.compiled(active.spec.graph_id)
             await self._stream(graph, active)
