@@ -217,33 +217,46 @@ async def held_streams(
 
 
 async def in_process(
-    *, count: int, budget: float, checkpoint_path: str | None, durability: str | None
+    *,
+    count: int,
+    budget: float,
+    data_dir: str | None,
+    durability: str | None,
+    concurrency: int = 1,
 ) -> Load:
     """The same graph invoked in this process, without a server: what the graph and the model
-    cost by themselves (with a SQLite checkpointer when ``checkpoint_path`` is given)."""
+    cost by themselves; with ``data_dir``, with the SQLite checkpointer opened exactly as the
+    server opens it (``runtime.checkpoints``) in that folder. ``concurrency`` runs in flight."""
     import uuid
     from contextlib import AsyncExitStack
+    from pathlib import Path
 
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
     from overhead_graph import bench_model, build_bench_graph
+
+    from core.settings import Settings
+    from runtime.checkpoints import open_checkpointer
 
     body = run_body()["input"]
     load = Load()
     async with AsyncExitStack() as stack:
         saver = None
-        if checkpoint_path:
-            saver = await stack.enter_async_context(
-                AsyncSqliteSaver.from_conn_string(checkpoint_path)
-            )
+        if data_dir:
+            settings = Settings(data_dir=Path(data_dir))
+            saver = await stack.enter_async_context(open_checkpointer(settings))
         graph = build_bench_graph(model=bench_model(), checkpointer=saver)
         options = {"durability": durability} if durability else {}
+        remaining = count
         started = time.perf_counter()
-        for _ in range(count):
-            if time.perf_counter() - started > budget:
-                break
-            config = {"configurable": {"thread_id": str(uuid.uuid4())}}
-            begin = time.perf_counter()
-            await graph.ainvoke(body, config, **options)
-            load.latencies.append(time.perf_counter() - begin)
+
+        async def runner() -> None:
+            nonlocal remaining
+            while remaining > 0 and time.perf_counter() - started < budget:
+                remaining -= 1
+                config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+                begin = time.perf_counter()
+                await graph.ainvoke(body, config, **options)
+                load.latencies.append(time.perf_counter() - begin)
+
+        await asyncio.gather(*(runner() for _ in range(concurrency)))
         load.elapsed = time.perf_counter() - started
     return load

@@ -115,7 +115,9 @@ async def main() -> None:
     print(f"model {MODELS[args.model]}, {args.runs} runs per line, load average {os.getloadavg()}")
     graph = build_bench_graph(model=bench_model())
     for flight in (1, 50):
-        await _per_run("graph alone (no checkpointer)", lambda: graph.ainvoke(INPUT), args.runs, flight)
+        await _per_run(
+            "graph alone (no checkpointer)", lambda: graph.ainvoke(INPUT), args.runs, flight
+        )
     for variant in ("sqlite", "sqlite-normal", "memory"):
         await _executor_runs(variant, args.runs)
 

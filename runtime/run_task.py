@@ -138,6 +138,14 @@ class RunTask:
             await self._broker.close(run.run_id)
             if not active.outcome.done():
                 active.outcome.set_result(RunOutcome(status=ending.status, output=ending.output))
+        if active.temporary:
+            # Nobody can reach the thread's checkpoints any more (its record is gone): delete
+            # them after the client has its answer. The run's task waits for it, and so does
+            # the server's shutdown.
+            try:
+                await self._checkpointer.adelete_thread(run.thread_id)
+            except Exception:
+                logger.exception("deleting the checkpoints of thread %s failed", run.thread_id)
 
     async def _stream(self, graph: Any, active: ActiveRun) -> None:
         run, request = active.run, active.request
@@ -196,11 +204,9 @@ class RunTask:
                 ended_at=stored.updated_at,
             )
             self.webhooks.send(active.request.webhook, payload)
-        if active.temporary:
+        if active.temporary and not thread_gone:
             try:
-                if not thread_gone:
-                    await self._threads.delete(thread_id)
-                await self._checkpointer.adelete_thread(thread_id)
+                await self._threads.delete(thread_id)
             except Exception:
                 logger.exception("deleting the temporary thread %s failed", thread_id)
 
