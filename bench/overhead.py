@@ -125,7 +125,7 @@ def _load() -> str:
 
 async def _measure(servers: dict[str, Server], args: argparse.Namespace) -> dict[str, Any]:
     """Each phase on every server in turn, so that both see the same machine (other work on
-    it changes over minutes); the held streams last, one server at a time."""
+    it changes over minutes), with the other server paused; the held streams last."""
     results: dict[str, dict[str, Any]] = {key: {"notes": s.notes} for key, s in servers.items()}
     for server in servers.values():
         await server.wait_ready()
@@ -165,7 +165,14 @@ async def _measure(servers: dict[str, Server], args: argparse.Namespace) -> dict
     for key, label, measure in phases:
         for name, server in servers.items():
             print(f"[{server.name}] {label} ({_load()}) ...", flush=True)
-            outcome = await measure(server)
+            others = [other for other in servers.values() if other is not server]
+            for other in others:
+                other.pause()
+            try:
+                outcome = await measure(server)
+            finally:
+                for other in others:
+                    other.resume()
             if key == "first":
                 results[name]["first"], results[name]["stream_end"] = outcome
             else:
