@@ -252,6 +252,14 @@ async def test_after_seconds_delays_the_start(runs_server: str, run_services: Ru
     assert time.monotonic() - started >= 0.3
     assert await _status(client, thread_id, run["run_id"]) == "success"
 
+    # A stateless run waits as pending too (without after_seconds it is stored running).
+    delayed = await client.runs.create(
+        None, "chat", input=HI, after_seconds=0.3, on_completion="keep"
+    )
+    assert delayed["status"] == "pending"
+    await client.runs.join(delayed["thread_id"], delayed["run_id"])
+    assert await _status(client, delayed["thread_id"], delayed["run_id"]) == "success"
+
 
 async def test_a_joining_client_that_leaves_cancels_the_run_only_when_asked(
     runs_server: str, run_services: RunServices
