@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.errors import RunNotFound, ThreadBusy, ThreadNotFound
@@ -22,75 +22,25 @@ from runtime.records import (
     ThreadStatus,
     utcnow,
 )
+from runtime.run_statements import (
+    CLAIM,
+    CLAIM_IF_IDLE,
+    DELETE_RUN,
+    DELETE_THREAD,
+    END_RUN,
+    END_THREAD,
+    END_THREAD_WITH_STATE,
+    INSERT_RUN,
+    INSERT_THREAD,
+    OTHER_ACTIVE_RUN,
+    SET_STATUS,
+    THREAD_METADATA,
+    run_record,
+    run_values,
+)
+from runtime.thread_store import new_thread_values
 
 T = TypeVar("T")
-
-# Every run creates, starts and ends a row: those paths run statements built once here, with
-# their values passed at execution, so SQLAlchemy compiles each only once (building a statement
-# with its values each time cost more CPU than running it).
-THREADS: Table = GraphThread.__table__  # type: ignore[assignment]
-RUNS: Table = GraphRun.__table__  # type: ignore[assignment]
-
-
-def _param(name: str, column: Any) -> Any:
-    return bindparam(f"p_{name}", type_=column.type)
-
-
-_INSERT_THREAD = insert(THREADS)
-_INSERT_RUN = insert(RUNS)
-_THREAD_METADATA = select(THREADS.c.metadata).where(
-    THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id)
-)
-_CLAIM = (
-    update(THREADS)
-    .where(THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id))
-    .values(
-        status="busy",
-        updated_at=_param("now", THREADS.c.updated_at),
-        metadata=_param("metadata", THREADS.c.metadata),
-    )
-)
-_CLAIM_IF_IDLE = _CLAIM.where(THREADS.c.status != "busy")
-_SET_STATUS = (
-    update(RUNS)
-    .where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id))
-    .values(status=_param("status", RUNS.c.status), updated_at=_param("now", RUNS.c.updated_at))
-)
-_END_RUN = (
-    update(RUNS)
-    .where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id))
-    .values(
-        status=_param("status", RUNS.c.status),
-        error=_param("error", RUNS.c.error),
-        updated_at=_param("now", RUNS.c.updated_at),
-    )
-    .returning(*RUNS.c)
-)
-_DELETE_RUN = (
-    delete(RUNS).where(RUNS.c.run_id == _param("run_id", RUNS.c.run_id)).returning(*RUNS.c)
-)
-_DELETE_THREAD = delete(THREADS).where(
-    THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id)
-)
-_OTHER_ACTIVE_RUN = (
-    select(RUNS.c.run_id)
-    .where(
-        RUNS.c.thread_id == _param("thread_id", RUNS.c.thread_id),
-        RUNS.c.status.in_(ACTIVE_RUN_STATUSES),
-    )
-    .limit(1)
-)
-_END_THREAD = (
-    update(THREADS)
-    .where(THREADS.c.thread_id == _param("thread_id", THREADS.c.thread_id))
-    .values(
-        status=_param("status", THREADS.c.status), updated_at=_param("now", THREADS.c.updated_at)
-    )
-)
-_END_THREAD_WITH_STATE = _END_THREAD.values(
-    values=_param("values", THREADS.c["values"]),
-    interrupts=_param("interrupts", THREADS.c.interrupts),
-)
 
 RESTART_ERROR = {
     "error": "ServerRestarted",
@@ -232,33 +182,22 @@ def _create(
     new_thread: bool,
     status: RunStatus,
 ) -> RunRecord:
-    # Core statements on the session's connection: every run passes here, and the ORM's unit of
-    # work cost more CPU than the SQL itself.
+    # Prepared Core statements (runtime.run_statements): every run passes here.
     connection = session.connection()
     now = utcnow()
     owner = {"graph_id": graph_id, "assistant_id": assistant_id}
     if new_thread:
         connection.execute(
-            _INSERT_THREAD,
-            {
-                "thread_id": thread_id,
-                "created_at": now,
-                "updated_at": now,
-                "metadata": owner,
-                "config": {},
-                "status": "busy",
-                "values": None,
-                "interrupts": {},
-            },
+            INSERT_THREAD, new_thread_values(thread_id, metadata=owner, now=now, status="busy")
         )
     else:
-        stored = connection.execute(_THREAD_METADATA, {"p_thread_id": thread_id}).first()
+        stored = connection.execute(THREAD_METADATA, {"p_thread_id": thread_id}).first()
         if stored is None:
             raise ThreadNotFound(thread_id)
         # A conditional update is the lock: of two concurrent runs only one flips the thread to
         # busy. The other strategies queue behind, interrupt or roll back the active run instead.
         claimed = connection.execute(
-            _CLAIM_IF_IDLE if multitask_strategy == "reject" else _CLAIM,
+            CLAIM_IF_IDLE if multitask_strategy == "reject" else CLAIM,
             {"p_thread_id": thread_id, "p_now": now, "p_metadata": {**(stored[0] or {}), **owner}},
         )
         if claimed.rowcount != 1:
@@ -277,25 +216,9 @@ def _create(
         multitask_strategy=multitask_strategy,
         error=None,
     )
-    connection.execute(_INSERT_RUN, _run_values(record))
+    connection.execute(INSERT_RUN, run_values(record))
     session.commit()
     return record
-
-
-def _run_values(record: RunRecord) -> dict[str, Any]:
-    return {
-        "run_id": record.run_id,
-        "thread_id": record.thread_id,
-        "assistant_id": record.assistant_id,
-        "graph_id": record.graph_id,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "status": record.status,
-        "metadata": record.metadata,
-        "kwargs": record.kwargs,
-        "multitask_strategy": record.multitask_strategy,
-        "error": record.error,
-    }
 
 
 def _get(session: Session, *, run_id: str, thread_id: str | None) -> RunRecord:
@@ -319,14 +242,14 @@ def _list(
 
 def _set_status(session: Session, *, run_id: str, status: RunStatus) -> None:
     session.connection().execute(
-        _SET_STATUS, {"p_run_id": run_id, "p_status": status, "p_now": utcnow()}
+        SET_STATUS, {"p_run_id": run_id, "p_status": status, "p_now": utcnow()}
     )
     session.commit()
 
 
 def _thread_status(session: Session, thread_id: str, wanted: ThreadStatus) -> ThreadStatus:
     # Another run queued or started on the thread keeps it busy until that one ends.
-    others = session.connection().execute(_OTHER_ACTIVE_RUN, {"p_thread_id": thread_id}).first()
+    others = session.connection().execute(OTHER_ACTIVE_RUN, {"p_thread_id": thread_id}).first()
     return "busy" if others is not None else wanted
 
 
@@ -344,14 +267,14 @@ def _finish(
     now = utcnow()
     if delete_thread:
         # The run goes with its thread; the run as it ended is built from the deleted row.
-        deleted = connection.execute(_DELETE_RUN, {"p_run_id": run_id}).first()
+        deleted = connection.execute(DELETE_RUN, {"p_run_id": run_id}).first()
         if deleted is None:
             return None  # the thread was deleted while the run ran: nothing left to update
-        connection.execute(_DELETE_THREAD, {"p_thread_id": deleted.thread_id})
+        connection.execute(DELETE_THREAD, {"p_thread_id": deleted.thread_id})
         session.commit()
-        return _record(deleted, status=status, error=error, updated_at=now)
+        return dataclasses.replace(run_record(deleted), status=status, error=error, updated_at=now)
     ended = connection.execute(
-        _END_RUN, {"p_run_id": run_id, "p_status": status, "p_error": error, "p_now": now}
+        END_RUN, {"p_run_id": run_id, "p_status": status, "p_error": error, "p_now": now}
     ).first()
     if ended is None:
         return None  # the thread was deleted while the run ran: nothing left to update
@@ -361,31 +284,12 @@ def _finish(
         "p_now": now,
     }
     if thread_state is None:
-        connection.execute(_END_THREAD, params)
+        connection.execute(END_THREAD, params)
     else:
         params |= {"p_values": thread_state.values, "p_interrupts": thread_state.interrupts}
-        connection.execute(_END_THREAD_WITH_STATE, params)
+        connection.execute(END_THREAD_WITH_STATE, params)
     session.commit()
-    return _record(ended)
-
-
-def _record(row: Row[Any], **changes: Any) -> RunRecord:
-    """A run record from a ``graph_runs`` row read with Core (column names, not attributes)."""
-    fields = row._mapping
-    record = RunRecord(
-        run_id=fields["run_id"],
-        thread_id=fields["thread_id"],
-        assistant_id=fields["assistant_id"],
-        graph_id=fields["graph_id"],
-        created_at=fields["created_at"],
-        updated_at=fields["updated_at"],
-        status=fields["status"],
-        metadata=dict(fields["metadata"] or {}),
-        kwargs=dict(fields["kwargs"] or {}),
-        multitask_strategy=fields["multitask_strategy"],
-        error=fields["error"],
-    )
-    return dataclasses.replace(record, **changes) if changes else record
+    return run_record(ended)
 
 
 def _set_thread_state(

@@ -172,18 +172,27 @@ def _create(
     return ThreadRecord.from_row(row)
 
 
+def new_thread_values(
+    thread_id: str, *, metadata: dict[str, Any], now: datetime, status: ThreadStatus = "idle"
+) -> dict[str, Any]:
+    """The ``graph_threads`` column values of a new thread with no values yet."""
+    return {
+        "thread_id": thread_id,
+        "created_at": now,
+        "updated_at": now,
+        "metadata": metadata,
+        "config": {},
+        "status": status,
+        "values": None,
+        "interrupts": {},
+    }
+
+
 def new_thread_row(thread_id: str, *, metadata: dict[str, Any], now: datetime) -> GraphThread:
     """The row of a new, idle thread with no values yet."""
-    return GraphThread(
-        thread_id=thread_id,
-        created_at=now,
-        updated_at=now,
-        metadata_=metadata,
-        config={},
-        status="idle",
-        values=None,
-        interrupts={},
-    )
+    values = new_thread_values(thread_id, metadata=metadata, now=now)
+    values["metadata_"] = values.pop("metadata")  # the attribute behind the "metadata" column
+    return GraphThread(**values)
 
 
 def _get(session: Session, *, thread_id: str) -> ThreadRecord:
