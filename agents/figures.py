@@ -25,7 +25,8 @@ from decimal import Decimal, InvalidOperation
 
 from core.recommendation import Fact
 
-_ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)*-\d+[A-Z0-9-]*(?:[#:]\d+)?\b")
+# A record id ("ACC-0007", "DOC-PRD-001-UM", "SEC-00007#0"); names a record, states no figure.
+RECORD_ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)*-\d+[A-Z0-9-]*(?:[#:]\d+)?\b")
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 # "1. " or "2) " at the start of a line numbers a list; "page 3" locates a source.
 _LOCATOR = re.compile(r"^\s*\d{1,2}[.)]\s|\bpages?\s+\d+\b", re.MULTILINE | re.IGNORECASE)
@@ -39,7 +40,7 @@ Source = str | Fact
 
 def numbers(text: str) -> list[str]:
     """Figures stated in ``text``, in order (record ids and citation markers excluded)."""
-    return _FIGURE.findall(_LOCATOR.sub(" ", _CITATION.sub(" ", _ID.sub(" ", text))))
+    return _FIGURE.findall(_LOCATOR.sub(" ", _CITATION.sub(" ", RECORD_ID.sub(" ", text))))
 
 
 def figure_key(figure: str) -> Decimal | str | None:

@@ -1,0 +1,292 @@
+"""The checks one sentence of model-written text must pass, and the checks on a whole text.
+
+Each check returns problems as short sentences a reviewer can read ("figure 9.92 is in no
+source"). A sentence is checked against the :class:`~agents.prose.grounds.Grounds` and the
+sentences before it (repetition spans sentences); the end of a text is checked once it is
+complete (a model cut off by its token limit stops mid-sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from agents.figures import RECORD_ID, ungrounded_numbers
+from agents.prose.grounds import Grounds
+from agents.prose.sentences import split_sentences
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[\w'’%-]+|[\u3400-\u4dbf\u4e00-\u9fff]")
+
+# -- identifiers and names ------------------------------------------------------------------
+
+# A model or part number: a capitalised word with digits in it ("P12", "T300", "X5s").
+_CODE = re.compile(r"(?<![\w-])[A-Z][A-Za-z]*\d+[A-Za-z0-9]*(?![\w-])")
+_HARMLESS_CODE = re.compile(r"^(?:Q[1-4]|H[12]|FY\d{2,4}|[A-Z]\d{1,2}s?|SpO2|CO2|O2)$")
+# An organisation: capitalised words ending in a word that names an institution.
+_ORGANISATION = re.compile(
+    r"(?:[A-Z][\w'’&.-]*\s+){1,5}(?:Hospital|Clinic|Centre|Center|University|Institute|"
+    r"College|Group|Company|Corporation|Foundation|Laborator(?:y|ies)|Healthcare|Pharma)\b"
+)
+# A person addressed by a title.
+_TITLED = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor|Director|Dean)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
+# Words that may lead a capitalised phrase without being part of a name.
+_LEADING = frozenset(
+    "the a an this that our your their its at for with from to by of in on and or as "
+    "dear hi hello please contact".split()
+)
+# A word in pinyin: the demo's people and places are named in it, and a small model invents
+# such names freely ("Zhang Wei"). English words that happen to spell pinyin are allowed.
+_PINYIN = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo"
+    r"|ui|ue|er|a|o|e|i|u))+"
+)
+_ENGLISH_PINYIN = frozenset(
+    "a an as he she me we hi i in on one man men long bang pan fan ban hen ten tie die lie gene"
+    " china chinese sun gang hang sang bin pin tin win den ken pen zen nine line mine wine fine"
+    " dine shine cue due hue sue you yo go no so to do pie tea sea see bee die"
+    " beige hang bone cone done gone lone none tone zone cane lane mane pane sane wane"
+    " hope rope dope cope mope lobe robe node code mode rode sore more core bore tore wore"
+    " huge bingo tango mango lingo jingo gaga papa mama nana sofa china panda manga"
+    " anne jane june jean joan sean dean".split()
+)
+
+
+def _known_words(grounds: Grounds) -> set[str]:
+    words = set(_LATIN_WORD.findall(f"{grounds.text}\n{grounds.question}".lower()))
+    for name in grounds.names:
+        words.update(_LATIN_WORD.findall(name.lower()))
+    return words
+
+
+def _in_sources(token: str, grounds: Grounds) -> bool:
+    pattern = rf"(?<![\w-]){re.escape(token)}(?!\w)"
+    return bool(re.search(pattern, f"{grounds.text}\n{grounds.question}", re.IGNORECASE))
+
+
+def _is_pinyin_name(word: str) -> bool:
+    lower = word.lower()
+    return len(lower) >= 2 and lower not in _ENGLISH_PINYIN and _PINYIN.fullmatch(lower) is not None
+
+
+def unknown_identifiers(sentence: str, grounds: Grounds) -> list[str]:
+    """Record ids and model numbers in ``sentence`` that neither the sources nor the question hold."""
+    found = [m.group(0) for m in RECORD_ID.finditer(sentence)]
+    rest = RECORD_ID.sub(" ", sentence)
+    found += [c for c in _CODE.findall(rest) if not _HARMLESS_CODE.match(c)]
+    return [token for token in dict.fromkeys(found) if not _in_sources(token, grounds)]
+
+
+def unknown_names(sentence: str, grounds: Grounds) -> list[str]:
+    """Names of organisations, people and known entities that the sources do not hold.
+
+    A known entity name (``grounds.names``) must be in the sources or the question; an
+    organisation ("... Hospital") or a titled person ("Dr. Wang") must be made of words the
+    sources hold; a capitalised pinyin word ("Zhang", "Anzhen") must be in the sources too.
+    """
+    known = _known_words(grounds)
+    problems: list[str] = []
+    for name in sorted(grounds.names, key=len, reverse=True):
+        if len(name) > 2 and name.lower() in sentence.lower() and not _in_sources(name, grounds):
+            problems.append(name)
+    for match in _ORGANISATION.finditer(sentence):
+        words = _LATIN_WORD.findall(match.group(0))
+        while words and words[0].lower() in _LEADING:
+            words.pop(0)
+        if any(w.lower() not in known for w in words):
+            problems.append(" ".join(words))
+    for match in _TITLED.finditer(sentence):
+        if any(w.lower() not in known for w in match.group(1).split()):
+            problems.append(match.group(1))
+    for match in re.finditer(r"(?<![\w-])[A-Z][a-z]+(?![\w-])", sentence):
+        word = match.group(0)
+        if word.lower() in known or not _is_pinyin_name(word):
+            continue
+        before = sentence[: match.start()].rstrip()
+        starts = not before or before[-1] in ".!?:;\n\"'“(-•*" or before.endswith("Dear")
+        follows = re.match(r"\s+([A-Z][a-z]+)", sentence[match.end() :])
+        if not starts or (follows and _is_pinyin_name(follows.group(1))):
+            problems.append(word)
+    return list(dict.fromkeys(problems))
+
+
+# -- degeneration ---------------------------------------------------------------------------
+
+MIN_REPEATED_LINE = 12  # characters: "Thank you." may repeat, a sentence may not
+NGRAM = 5  # words (or Han characters) in a phrase counted for repetition
+MAX_NGRAM_REPEATS = 2  # a five-word phrase may occur twice in a text, not three times
+_OF_CHAIN = re.compile(
+    r"\b([A-Za-z]+)((?:\s+(?:of|by|for)\s+(?:the\s+|a\s+|an\s+)?[A-Za-z]+){3,})", re.IGNORECASE
+)
+_NOMINAL = re.compile(r"(?:tion|sion|ence|ance|ment|ity|ure|al|ing|ness|ship|ery)$")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower() for t in _WORD.findall(text)]
+
+
+def repetition(sentence: str, before: Sequence[str]) -> list[str]:
+    """A line said before, or a phrase said too often (within the sentence or across the text)."""
+    problems: list[str] = []
+    line = " ".join(sentence.split())
+    if len(line) >= MIN_REPEATED_LINE and any(line == " ".join(b.split()) for b in before):
+        problems.append(f"repeated line: {line[:60]!r}")
+    tokens = _tokens(sentence)
+    earlier = [t for b in before for t in _tokens(b)]
+    counts = Counter(tuple(earlier[i : i + NGRAM]) for i in range(max(0, len(earlier) - NGRAM + 1)))
+    joined = earlier + tokens
+    for i in range(max(len(earlier) - NGRAM + 1, 0), max(0, len(joined) - NGRAM + 1)):
+        gram = tuple(joined[i : i + NGRAM])
+        counts[gram] += 1
+        if counts[gram] > MAX_NGRAM_REPEATS and any(any(c.isalpha() for c in t) for t in gram):
+            problems.append(f"repeated phrase: {' '.join(gram)!r}")
+            break
+    # A short phrase said three times running ("2026: 9.91% - 2026: 9.91% - 2026: 9.91%").
+    for size in range(1, 9):
+        for i in range(0, len(tokens) - 3 * size + 1):
+            if (
+                tokens[i : i + size]
+                == tokens[i + size : i + 2 * size]
+                == tokens[i + 2 * size : i + 3 * size]
+            ):
+                problems.append(f"phrase repeated back to back: {' '.join(tokens[i : i + size])!r}")
+                return problems
+    return problems
+
+
+def noun_chain(sentence: str) -> list[str]:
+    """A chain of nouns strung on "of"/"by" ("Confirmation of Recurrence of the Receipt of ...").
+
+    Four or more links, or three where most nouns are nominalisations or capitalised
+    mid-sentence, read as bureaucratic noise rather than a sentence.
+    """
+    for match in _OF_CHAIN.finditer(sentence):
+        nouns = [match.group(1)] + [
+            w
+            for w in re.findall(r"[A-Za-z]+", match.group(2))
+            if w.lower() not in {"of", "by", "for", "the", "a", "an"}
+        ]
+        heavy = sum(1 for n in nouns if _NOMINAL.search(n.lower()) or n[0].isupper())
+        if len(nouns) >= 5 or (len(nouns) >= 4 and heavy * 2 > len(nouns)):
+            return [f"chain of nouns: {match.group(0)[:60]!r}"]
+    return []
+
+
+# Function words a complete sentence does not end on.
+_DANGLING = frozenset(
+    "the a an of to and or but with for by in on at from as is are was were be been that which"
+    " who whose your our their its this these those will would should can could may might must"
+    " has have had not than into about per via".split()
+)
+_CLOSING = ".!?…。！？)]}\"'”’》」』）:;"
+
+
+def unfinished(text: str) -> list[str]:
+    """The text stops mid-sentence: its last line ends on a function word, or a prose line
+    (not a list item or table row) ends without a full stop."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    if not lines:
+        return []
+    last = lines[-1]
+    words = _LATIN_WORD.findall(last)
+    if words and words[-1].lower() in _DANGLING and last[-1] not in _CLOSING:
+        return [f"unfinished sentence: {last[-60:]!r}"]
+    listed = re.match(r"^(?:[-*•|]|\d{1,2}[.)]\s)", last)
+    if not listed and last[-1] not in _CLOSING and len(words) > 3:
+        return [f"unfinished sentence: {last[-60:]!r}"]
+    return []
+
+
+# -- language -------------------------------------------------------------------------------
+
+
+def wrong_language(sentence: str, grounds: Grounds) -> list[str]:
+    """A sentence in another language than the rep's question.
+
+    For an English question: Chinese characters beyond names the sources hold. For a Chinese
+    question: a sentence of four or more English words (not ids or source names) and no
+    Chinese at all.
+    """
+    known = grounds.text + grounds.question
+    if grounds.language == "en":
+        foreign = [c for c in _HAN.findall(sentence) if c not in known]
+        if len(foreign) >= 2:
+            return ["wrong language: Chinese in an answer to an English question"]
+        return []
+    if _HAN.search(sentence):
+        return []
+    words = [
+        w
+        for w in _LATIN_WORD.findall(RECORD_ID.sub(" ", sentence))
+        if w.lower() not in known.lower()
+    ]
+    if len(words) >= 4:
+        return ["wrong language: English in an answer to a Chinese question"]
+    return []
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+_WON = re.compile(
+    r"\b(?:contract|deal|agreement|order|purchase)s?\s+(?:is|was|has\s+been|have\s+been|are|were)"
+    r"\s+(?:now\s+|already\s+|fully\s+|officially\s+)?(?:secured|signed|won|closed|finali[sz]ed|"
+    r"in\s+the\s+bag|closed[\s-]won)\b"
+    r"|\b(?:secured|signed|won|closed)\s+the\s+(?:contract|deal|agreement|order)\b"
+    r"|\b(?:contract|deal)\s+(?:secured|signed|won)\b"
+    r"|已(?:经)?(?:签约|签署|签订|成交|赢单)|合同已(?:经)?签",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:not|n't|never|no|until|unless|once|if|before|when|after|yet|until|whether|hope|"
+    r"expect|aim|plan|want|would|could|might|may)\b|未|尚未|没有|如果|一旦",
+    re.IGNORECASE,
+)
+
+
+def contradicted_claims(sentence: str, grounds: Grounds) -> list[str]:
+    """A deal said to be won or a contract signed when no deal in the facts is closed-won."""
+    if grounds.closed_won:
+        return []
+    for match in _WON.finditer(sentence):
+        clause = re.split(r"[,;:.，；：。]", sentence[: match.start()])[-1]
+        if not _HEDGE.search(clause + match.group(0)):
+            return [
+                f"claims a won deal or signed contract, which no fact records: {match.group(0)!r}"
+            ]
+    return []
+
+
+# -- the whole check ------------------------------------------------------------------------
+
+
+def check_sentence(sentence: str, grounds: Grounds, *, before: Sequence[str] = ()) -> list[str]:
+    """Problems of one sentence, given the sentences shown before it."""
+    if not sentence.strip():
+        return []
+    problems = [
+        f"figure {n} is in no source"
+        for n in ungrounded_numbers(sentence, grounds.sources + (grounds.question,))
+    ]
+    problems += [f"unknown id or model {t}" for t in unknown_identifiers(sentence, grounds)]
+    problems += [f"name not in the sources: {n}" for n in unknown_names(sentence, grounds)]
+    problems += repetition(sentence, before)
+    problems += noun_chain(sentence)
+    problems += wrong_language(sentence, grounds)
+    problems += contradicted_claims(sentence, grounds)
+    return problems
+
+
+def check_text(text: str, grounds: Grounds) -> list[str]:
+    """Every problem of ``text``: each sentence's, then the end's."""
+    problems: list[str] = []
+    before: list[str] = []
+    for sentence in split_sentences(text):
+        problems += check_sentence(sentence, grounds, before=before)
+        before.append(sentence)
+    problems += unfinished(text)
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,134 @@
+"""Checked prose: the junk a small model writes is caught; real sentences pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.prose import Grounds, ProseGate, check_prose, check_sentence, check_text
+from core.recommendation import Fact
+
+FACTS = [
+    Fact(source="budgets", record_id="ACC-0156:2026", field="growth_pct", value=9.91),
+    Fact(source="accounts", record_id="ACC-0156", field="name", value="Anzhen Hospital"),
+    Fact(source="contacts", record_id="CON-00012", field="name", value="Chen Jingwei"),
+    Fact(source="deals", record_id="DEAL-0042", field="stage", value="negotiation"),
+]
+PASSAGE = "Current year: 2026: 9.91% growth. The VitaScan P12 warranty is 3 years (page 4)."
+NAMES = ["Anzhen Hospital", "Ruijin Hospital", "Chen Jingwei", "VitaScan P12"]
+
+
+@pytest.fixture
+def grounds() -> Grounds:
+    return Grounds.of(
+        [*FACTS, PASSAGE], names=NAMES, question="What budget should I plan for Anzhen Hospital?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("junk", "problem"),
+    [
+        ("Current year: 2026: 9.91% - " * 6, "repeated"),
+        (
+            "Confirmation of Recurrence of the Receipt of the Transfer of the Payment by the "
+            "Account.",
+            "chain of nouns",
+        ),
+        ("I am confident that the contract is secured.", "won deal or signed contract"),
+        ("We have already signed the contract with them.", "won deal or signed contract"),
+        ("The price list for BAC-0156 is attached.", "unknown id or model BAC-0156"),
+        ("The VitaScan T300 warranty is 3 years.", "unknown id or model T300"),
+        ("Ruijin Hospital also buys the VitaScan P12.", "name not in the sources: Ruijin Hospital"),
+        ("Please contact Zhang Wei about the budget.", "name not in the sources: Zhang"),
+        ("Dear Dr. Li, thank you for the meeting.", "name not in the sources: Li"),
+        ("Anzhen Hospital grows by 12.5% in 2026.", "figure 12.5 is in no source"),
+        ("Anzhen Hospital plans 9.91% growth in 2026, and the", "unfinished sentence"),
+        ("安贞医院的预算增长为9.91%。", "wrong language"),
+        ("The budget is the budget is the budget is the budget.", "back to back"),
+    ],
+)
+def test_junk_is_caught(grounds: Grounds, junk: str, problem: str) -> None:
+    problems = check_text(junk, grounds)
+    assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "Anzhen Hospital plans 9.91% growth in 2026.",
+        "Chen Jingwei is the best first contact at Anzhen Hospital.",
+        "The VitaScan P12 warranty is 3 years, so plan the renewal before it runs out.",
+        "Once the contract is signed, confirm delivery with Chen Jingwei.",
+        "The deal is not yet won: DEAL-0042 is in negotiation.",
+        "Dear Chen Jingwei,\n\nThank you for your time. I would like to share the updated quote"
+        " for the VitaScan P12.\n\nBest regards,",
+        "1. Call Chen Jingwei this week.\n2. Send the VitaScan P12 datasheet (page 4).",
+        "In Q3, a budget in line with 2026 growth (9.91%) is reasonable.",
+    ],
+)
+def test_good_text_passes(grounds: Grounds, good: str) -> None:
+    assert check_text(good, grounds) == []
+
+
+def test_chinese_answer_to_a_chinese_question_passes() -> None:
+    grounds = Grounds.of([*FACTS, PASSAGE], names=NAMES, question="安贞医院明年的预算是多少？")
+    assert grounds.language == "zh"
+    assert check_text("安贞医院2026年的预算增长为9.91%。VitaScan P12的保修期为3年。", grounds) == []
+    problems = check_text("The budget of Anzhen Hospital grows by 9.91% in 2026.", grounds)
+    assert any("wrong language" in p for p in problems)
+
+
+def test_a_won_deal_grounds_the_claim() -> None:
+    won = Grounds.of(FACTS, closed_won=True)
+    assert check_text("The contract is signed.", won) == []
+    assert check_text("The contract is signed.", Grounds.of(FACTS)) != []
+
+
+def test_a_line_said_twice_is_caught(grounds: Grounds) -> None:
+    line = "Anzhen Hospital plans 9.91% growth in 2026."
+    assert check_sentence(line, grounds, before=[]) == []
+    assert any("repeated line" in p for p in check_sentence(line, grounds, before=[line]))
+
+
+def test_gate_releases_checked_sentences_and_holds_the_one_under_check(grounds: Grounds) -> None:
+    gate = ProseGate(grounds)
+    text = "Anzhen Hospital plans 9.91% growth in 2026. Chen Jingwei decides. The price is 7."
+    released: list[str] = []
+    for i in range(0, len(text), 3):  # token-sized deltas
+        released += gate.feed(text[i : i + 3])
+        # Nothing released is ever unfinished or unchecked.
+        assert all(s.rstrip().endswith(".") for s in released)
+    assert "".join(released) == "Anzhen Hospital plans 9.91% growth in 2026. Chen Jingwei decides."
+    assert gate.close() == []  # "The price is 7." states a figure no source holds
+    checked = gate.finish("Deterministic wording.")
+    assert checked.status == "partial"
+    assert checked.text.startswith("".join(released).strip())
+    assert checked.text.endswith("Deterministic wording.")
+    assert any("figure 7" in p for p in checked.record["problems"])
+
+
+def test_gate_drops_everything_after_the_first_failure(grounds: Grounds) -> None:
+    gate = ProseGate(grounds)
+    assert gate.feed("The price list for BAC-0156 is attached. ") == []
+    assert gate.feed("Anzhen Hospital plans 9.91% growth in 2026. ") == []
+    checked = gate.finish("Fallback.")
+    assert (checked.text, checked.status) == ("Fallback.", "replaced")
+
+
+def test_streamed_and_whole_results_agree(grounds: Grounds) -> None:
+    text = "Anzhen Hospital plans 9.91% growth in 2026. " + "Current year: 2026: 9.91% - " * 6
+    whole = check_prose(text, grounds, "Fallback.")
+    gate = ProseGate(grounds)
+    shown = [s for ch in text for s in gate.feed(ch)] + gate.close()
+    streamed = gate.finish("Fallback.")
+    assert whole == streamed
+    assert whole.status == "partial"
+    assert whole.text.startswith("".join(shown).strip())
+
+
+def test_statuses(grounds: Grounds) -> None:
+    assert check_prose("Chen Jingwei decides.", grounds, "F").record == {
+        "status": "passed",
+        "problems": [],
+    }
+    assert check_prose("", grounds, "F").record == {"status": "none", "problems": []}
+    assert check_prose(None, grounds, "F").text == "F"
