@@ -188,8 +188,21 @@ class Health(BaseModel):
     ok: bool
 
 
+class WarmUp(BaseModel):
+    """Progress of the start-up warm-up (graphs compiled, memory and local model loaded)."""
+
+    state: Literal["warming", "ready", "failed"]
+    pending: list[str] = Field(description="Steps not finished yet, in the order they run.")
+    done: dict[str, float] = Field(description="Finished steps and the seconds each took.")
+    failed: dict[str, str] = Field(description="Failed steps and why.")
+
+
 class ServerInfo(BaseModel):
     version: str
     langgraph_py_version: str
     flags: dict[str, bool]
     metadata: dict[str, Any]
+    agents_ready: bool = Field(
+        description="True once the agents are warmed: the first answer is then as fast as later ones."
+    )
+    warm_up: WarmUp

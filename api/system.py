@@ -7,7 +7,8 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter
 
 from api.deps import RuntimeDep
-from api.schemas import Health, ServerInfo
+from api.schemas import Health, ServerInfo, WarmUp
+from runtime.warmup import WarmupStatus
 
 router = APIRouter(tags=["system"])
 
@@ -27,7 +28,12 @@ async def ok() -> Health:
 
 @router.get("/info", response_model=ServerInfo)
 async def info(runtime: RuntimeDep) -> ServerInfo:
-    """Versions, the features this server implements, and whether the agents are ready."""
+    """Versions, the features this server implements, and whether the agents are ready.
+
+    ``agents_ready`` turns true once the start-up warm-up has compiled the graphs and loaded
+    the memory and the local model; ``warm_up`` says what is still warming or failed.
+    """
+    warm = runtime.warmup.status() if runtime.warmup else WarmupStatus(pending=[])
     return ServerInfo(
         version=_version("crm-agents"),
         langgraph_py_version=_version("langgraph"),
@@ -37,4 +43,6 @@ async def info(runtime: RuntimeDep) -> ServerInfo:
             "graphs": [spec.graph_id for spec in runtime.catalog.specs()],
             "started_at": runtime.started_at.isoformat(),
         },
+        agents_ready=warm.ready and runtime.services.state == "ready",
+        warm_up=WarmUp(**warm.as_dict()),
     )

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     max_request_bytes: int = Field(1_000_000, gt=0, description="Largest accepted request body.")
+    warm_up: bool = Field(
+        True,
+        description="Warm the agents at start in the background (graphs, memory, local model), "
+        "so the first answer is as fast as later ones; /info says when they are ready.",
+    )
     seed: int = Field(20261125, description="Seed of the demo dataset generator.")
     governance_key_dir: Path | None = Field(
         None,

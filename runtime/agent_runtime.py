@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,7 @@ from runtime.run_store import RunStore
 from runtime.service_loader import ServicesLoader
 from runtime.thread_store import ThreadStore
 from runtime.threads import ThreadService
+from runtime.warmup import AgentWarmup, WarmStep, default_steps
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class AgentRuntime:
     store: Any
     # The checkpointer graphs write to (data subject export and erasure read it too).
     checkpointer: Any = None
+    # Compiles the graphs and loads the models in the background; /info reports it.
+    warmup: AgentWarmup | None = None
 
 
 @asynccontextmanager
@@ -56,12 +59,14 @@ async def open_agent_runtime(
     *,
     graphs: Mapping[str, GraphSpec],
     services_factory: ServicesFactory,
+    warm_steps: Sequence[WarmStep] | None = None,
 ) -> AsyncIterator[AgentRuntime]:
     """Migrate the database, open checkpointer and store, start loading the services.
 
-    Returns quickly: the services (models) load in a worker thread while requests are served;
-    runs wait for them. On exit, running runs are cancelled (``interrupted``) and everything
-    is closed.
+    Returns quickly: the services (models) load in a worker thread while requests are served,
+    then the warm-up compiles the graphs and loads the memory and the local model
+    (``warm_steps``, default :func:`runtime.warmup.default_steps`); runs wait for what they
+    need. On exit, running runs are cancelled (``interrupted``) and everything is closed.
     """
     url = settings.resolved_database_url
     await anyio.to_thread.run_sync(migrate, url)
@@ -86,6 +91,14 @@ async def open_agent_runtime(
                 store=store,
                 assistants=assistant_store,
             )
+            warmup = None
+            if settings.warm_up:
+                warmup = AgentWarmup(
+                    services=services,
+                    catalog=catalog,
+                    steps=default_steps(settings) if warm_steps is None else warm_steps,
+                )
+                warmup.start()
             executor = RunExecutor(
                 threads=thread_store,
                 runs=run_store,
@@ -112,10 +125,13 @@ async def open_agent_runtime(
                 ),
                 store=store,
                 checkpointer=checkpointer,
+                warmup=warmup,
             )
             try:
                 yield runtime
             finally:
+                if warmup is not None:
+                    await warmup.aclose()
                 await executor.aclose()
                 await services.aclose()
     finally:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 from core.offline import apply_offline_defaults
 
 apply_offline_defaults()
+# Servers built by tests do not warm the agents in the background (it would load models no
+# test asked for); the tests of the warm-up turn it on themselves.
+os.environ.setdefault("CRM_AGENTS_WARM_UP", "false")
 
 import pytest
 

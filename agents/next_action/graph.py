@@ -13,6 +13,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
@@ -33,6 +34,7 @@ from agents.next_action.execution import (
 )
 from agents.next_action.history import AccountHistory, load_history
 from agents.next_action.planning import NextStep, plan_confidence, plan_steps, primary_contact
+from agents.next_action.review import review_request, reviewer_of
 from agents.next_action.state import NextActionState
 from core.recommendation import (
     Action,
@@ -207,27 +209,26 @@ def build_next_action_graph(
     def has_pending(state: NextActionState) -> str:
         return NODE_REVIEW if state.get("pending") else END
 
-    def review_action(state: NextActionState) -> dict[str, Any]:
+    def review_action(state: NextActionState, config: RunnableConfig) -> dict[str, Any]:
         index, rest = state["pending"][0], state["pending"][1:]
         recommendation = state["recommendation"] or {}
         action = Action.model_validate(recommendation["actions"][index])
+        # The step's reasoning, sources and full draft travel with the pause, so the rep
+        # judges the action where they decide on it.
         answer = interrupt(
-            {
-                "recommendation_id": recommendation.get("id"),
-                "index": index,
-                "action": action.model_dump(mode="json"),
-                "question": f"Approve this action? {action.description}",
-                "decisions": ["approve", "reject", "edit"],
-            }
+            review_request(
+                recommendation, index=index, action=action, steps=state.get("steps") or []
+            )
         )
         review, problem = read_review(answer)
-        reviewer = review.reviewer if review else None
+        reviewer = reviewer_of(review.reviewer if review else None, config)
         if review is None or review.decision == "reject":
             record_rejection(
                 writer, recommendation=recommendation, index=index, action=action, reviewer=reviewer
             )
             reason = problem or (review.comment if review else None) or "rejected"
-            return _skip(state, rest, {"index": index, "kind": action.kind, "reason": reason})
+            skipped = {"index": index, "kind": action.kind, "reason": reason, "reviewer": reviewer}
+            return _skip(state, rest, skipped)
         chosen = edited_action(action, review)
         return {
             "pending": rest,

@@ -219,3 +219,41 @@ def test_advice_only_actions_record_the_decision_alone(world: SimpleNamespace) -
     )
     assert done.effect_table is None and done.payload_sha256 == payload_sha256(action)
     assert count(world, "action_decisions") == 1
+
+
+async def test_the_pause_carries_reasoning_sources_and_the_full_draft(
+    world: SimpleNamespace,
+) -> None:
+    async with AsyncSqliteSaver.from_conn_string(str(world.data / "cp.db")) as saver:
+        graph = graph_for(world, saver)
+        await _start(graph, "t")
+        state = await graph.aget_state(config("t"))
+    (pause,) = [i.value for task in state.tasks for i in task.interrupts]
+    rec = state.values["recommendation"]
+    step = rec["data"]["next_action"]["steps"][0]
+    # The rep judges the step where they decide: its title and why, its own records, the
+    # whole e-mail (not a preview) and the plan's confidence.
+    assert pause["index"] == 0 and pause["recommendation_id"] == rec["id"]
+    assert pause["step"] == {"title": step["title"], "why": step["why"]}
+    assert pause["step"]["why"] and pause["sources"] == step["provenance"]
+    assert pause["sources"] and pause["confidence"] == rec["confidence"]
+    draft = rec["data"]["next_action"]["draft"]
+    assert draft and pause["draft"] == rec["actions"][0]["payload"]["body"] == draft
+    assert pause["decisions"] == ["approve", "reject", "edit"]
+
+
+async def test_the_decision_records_the_runs_rep_when_the_resume_names_nobody(
+    world: SimpleNamespace,
+) -> None:
+    as_rep = {"configurable": {"thread_id": "t", "rep_id": "REP-003"}}
+    async with AsyncSqliteSaver.from_conn_string(str(world.data / "cp.db")) as saver:
+        graph = graph_for(world, saver)
+        rec = (await _start(graph, "t"))["recommendation"]
+        await graph.ainvoke(Command(resume={"decision": "approve"}), as_rep)
+        after = await graph.ainvoke(Command(resume="reject"), as_rep)
+    approved = world.store.decision(recommendation_id=rec["id"], action_index=0)
+    rejected = world.store.decision(recommendation_id=rec["id"], action_index=1)
+    assert (approved.decision, approved.reviewer) == ("approve", "REP-003")
+    assert (rejected.decision, rejected.reviewer) == ("reject", "REP-003")
+    assert after["outbox"][0]["reviewer"] == "REP-003"
+    assert after["skipped"][0]["reviewer"] == "REP-003"
