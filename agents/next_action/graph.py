@@ -33,9 +33,16 @@ from agents.next_action.execution import (
     write_back,
 )
 from agents.next_action.history import AccountHistory, load_history
-from agents.next_action.planning import NextStep, plan_confidence, plan_steps, primary_contact
+from agents.next_action.planning import (
+    NextStep,
+    plan_confidence,
+    plan_context,
+    plan_steps,
+    primary_contact,
+)
 from agents.next_action.review import review_request, reviewer_of
 from agents.next_action.state import NextActionState
+from agents.withheld import note_withheld
 from core.recommendation import (
     Action,
     ModelInfo,
@@ -175,6 +182,7 @@ def build_next_action_graph(
         actions = [with_body(s.action, text) for s in steps]
         lines = [f"Next steps for {history.account_name} (stage: {history.stage}):"]
         lines += [f"{i}. {s.title}. Why: {s.why}" for i, s in enumerate(steps, 1)]
+        lines += ["", *plan_context(history)]
         lines += ["", f"Draft {_form(steps)}:", text]
         content = "\n".join(lines)
         recommendation = Recommendation(
@@ -196,8 +204,13 @@ def build_next_action_graph(
             prompt=prompt.info if drafted else None,
             input_sha256=state.get("input_sha256"),
         )
+        # Said, never hidden: what consent withheld, in the answer, and at a lower confidence.
+        recommendation = note_withheld(
+            recommendation, history.withheld, used=history.conversations_read
+        )
         message = AIMessage(
-            content=content, additional_kwargs={"recommendation_id": recommendation.id}
+            content=recommendation.content,
+            additional_kwargs={"recommendation_id": recommendation.id},
         )
         return {
             "messages": [message],

@@ -2,7 +2,8 @@
 
 In priority order (at most ``MAX_STEPS``):
 
-1. reply to an inbound e-mail nobody answered (``send_email``);
+1. reply to the people whose inbound e-mails nobody answered, one step per person (at most
+   ``MAX_REPLIES``, most recent first; ``send_email``);
 2. call back a missed call nobody returned (``create_task``);
 3. book a meeting for an open deal with no meeting in ``MEETING_GAP`` days (``create_task``);
 4. confirm the timeline of an open deal whose close date is past or within ``CLOSE_SOON`` days
@@ -11,7 +12,9 @@ In priority order (at most ``MAX_STEPS``):
 6. follow up by e-mail when there was no two-way contact for ``QUIET`` days (``send_email``).
 
 Every step says why and cites the records it stands on. Its action changes data or contacts a
-customer, so it always requires approval.
+customer, so it always requires approval. When consent withheld records of the kind a step's
+reason says are absent (no meeting, no reply, no contact since), the reason says it rests on the
+records the agent may use and how many were withheld (``agents.withheld.not_seen``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 
 from agents.next_action.history import AccountHistory, Touch
+from agents.withheld import not_seen
 from core.recommendation import Action, Fact
 
 MAX_STEPS = 3
+MAX_REPLIES = 2
 MEETING_GAP = timedelta(days=30)
 CLOSE_SOON = timedelta(days=14)
 QUIET = timedelta(days=45)
@@ -43,9 +48,9 @@ class NextStep(BaseModel):
 
 def plan_steps(history: AccountHistory) -> list[NextStep]:
     """The account's next steps, most urgent first."""
-    steps: list[NextStep] = []
-    for email in history.unanswered_emails[:1]:
-        steps.append(_reply(history, email))
+    steps: list[NextStep] = [
+        _reply(history, emails) for emails in unanswered_by_person(history)[:MAX_REPLIES]
+    ]
     for call in history.missed_calls[:1]:
         steps.append(_call_back(history, call))
     steps += _deal_steps(history)
@@ -80,14 +85,57 @@ def _activity_fact(touch: Touch) -> Fact:
     )
 
 
-def _reply(history: AccountHistory, email: Touch) -> NextStep:
+def unanswered_by_person(history: AccountHistory) -> list[list[Touch]]:
+    """The unanswered inbound e-mails grouped by sender, newest first within and across."""
+    groups: dict[str | None, list[Touch]] = {}
+    for email in history.unanswered_emails:  # newest first
+        groups.setdefault(email.contact_id, []).append(email)
+    return list(groups.values())
+
+
+def _unseen(history: AccountHistory, *kinds: str) -> str:
+    """ " among the records I may use; 3 meetings are withheld" when consent withheld records
+    of ``kinds`` (a claim that something is absent must say so), else ""."""
+    clause = not_seen(history.withheld, *kinds)
+    return f" among the records I may use{clause}" if clause else ""
+
+
+def plan_context(history: AccountHistory) -> list[str]:
+    """What the plan saw that a rep checks first: the last meeting, the unanswered e-mails."""
+    meeting = history.last_meeting
+    if meeting:
+        about = f" ({meeting.subject})" if meeting.subject else ""
+        lines = [f"Last meeting: {meeting.occurred_at.date()}{about}."]
+    else:
+        lines = [f"Last meeting: none on record{_unseen(history, 'meeting')}."]
+    groups = unanswered_by_person(history)
+    if groups:
+        count = sum(len(g) for g in groups)
+        who = "; ".join(
+            f"{_name(history, g[0].contact_id)} on "
+            + " and ".join(str(e.occurred_at.date()) for e in g)
+            for g in groups
+        )
+        lines.append(f"Unanswered customer e-mails: {count} ({who}).")
+    else:
+        lines.append(f"Unanswered customer e-mails: none{_unseen(history, 'email')}.")
+    return lines
+
+
+def _on(touch: Touch) -> str:
+    return f"on {touch.occurred_at.date()}" + (f" about '{touch.subject}'" if touch.subject else "")
+
+
+def _reply(history: AccountHistory, emails: list[Touch]) -> NextStep:
+    email = emails[0]  # the newest: the reply answers it, and the others with it
     name = _name(history, email.contact_id)
-    about = f" about '{email.subject}'" if email.subject else ""
+    dates = " and ".join(_on(e) for e in emails)
+    none = " and has had no" if len(emails) == 1 else f"; none of the {len(emails)} has had a"
     return NextStep(
         title=f"Reply to {name}",
-        why=f"{name} e-mailed on {email.occurred_at.date()}{about} and has had no reply.",
+        why=f"{name} e-mailed {dates}{none} reply{_unseen(history, 'email')}.",
         contact_id=email.contact_id,
-        provenance=[_activity_fact(email)],
+        provenance=[_activity_fact(e) for e in emails],
         action=Action(
             kind="send_email",
             description=f"Send the drafted reply to {name}.",
@@ -105,7 +153,8 @@ def _call_back(history: AccountHistory, call: Touch) -> NextStep:
     name = _name(history, call.contact_id)
     return NextStep(
         title=f"Call {name} back",
-        why=f"A call with {name} on {call.occurred_at.date()} was missed and not returned.",
+        why=f"A call with {name} on {call.occurred_at.date()} was missed and not returned"
+        f"{_unseen(history, 'call')}.",
         contact_id=call.contact_id,
         provenance=[_activity_fact(call)],
         action=Action(
@@ -151,6 +200,7 @@ def _deal_steps(history: AccountHistory) -> list[NextStep]:
             )
         elif last_meeting is None or last_meeting.occurred_at < history.as_of - MEETING_GAP:
             since = f"since {last_meeting.occurred_at.date()}" if last_meeting else "on record"
+            since += _unseen(history, "meeting")
             provenance = [fact] + ([_activity_fact(last_meeting)] if last_meeting else [])
             steps.append(
                 _task(
@@ -194,7 +244,10 @@ def _follow_up(history: AccountHistory) -> NextStep:
     contact_id = last.contact_id if last else None
     name = _name(history, contact_id)
     if last is None:
-        why = "There has been no two-way contact with the account in the history we read."
+        why = (
+            "There has been no two-way contact with the account in the history we read"
+            f"{not_seen(history.withheld, 'meeting', 'email', 'call')}."
+        )
         provenance = [
             Fact(
                 source="accounts",
@@ -204,7 +257,10 @@ def _follow_up(history: AccountHistory) -> NextStep:
             )
         ]
     else:
-        why = f"The last two-way contact was a {last.kind.replace('_', ' ')} on {last.occurred_at.date()}."
+        why = (
+            f"The last two-way contact was a {last.kind.replace('_', ' ')} on"
+            f" {last.occurred_at.date()}{_unseen(history, 'meeting', 'email', 'call')}."
+        )
         provenance = [_activity_fact(last)]
     return NextStep(
         title=f"Follow up with {name}",

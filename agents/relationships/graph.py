@@ -24,6 +24,7 @@ from agents.relationships.mapping import build_stakeholder_map, notes_from
 from agents.relationships.models import StakeholderMap
 from agents.relationships.state import RelationshipsState
 from agents.relationships.tooling import StakeholderToolsLike
+from agents.withheld import merge_withheld, note_withheld, read_counting
 from core.recommendation import (
     Action,
     Fact,
@@ -69,6 +70,7 @@ RUN_START: dict[str, Any] = {
     "draft": "",
     "note_hits": [],
     "contacts": [],
+    "withheld": None,
     "input_sha256": "",
 }
 INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "as_of": None}
@@ -124,8 +126,8 @@ def build_relationships_graph(
         return NODE_UNRESOLVED if state.get("error") else NODE_CONTACTS
 
     async def load_contacts(state: RelationshipsState) -> dict[str, Any]:
-        contacts = await asyncio.to_thread(tools.contacts, _account_id(state))
-        return {"contacts": [c.model_dump() for c in contacts]}
+        contacts, withheld = await read_counting(tools.contacts, _account_id(state))
+        return {"contacts": [c.model_dump() for c in contacts], "withheld": withheld}
 
     def has_contacts(state: RelationshipsState) -> str:
         return NODE_NOTES if state.get("contacts") else NODE_NO_CONTACTS
@@ -160,7 +162,7 @@ def build_relationships_graph(
             )
             return items, activity
 
-        interactions, activity = await asyncio.to_thread(read)
+        (interactions, activity), withheld = await read_counting(read)
         account = AccountRef.model_validate(state["account"])
         stakeholders = build_stakeholder_map(
             account, contacts, activity, notes_from(interactions, hits), as_of=as_of
@@ -175,6 +177,7 @@ def build_relationships_graph(
         }
         return {
             "stakeholder_map": stakeholders.model_dump(mode="json"),
+            "withheld": merge_withheld([state.get("withheld"), withheld]),
             "input_sha256": snapshot_sha256(snapshot),
         }
 
@@ -217,7 +220,8 @@ def build_relationships_graph(
             prompt=prompt.info if explained else None,
             input_sha256=state.get("input_sha256"),
         )
-        return _reply(content, recommendation, stakeholders, recorder)
+        recommendation = note_withheld(recommendation, state.get("withheld"))
+        return _reply(recommendation.content, recommendation, stakeholders, recorder)
 
     def answer_no_contacts(state: RelationshipsState) -> dict[str, Any]:
         account = AccountRef.model_validate(state["account"])
@@ -227,11 +231,19 @@ def build_relationships_graph(
             as_of=_as_of(state),
             confidence=0.05,
         )
-        content = (
-            f"{account.name} has no contacts in the CRM, so there is no stakeholder map yet. "
-            "Find out who runs the purchase (equipment, procurement and the clinical department"
-            " that would use the product) and add them as contacts."
-        )
+        withheld = state.get("withheld")
+        if withheld and withheld.get("people"):  # they exist: never say there is nobody
+            content = (
+                f"{account.name} has no contacts whose data I may use, so there is no"
+                " stakeholder map. Ask them to consent to AI processing, or map the account"
+                " by hand."
+            )
+        else:
+            content = (
+                f"{account.name} has no contacts in the CRM, so there is no stakeholder map"
+                " yet. Find out who runs the purchase (equipment, procurement and the clinical"
+                " department that would use the product) and add them as contacts."
+            )
         recommendation = Recommendation(
             kind=KIND,
             agent=GRAPH_ID,
@@ -256,7 +268,8 @@ def build_relationships_graph(
             data={KIND: stakeholders.model_dump(mode="json")},
             input_sha256=snapshot_sha256({"account": state["account"], "contacts": []}),
         )
-        return _reply(content, recommendation, stakeholders, recorder)
+        recommendation = note_withheld(recommendation, withheld)
+        return _reply(recommendation.content, recommendation, stakeholders, recorder)
 
     def explain_unresolved(state: RelationshipsState) -> dict[str, Any]:
         error = state.get("error") or {}

@@ -26,6 +26,8 @@ class RelationshipsState(TypedDict, total=False):
     note_hits: list[dict[str, Any]]
     warnings: list[str]
     stakeholder_map: dict[str, Any] | None
+    # What consent withheld from this run's reads (agents.withheld); None when nothing was.
+    withheld: dict[str, Any] | None
     input_sha256: str
     draft: str
     recommendation: dict[str, Any] | None

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from _consent import TEST_KEY
-from _relationships_world import AS_OF, BEN, CAI, DAN, LOOP, World, build_world
+from _relationships_world import ANN, AS_OF, BEN, CAI, DAN, LOOP, World, build_world
 
 from core.recommendation import Recommendation
 from governance.consent import AI_PROCESSING, ConsentLedger
@@ -18,13 +18,15 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import RetrievedChunk
-from tools.consent_gate import ConsentGatedCRM, ConsentWithheld
+from tools.consent_gate import ConsentGatedCRM, ConsentWithheld, collect_withheld
 from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 # Everything that identifies Dan Loop: his id, name and the activities and notes about him.
 DAN_TRACES = (DAN, "Dan Loop", "EVT-990002", "EVT-990003")
-BEN_TRACES = (BEN, "Ben Loop", "EVT-990001", "EVT-990006")
+# Ben's: his id and name, and the future meeting with Ann (EVT-990006). The pricing review he
+# attended with Cai (EVT-990001) is Cai's too: it stays usable without Ben and his words.
+BEN_TRACES = (BEN, "Ben Loop", "Director of Operations", "EVT-990006")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +124,7 @@ async def test_a_revocation_counts_from_the_next_run(
     assert _traces(again, state, DAN_TRACES)
 
 
-async def test_meetings_a_withheld_person_attended_or_that_name_them_are_left_out(
+async def test_a_meeting_with_a_withheld_person_is_kept_without_them(
     services: AgentServices, ledger: ConsentLedger, retrievals: list[RetrievedChunk]
 ) -> None:
     # Ben attended Cai's pricing review (EVT-990001), which also names him in its notes.
@@ -131,9 +133,64 @@ async def test_meetings_a_withheld_person_attended_or_that_name_them_are_left_ou
     assert _traces(rec, state, BEN_TRACES) == []
     assert _chunk_traces(retrievals, BEN_TRACES) == []
     cai = next(n for n in state["stakeholder_map"]["nodes"] if n["contact_id"] == CAI)
-    assert cai["stats"]["meetings"] == 0  # the shared meeting is Ben's data too
+    assert cai["stats"]["meetings"] == 1  # the shared meeting counts for Cai, without Ben
     # Cai reported to Ben: the line is cut rather than naming him.
     assert all(BEN not in (e["source"], e["target"]) for e in state["stakeholder_map"]["edges"])
+    withheld = rec.data["withheld"]
+    # Counted as read: the pricing review, and Ben's later meeting with Ann (read, then left
+    # out as after ``as_of``), both used in part.
+    assert withheld["people"] == 1 and withheld["partial"] == {"meeting": 2}
+    assert "2 meetings are used without the parts about people who have not consented" in (
+        rec.content
+    )
+    assert "1 contact has not consented to AI processing" in rec.content
+
+
+def test_the_gate_keeps_only_what_is_not_theirs(
+    services: AgentServices, ledger: ConsentLedger
+) -> None:
+    crm = services.crm
+    assert isinstance(crm, ConsentGatedCRM)
+    ledger.revoke(contact_id=BEN, purpose=AI_PROCESSING, notice_version="v2", source="phone")
+    with collect_withheld() as tally:
+        found = {a.id: a for a in crm.activities_for_account(account_id=LOOP, limit=5000)}
+    review = found["EVT-990001"]  # Cai's pricing review, which Ben attended
+    assert review.meta["attendees"] == [CAI] and review.contact_id == CAI
+    assert review.occurred_at.isoformat().startswith("2026-09-01") and review.kind == "meeting"
+    assert "Ben" not in (review.body or "") and "sign off" not in (review.body or "")
+    # Of a conversation he was in, only sentences attributed to a consenting person remain.
+    assert review.body == (
+        "Reviewed the quotation with Cai Loop (Procurement Manager). [withheld] Cai Loop raised"
+        " concerns about the service contract and objected to the delivery terms."
+    )
+    assert "EVT-990006" in found  # Ben's meeting with Ann: Ann's part stays
+    assert found["EVT-990006"].meta["attendees"] == [ANN] and found["EVT-990006"].contact_id is None
+    assert found["EVT-990006"].body == "Ann Loop will make the final call."
+    data = tally.as_data()
+    assert data is not None and data["people"] == 1
+    assert data["partial"] == {"meeting": 2} and data["records"] == {}
+
+
+def test_a_record_only_withheld_people_took_part_in_is_withheld_whole_and_counted(
+    services: AgentServices, ledger: ConsentLedger
+) -> None:
+    crm = services.crm
+    ledger.revoke(contact_id=DAN, purpose=AI_PROCESSING, notice_version="v2", source="phone")
+    with collect_withheld() as outer:
+        with collect_withheld() as inner:
+            first = crm.activities_for_account(account_id=LOOP, limit=5000)
+        again = crm.activities_for_account(account_id=LOOP, limit=5000)  # counted once
+    ids = {a.id for a in first}
+    assert "EVT-990002" not in ids and "EVT-990003" not in ids  # his e-mail and his call
+    assert [a.id for a in again] == [a.id for a in first]
+    for tally in (inner, outer):
+        data = tally.as_data()
+        assert data is not None
+        assert data["people"] == 1 and data["records"] == {"email": 1, "call": 1}
+    with collect_withheld() as nothing:
+        ledger.grant(contact_id=DAN, purpose=AI_PROCESSING, notice_version="v2", source="phone")
+        crm.activities_for_account(account_id=LOOP, limit=5000)
+    assert nothing.as_data() is None and not nothing
 
 
 def test_direct_reads_of_a_withheld_contact_are_refused(
