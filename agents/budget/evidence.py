@@ -19,6 +19,7 @@ from tools.pricing import ComparableQuote, PriceSensitivity, SpendYear, StatedBu
 
 if TYPE_CHECKING:
     from agents.budget.request import BudgetRequest
+    from agents.subjects import SubjectCRM
 
 # Fewer accepted comparables of the product itself than this, and its category is pooled in.
 MIN_PRODUCT_COMPARABLES = 5
@@ -26,6 +27,8 @@ MIN_PRODUCT_COMPARABLES = 5
 
 class BudgetTools(Protocol):
     """What this agent needs from ``tools/`` (``tools.pricing.PricingTools`` provides it)."""
+
+    crm: SubjectCRM  # read by ``agents.subjects`` to resolve the deal or account asked about
 
     def deal(self, deal_id: str) -> DealRecord: ...
 

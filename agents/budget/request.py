@@ -1,13 +1,16 @@
 """What the rep asks about: a deal, or an account with products and quantities, resolved to ids.
 
-Structured input (``deal_id``, ``account_id``, ``lines``) wins over the question's text; from
-text, record ids (DEAL-0042, ACC-0007, PRD-010), account names and product names are read, with
-a quantity written next to a product ("3 x VitaScan P12", "VitaScan P12 x 3", "two ...").
+Structured input (``deal_id``, ``account_id``, ``lines``) wins over the question's text. The deal
+or account is resolved by ``agents.subjects`` (ids, account names, "X's open deal", "our
+largest open deal at X", "that hospital" in a thread, the page's focus); products are read by
+name or SKU, with a quantity written next to a product ("3 x VitaScan P12", "VitaScan P12 x 3",
+"two ...").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,11 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.budget.evidence import BudgetTools
 from agents.budget.state import BudgetState
+from agents.conversation import focus_of
+from agents.subjects import (
+    Subject,
+    UnknownRecord,
+    no_open_deal_text,
+    resolve_subject,
+    which_deal_question,
+)
 from crm.errors import NotFound
 from tools.logistics import REGIONS
 
-_DEAL = re.compile(r"\bDEAL-\d+\b", re.IGNORECASE)
-_ACCOUNT = re.compile(r"\bACC-\d+\b", re.IGNORECASE)
 _WORDS = {
     "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -62,31 +71,66 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def resolve_request(state: BudgetState, question: str, tools: BudgetTools) -> BudgetRequest:
-    """The request in ``state`` and ``question``; raises :class:`RequestProblem`."""
+def resolve_request(
+    state: BudgetState,
+    question: str,
+    tools: BudgetTools,
+    *,
+    earlier: Sequence[Any] = (),
+) -> BudgetRequest:
+    """The request in ``state`` and ``question``; raises :class:`RequestProblem`.
+
+    The deal or account comes from ``agents.subjects``: "Ruijin Hospital's open deal" is that
+    deal when Ruijin has one, "that hospital" is the conversation's account (``earlier``
+    messages), the page's ``focus`` applies when the question names nothing else. With several
+    open deals the problem ``which_deal`` carries the question that lists them.
+    """
     as_of = _as_of(state.get("as_of"))
     region = state.get("region") or None
     if region is not None and region not in REGIONS:
         raise RequestProblem(
             "unknown_region", f"unknown region {region!r}; known: {', '.join(REGIONS)}"
         )
-    deal_id = state.get("deal_id") or _first(_DEAL, question)
-    if deal_id:
-        try:
-            deal = tools.deal(deal_id.upper())
-        except NotFound:
-            raise RequestProblem(
-                "deal_not_found", f"There is no deal {deal_id.upper()} in the CRM."
-            ) from None
+    subject = _subject(state, question, tools, earlier)
+    if subject.needs_choice:
+        raise RequestProblem("which_deal", which_deal_question(subject))
+    if subject.deal_id:
+        deal = tools.deal(subject.deal_id)
         lines = tuple(
             LineRequest(product_id=line.product_id, quantity=line.quantity) for line in deal.lines
         )
         return BudgetRequest(
             account_id=deal.account_id, deal_id=deal.id, lines=lines, region=region, as_of=as_of
         )
-    account_id = _account_id(state, question, tools)
     lines = _lines(state.get("lines"), question, tools)
-    return BudgetRequest(account_id=account_id, lines=lines, region=region, as_of=as_of)
+    if subject.no_open_deal and not lines:
+        raise RequestProblem("no_open_deal", no_open_deal_text(subject))
+    if subject.account_id is None:
+        raise RequestProblem(
+            "no_subject",
+            "Name a deal (e.g. DEAL-0042) or an account (e.g. ACC-0007 or its name), "
+            "optionally with products and quantities.",
+        )
+    return BudgetRequest(account_id=subject.account_id, lines=lines, region=region, as_of=as_of)
+
+
+def _subject(
+    state: BudgetState, question: str, tools: BudgetTools, earlier: Sequence[Any]
+) -> Subject:
+    """The deal or account asked about; structured input wins over the question's text."""
+    given_deal = (state.get("deal_id") or "").strip().upper()
+    try:
+        if given_deal:
+            return resolve_subject(tools.crm, given_deal)
+        return resolve_subject(
+            tools.crm,
+            question,
+            account_id=state.get("account_id") or None,
+            earlier=earlier,
+            focus=focus_of(state),
+        )
+    except UnknownRecord as unknown:
+        raise RequestProblem(f"{unknown.kind}_not_found", str(unknown)) from None
 
 
 def _as_of(value: Any) -> date:
@@ -96,30 +140,6 @@ def _as_of(value: Any) -> date:
         return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         raise RequestProblem("invalid_as_of", f"as_of must be an ISO date, got {value!r}") from None
-
-
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    return match.group(0).upper() if match else None
-
-
-def _account_id(state: BudgetState, question: str, tools: BudgetTools) -> str:
-    account_id = state.get("account_id") or _first(_ACCOUNT, question)
-    if account_id:
-        try:
-            return tools.account(account_id.upper()).id
-        except NotFound:
-            raise RequestProblem(
-                "account_not_found", f"There is no account {account_id.upper()} in the CRM."
-            ) from None
-    named = tools.accounts_mentioned(question) if question else []
-    if named:
-        return named[0].id
-    raise RequestProblem(
-        "no_subject",
-        "Name a deal (e.g. DEAL-0042) or an account (e.g. ACC-0007 or its name), "
-        "optionally with products and quantities.",
-    )
 
 
 def _lines(given: Any, question: str, tools: BudgetTools) -> tuple[LineRequest, ...]:

@@ -25,6 +25,9 @@ class BudgetState(TypedDict, total=False):
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
+    # The page's selected account ({"account_id": ...}), structured context beside the message:
+    # used only when the message names no subject of its own (agents.subjects).
+    focus: dict[str, str]
     question: str
     deal_id: str | None
     account_id: str | None

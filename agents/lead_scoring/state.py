@@ -21,6 +21,9 @@ class LeadScoringState(TypedDict, total=False):
     account_id: str | None
     contact_id: str | None
     as_of: str | None
+    # The page's selected account ({"account_id": ...}), structured context beside the message:
+    # used only when the message names no subject of its own (agents.subjects).
+    focus: dict[str, str]
     narrate: bool
     subject: dict[str, str]
     features: dict[str, Any]

@@ -19,6 +19,9 @@ class RelationshipsState(TypedDict, total=False):
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
+    # The page's selected account ({"account_id": ...}), structured context beside the message:
+    # used only when the message names no subject of its own (agents.subjects).
+    focus: dict[str, str]
     account_id: str | None
     as_of: str | None
     account: dict[str, Any] | None

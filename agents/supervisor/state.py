@@ -32,6 +32,9 @@ class SupervisorState(TypedDict, total=False):
     account_id: str | None
     subject: dict[str, str]
     context: dict[str, str]
+    # The page's selected account ({"account_id": ...}), structured context beside the message:
+    # used only when the message names no subject of its own (agents.subjects).
+    focus: dict[str, str]
     error: str | None
     question: str
     route: dict[str, Any]

@@ -1,9 +1,11 @@
 """What a conversation is about across turns, and which specialist an account's event activates.
 
-Follow-ups: a rep who asked about an account and then writes "and its budget?" names no
-account. The supervisor keeps the subject of the last answer (its recommendation's account and
-deal) in the thread's state, and hands it to the account-level specialists when a new message
-names none of its own.
+Follow-ups: a rep who asked about an account and then writes "and its budget?" or "what about
+that hospital's relationships?" names no account. The supervisor keeps the subject of the last
+answer (its recommendation's account and deal) in the thread's state, and hands it to the
+account-level specialists when a new message names none of its own; a message that names
+nothing and refers to nothing earlier goes to the page's selected account (the run's
+``focus``). The resolution itself is ``agents.subjects``, shared with the specialists.
 
 Events: a run started with an ``account_id`` and no message (``POST /events`` scored the
 account and chose a specialist) goes to the specialist lead scoring chose: the decision stored
@@ -14,9 +16,10 @@ assessment computed now.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agents.subjects import UnknownRecord, resolve_subject
 from agents.supervisor.routing import RouteDecision
 
 _IDS = re.compile(r"\b(?:ACC|DEAL)-\d+\b", re.IGNORECASE)
@@ -31,6 +34,34 @@ def names_a_subject(text: str, tools: Any) -> bool:
         return True
     finder = getattr(tools, "accounts_mentioned", None)
     return bool(finder(text)) if finder is not None else False
+
+
+def follow_up_context(
+    tools: Any,
+    question: str,
+    *,
+    earlier: Sequence[Any] = (),
+    focus: Mapping[str, str] | None = None,
+    conversation: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The account (and deal) to hand the specialists when ``question`` names none of its own.
+
+    Resolved by ``agents.subjects``: "that hospital" or a bare follow-up is the conversation's
+    subject, a message naming nothing is about the page's ``focus``; a question that names its
+    subject, or asks across the rep's accounts, carries nothing (the specialists read it).
+    """
+    crm = getattr(tools, "crm", None)
+    if crm is None:  # stand-in tools without a CRM: only the carried subject
+        if not question or names_a_subject(question, tools):
+            return {}
+        return dict(conversation or {})
+    try:
+        subject = resolve_subject(
+            crm, question, earlier=earlier, focus=focus, conversation=conversation
+        )
+    except UnknownRecord:
+        return {}  # the specialists say which id is unknown
+    return subject.ids() if subject.via in ("thread", "focus") else {}
 
 
 def carried_input(specialist: str, subject: Mapping[str, str]) -> dict[str, str]:

@@ -13,6 +13,9 @@ class TechnicalQAState(TypedDict, total=False):
     """What flows between the nodes. Everything is JSON-serialisable for checkpoints."""
 
     messages: Annotated[list[AnyMessage], add_messages]
+    # The page's selected account ({"account_id": ...}), structured context beside the message:
+    # used only when the message names no subject of its own (agents.subjects).
+    focus: dict[str, str]
     question: str
     product_ids: list[str]
     passages: list[dict[str, Any]]

