@@ -21,7 +21,7 @@ from agents.budget.explanation import judge, model_failure
 from agents.budget.render import factor_list, key_factors, summary
 from agents.budget.request import BudgetRequest, RequestProblem, resolve_request
 from agents.budget.state import BudgetState
-from agents.conversation import last_human_text, text_of
+from agents.conversation import earlier_messages, last_human_text, text_of
 from agents.finalise import finalise_recommendation as finalise
 from core.recommendation import (
     Action,
@@ -48,9 +48,13 @@ NODE_UNRESOLVED = "answer_unresolved"
 # Three sentences fit in this; a small model that rambles is cut off instead of taking minutes.
 EXPLANATION_MAX_TOKENS = 200
 
+# Problems answered with a question back to the rep rather than a refusal.
+CLARIFYING = frozenset({"which_deal", "no_open_deal"})
+
 # Structured inputs are used once: the thread's next message must not inherit them.
 INPUTS_CONSUMED: dict[str, Any] = {
     "question": "",
+    "focus": {},
     "deal_id": None,
     "account_id": None,
     "lines": [],
@@ -79,7 +83,9 @@ def build_budget_graph(
     async def understand_request(state: BudgetState) -> dict[str, Any]:
         question = (state.get("question") or last_human_text(state)).strip()
         try:
-            request = await asyncio.to_thread(resolve_request, state, question, tools)
+            request = await asyncio.to_thread(
+                resolve_request, state, question, tools, earlier=earlier_messages(state)
+            )
         except RequestProblem as problem:
             return {
                 "question": question,
@@ -153,7 +159,13 @@ def build_budget_graph(
 
     def answer_unresolved(state: BudgetState) -> dict[str, Any]:
         problem = state.get("problem") or {}
-        content = f"I cannot estimate a budget for this request: {problem.get('detail', 'nothing to price')}"
+        detail = problem.get("detail", "nothing to price")
+        # A question back to the rep ("which of these deals?") is the whole answer.
+        content = (
+            detail
+            if problem.get("code") in CLARIFYING
+            else f"I cannot estimate a budget for this request: {detail}"
+        )
         # Nothing resolved means no record to cite: a message, and deliberately no recommendation.
         message = AIMessage(content=content, additional_kwargs={"problem": problem})
         return {"messages": [message], "recommendation": None, **INPUTS_CONSUMED}

@@ -16,12 +16,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
-from agents.conversation import last_human_text, text_of
+from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.figures import ungrounded_numbers
 from agents.finalise import finalise_recommendation
 from agents.lead_scoring.assessment import LeadAssessment, assess_lead
 from agents.lead_scoring.state import LeadScoringState
 from agents.lead_scoring.win_model import win_model_for
+from agents.subjects import UnknownRecord, resolve_subject
 from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
 from crm.errors import NotFound
 from crm.store import CRMStore
@@ -163,7 +164,9 @@ def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], s
         text = last_human_text(state)
         contact_match, account_match = _CONTACT_ID.search(text), _ACCOUNT_ID.search(text)
         contact_id = contact_match.group(0).upper() if contact_match else None
-        account_id = account_match.group(0).upper() if account_match else _named(crm, text)
+        account_id = (
+            account_match.group(0).upper() if account_match else _named(crm, state, text)
+        )
     try:
         if contact_id:
             contact = crm.get_contact(contact_id=contact_id)
@@ -180,11 +183,14 @@ def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], s
     return {}, None
 
 
-def _named(crm: CRMStore, text: str) -> str | None:
-    """The account whose full name appears in ``text`` (the longest such name)."""
-    lowered = text.lower()
-    found = [a for a in crm.list_accounts(limit=100_000) if a.name.lower() in lowered]
-    return max(found, key=lambda a: len(a.name)).id if found else None
+def _named(crm: CRMStore, state: LeadScoringState, text: str) -> str | None:
+    """The account named in ``text``, referred to in the thread ("that hospital"), or the page's
+    selected account when the message names none (``agents.subjects``)."""
+    try:
+        subject = resolve_subject(crm, text, earlier=earlier_messages(state), focus=focus_of(state))
+    except UnknownRecord as unknown:
+        return unknown.record_id  # reported as unknown by the caller's look-up
+    return subject.account_id
 
 
 def _as_of(value: str | None) -> datetime | None:

@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
-from agents.conversation import last_human_text, text_of
+from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
 from agents.next_action.drafting import (
     draft_is_grounded,
@@ -42,6 +42,8 @@ from agents.next_action.planning import (
 )
 from agents.next_action.review import review_request, reviewer_of
 from agents.next_action.state import NextActionState
+from agents.subjects import UnknownRecord
+from agents.subjects import resolve_subject as resolve_request_subject
 from agents.withheld import note_withheld
 from core.recommendation import (
     Action,
@@ -80,7 +82,9 @@ RUN_START: dict[str, Any] = {
     "executed": [],
     "skipped": [],
 }
-INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "deal_id": None, "as_of": None}
+INPUTS_CONSUMED: dict[str, Any] = {
+    "account_id": None, "deal_id": None, "as_of": None, "focus": {}
+}  # fmt: skip
 
 
 def build_next_action_graph(
@@ -125,15 +129,23 @@ def build_next_action_graph(
             what = f"deal with id {deal_id!r}" if deal_id else f"account with id {account_id!r}"
             return _error("unknown_subject", f"No {what} exists in the CRM.")
         if not account_id:
-            found = await asyncio.to_thread(
-                tools.stakeholders.accounts_mentioned, last_human_text(state)
-            )
-            if not found:
+            # Named, "that hospital" / "this deal" in a thread, or the page's selected account.
+            try:
+                subject = await asyncio.to_thread(
+                    resolve_request_subject,
+                    tools.crm,
+                    last_human_text(state),
+                    earlier=earlier_messages(state),
+                    focus=focus_of(state),
+                )
+            except UnknownRecord as unknown:
+                return _error("unknown_subject", str(unknown))
+            if subject.account_id is None:
                 return _error(
                     "no_account_named",
                     "Which account or deal should I plan for? Name it by its id or name.",
                 )
-            account_id = found[0].account_id
+            account_id, deal_id = subject.account_id, subject.deal_id
         return {
             **RUN_START,
             "account_id": account_id,

@@ -14,7 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
-from agents.conversation import last_human_text, text_of
+from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
 from agents.relationships import narrative
 from agents.relationships.grounding import draft_is_grounded
@@ -24,6 +24,7 @@ from agents.relationships.mapping import build_stakeholder_map, notes_from
 from agents.relationships.models import StakeholderMap
 from agents.relationships.state import RelationshipsState
 from agents.relationships.tooling import StakeholderToolsLike
+from agents.subjects import UnknownRecord, resolve_subject
 from agents.withheld import merge_withheld, note_withheld, read_counting
 from core.recommendation import (
     Action,
@@ -73,7 +74,7 @@ RUN_START: dict[str, Any] = {
     "withheld": None,
     "input_sha256": "",
 }
-INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "as_of": None}
+INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "as_of": None, "focus": {}}
 
 
 def build_relationships_graph(
@@ -108,13 +109,14 @@ def build_relationships_graph(
                     "unknown_account", f"No account with id {wanted!r} exists in the CRM."
                 )
         else:
-            found = await asyncio.to_thread(tools.accounts_mentioned, last_human_text(state))
-            if not found:
+            # "X", "that hospital" in a thread, or the page's selected account (agents.subjects).
+            found = await asyncio.to_thread(resolve_account_of, tools, state)
+            if found is None:
                 return _error(
                     "no_account_named",
                     "Which account should I map? Name it by its id or its full name.",
                 )
-            account = found[0]
+            account = found
         return {
             **RUN_START,
             "account": account.model_dump(),
@@ -301,6 +303,20 @@ def build_relationships_graph(
     graph.add_edge(NODE_NO_CONTACTS, END)
     graph.add_edge(NODE_UNRESOLVED, END)
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def resolve_account_of(tools: StakeholderToolsLike, state: RelationshipsState) -> AccountRef | None:
+    """The account the newest message means, named or referred to (``agents.subjects``)."""
+    text = last_human_text(state)
+    crm = getattr(tools, "crm", None)
+    if crm is None:  # stand-in tools without a CRM: names in the message only
+        found = tools.accounts_mentioned(text)
+        return found[0] if found else None
+    try:
+        subject = resolve_subject(crm, text, earlier=earlier_messages(state), focus=focus_of(state))
+    except UnknownRecord:
+        return None
+    return tools.find_account(subject.account_id) if subject.account_id else None
 
 
 def _account_id(state: RelationshipsState) -> str:

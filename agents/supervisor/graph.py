@@ -23,12 +23,12 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from agents.conversation import last_human_text, text_of
+from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
 from agents.supervisor import compose
 from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
 from agents.supervisor.state import SpecialistTask, SupervisorState
-from agents.supervisor.subject import carried_input, event_route, names_a_subject, subject_after
+from agents.supervisor.subject import carried_input, event_route, follow_up_context, subject_after
 from core.recommendation import ModelInfo, RecommendationRecorder
 from crm.errors import NotFound
 from prompts import load_prompt
@@ -103,7 +103,9 @@ def build_supervisor_graph(
     async def route_message(state: SupervisorState) -> dict[str, Any]:
         question = last_human_text(state).strip()
         account_id = str(state.get("account_id") or "").strip()
-        turn: dict[str, Any] = {"results": None, "summary": "", "error": None, "account_id": None}
+        turn: dict[str, Any] = {
+            "results": None, "summary": "", "error": None, "account_id": None, "focus": {}
+        }  # fmt: skip
         if account_id and not question:  # an event: the specialist lead scoring chose
             try:
                 decision, reason = await asyncio.to_thread(event_route, tools, account_id)
@@ -116,9 +118,16 @@ def build_supervisor_graph(
             decision = await asyncio.to_thread(router.route, question or "help")
             if capable and question:
                 decision = await _model_route(question, decision)
-            # A follow-up naming no account of its own is about the conversation's subject.
-            named = bool(question) and await asyncio.to_thread(names_a_subject, question, tools)
-            context = {} if named else dict(state.get("subject") or {})
+            # A follow-up naming no account of its own is about the conversation's subject, a
+            # message naming nothing at all about the page's selected account (agents.subjects).
+            context = await asyncio.to_thread(
+                follow_up_context,
+                tools,
+                question,
+                earlier=earlier_messages(state),
+                focus=focus_of(state),
+                conversation=state.get("subject") or {},
+            )
         return {**turn, "question": question, "route": decision.as_dict(), "context": context}
 
     async def _model_route(question: str, fallback: RouteDecision) -> RouteDecision:
