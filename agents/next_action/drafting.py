@@ -1,8 +1,10 @@
 """The drafted follow-up: the facts the model may use, the template fallback, and the check.
 
 The model drafts the e-mail (or the talk track when no e-mail is proposed) from the facts; a
-draft that states a figure, an id or a capitalised name the facts do not contain is replaced
-by the deterministic template draft, so nothing unsourced reaches a customer.
+draft that fails the prose checks (:mod:`agents.prose`: figures, ids and names, repetition,
+language, unfinished text, a contract said to be signed when no deal is won) or names a
+capitalised word the facts do not contain is replaced whole by the deterministic template
+draft, so nothing unsourced reaches a customer. A letter is never half model, half template.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from agents.figures import ungrounded_numbers
 from agents.next_action.history import AccountHistory
 from agents.next_action.planning import NextStep
+from agents.prose import Checked, Grounds, check_prose, no_prose
 from core.recommendation import Action, Fact
 
 _ID = re.compile(r"\b[A-Z]{2,6}-\d+\b")
@@ -140,3 +143,27 @@ def with_body(action: Action, text: str) -> Action:
     if action.kind != "send_email":
         return action
     return action.model_copy(update={"payload": {**action.payload, "body": text}})
+
+
+def checked_draft(
+    draft: str,
+    history: AccountHistory,
+    *,
+    facts: str,
+    provenance: list[Fact],
+    fallback: str,
+    question: str = "",
+) -> Checked:
+    """The model's draft when it passes every check, else ``fallback`` (the template) whole."""
+    if not draft.strip():
+        return no_prose(fallback)
+    names = [history.account_name, *(p.name for p in history.people.values())]
+    names += [d.name for d in history.open_deals]
+    grounds = Grounds.of([*provenance, facts], names=names, question=question)
+    checked = check_prose(draft, grounds, fallback)
+    if checked.status != "passed":
+        return Checked(fallback, "replaced", checked.problems, draft)
+    if not draft_is_grounded(draft, facts):
+        problem = "uses an id or a capitalised name the facts do not hold"
+        return Checked(fallback, "replaced", (problem,), draft)
+    return checked

@@ -53,7 +53,8 @@ _ENGLISH_PINYIN = frozenset(
     " beige hang bone cone done gone lone none tone zone cane lane mane pane sane wane"
     " hope rope dope cope mope lobe robe node code mode rode sore more core bore tore wore"
     " huge bingo tango mango lingo jingo gaga papa mama nana sofa china panda manga"
-    " anne jane june jean joan sean dean".split()
+    " anne jane june jean joan sean dean guide suite quota zero zone zoo zen cola coca"
+    " cuba canada".split()
 )
 
 
@@ -69,9 +70,20 @@ def _in_sources(token: str, grounds: Grounds) -> bool:
     return bool(re.search(pattern, f"{grounds.text}\n{grounds.question}", re.IGNORECASE))
 
 
-def _is_pinyin_name(word: str) -> bool:
+# Letter groups English words rarely have and pinyin often does: one alone marks a word as a
+# name ("Anzhen", "Ruijin", "Xiaoming"); without one, only a pair of pinyin words does
+# ("Wang Fang"), so that English words that happen to spell pinyin ("Buying") pass.
+_PINYIN_MARK = re.compile(r"zh|x|q|^z|^c[^h]|ao|ui|iu|uo|ian|iao|uan")
+
+
+def _is_pinyin_name(word: str, *, alone: bool = False) -> bool:
     lower = word.lower()
-    return len(lower) >= 2 and lower not in _ENGLISH_PINYIN and _PINYIN.fullmatch(lower) is not None
+    return (
+        len(lower) >= 2
+        and lower not in _ENGLISH_PINYIN
+        and _PINYIN.fullmatch(lower) is not None
+        and (not alone or _PINYIN_MARK.search(lower) is not None)
+    )
 
 
 def unknown_identifiers(sentence: str, grounds: Grounds) -> list[str]:
@@ -103,14 +115,19 @@ def unknown_names(sentence: str, grounds: Grounds) -> list[str]:
     for match in _TITLED.finditer(sentence):
         if any(w.lower() not in known for w in match.group(1).split()):
             problems.append(match.group(1))
-    for match in re.finditer(r"(?<![\w-])[A-Z][a-z]+(?![\w-])", sentence):
+    words = list(re.finditer(r"(?<![\w-])[A-Z][a-z]+(?![\w-])", sentence))
+    for i, match in enumerate(words):
         word = match.group(0)
         if word.lower() in known or not _is_pinyin_name(word):
             continue
-        before = sentence[: match.start()].rstrip()
-        starts = not before or before[-1] in ".!?:;\n\"'“(-•*" or before.endswith("Dear")
-        follows = re.match(r"\s+([A-Z][a-z]+)", sentence[match.end() :])
-        if not starts or (follows and _is_pinyin_name(follows.group(1))):
+        # The capitalised words right beside this one, with only white space between.
+        beside = [
+            w.group(0)
+            for w in (words[i - 1] if i else None, words[i + 1] if i + 1 < len(words) else None)
+            if w is not None
+            and not sentence[min(w.end(), match.end()) : max(w.start(), match.start())].strip()
+        ]
+        if _is_pinyin_name(word, alone=True) or any(_is_pinyin_name(w) for w in beside):
             problems.append(word)
     return list(dict.fromkeys(problems))
 

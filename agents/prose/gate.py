@@ -29,11 +29,13 @@ class Checked:
     status: Status
     problems: tuple[str, ...] = ()
     model_text: str = field(default="", repr=False)  # what the model wrote, for audit
+    shown: str = ""  # the model's sentences that are shown ("" when none are)
 
     @property
     def record(self) -> dict[str, Any]:
-        """The outcome as stored on a recommendation: ``data["prose"]``."""
-        return {"status": self.status, "problems": list(self.problems)}
+        """The outcome as stored on a recommendation: ``data["prose"]``, with the model's
+        sentences that are shown (so anyone can check them again)."""
+        return {"status": self.status, "problems": list(self.problems), "shown": self.shown}
 
     @property
     def kept(self) -> bool:
@@ -93,20 +95,25 @@ class ProseGate:
                 return []
         return released
 
-    def finish(self, fallback: str, *, separator: str = "\n\n") -> Checked:
-        """Close the gate; the text to show, with ``fallback`` where model text was dropped."""
+    def finish(self, fallback: str, *, separator: str = "\n\n", follows: bool = False) -> Checked:
+        """Close the gate; the text to show, with ``fallback`` where model text was dropped.
+
+        ``follows``: the deterministic wording is shown after the model's text in any case
+        (a narration that introduces a summary), so a passed text is followed by it too.
+        """
         self.close()
         written = "".join(self._written)
         shown = self.shown.strip()
         if not written.strip():
             return Checked(fallback, "none", (), written)
         if not self.failed:
-            return Checked(shown, "passed", (), written)
+            text = f"{shown}{separator}{fallback}" if follows and fallback.strip() else shown
+            return Checked(text, "passed", (), written, shown)
         problems = tuple(dict.fromkeys(self.problems))
         if not shown:
             return Checked(fallback, "replaced", problems, written)
         text = f"{shown}{separator}{fallback}" if fallback.strip() else shown
-        return Checked(text, "partial", problems, written)
+        return Checked(text, "partial", problems, written, shown)
 
     def _admit(self, sentences: Iterable[str]) -> list[str]:
         released: list[str] = []

@@ -13,6 +13,7 @@ from core.recommendation import Fact
 
 Language = Literal["en", "zh"]
 
+_WON = frozenset({"closed_won", "closed won", "won"})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -51,11 +52,17 @@ class Grounds:
         names: Iterable[str] = (),
         question: str = "",
         language: Language | None = None,
-        closed_won: bool = False,
+        closed_won: bool | None = None,
     ) -> Grounds:
-        """Grounds over ``sources``; the language defaults to the question's."""
+        """Grounds over ``sources``; the language defaults to the question's, and a deal is
+        taken as won when a fact's value says so ("closed_won", "won")."""
+        sources = tuple(sources)
+        if closed_won is None:
+            closed_won = any(
+                isinstance(s, Fact) and str(s.value).strip().lower() in _WON for s in sources
+            )
         return cls(
-            sources=tuple(sources),
+            sources=sources,
             names=frozenset(n.strip() for n in names if n and n.strip()),
             question=question,
             language=language or language_of(question),

@@ -129,6 +129,7 @@ def test_statuses(grounds: Grounds) -> None:
     assert check_prose("Chen Jingwei decides.", grounds, "F").record == {
         "status": "passed",
         "problems": [],
+        "shown": "Chen Jingwei decides.",
     }
-    assert check_prose("", grounds, "F").record == {"status": "none", "problems": []}
+    assert check_prose("", grounds, "F").record == {"status": "none", "problems": [], "shown": ""}
     assert check_prose(None, grounds, "F").text == "F"
