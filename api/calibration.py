@@ -29,7 +29,15 @@ from eval.calibration.errors import (
 from eval.calibration.judge import judge_from_settings
 from eval.calibration.measure import BatchReport, batch_report
 from eval.calibration.review_context import ItemDetail, item_detail
-from eval.calibration.schemas import Batch, ImportReport, Item, Review, ReviewInput, SkipInput
+from eval.calibration.schemas import (
+    Batch,
+    ImportReport,
+    Item,
+    Review,
+    ReviewerProgress,
+    ReviewInput,
+    SkipInput,
+)
 from eval.calibration.store import CalibrationStore
 
 router = APIRouter(prefix="/calibration", tags=["calibration"])
@@ -55,6 +63,9 @@ StoreDep = Annotated[CalibrationStore, Depends(get_calibration_store)]
 _PRINTABLE = r"^[^\x00]+$"
 BatchId = Annotated[str, Path(pattern=_PRINTABLE, max_length=64)]
 ItemId = Annotated[str, Path(pattern=_PRINTABLE, max_length=64)]
+Reviewer = Annotated[
+    str, Query(min_length=1, max_length=120, pattern=_PRINTABLE, description="Who reviews.")
+]
 
 _STATUS: dict[type[Exception], int] = {
     BatchNotFound: 404,
@@ -156,9 +167,7 @@ async def close_batch(batch_id: BatchId, store: StoreDep) -> Batch:
 async def review_queue(
     batch_id: BatchId,
     store: StoreDep,
-    reviewer: Annotated[
-        str, Query(min_length=1, max_length=120, pattern=_PRINTABLE, description="Who reviews.")
-    ],
+    reviewer: Reviewer,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
 ) -> list[Item]:
     """The next items, in queue order, that this reviewer has neither scored nor skipped."""
@@ -166,6 +175,23 @@ async def review_queue(
         store.next_items, batch_id=batch_id, reviewer=reviewer, limit=limit
     )
     return items
+
+
+@router.get(
+    "/batches/{batch_id}/progress",
+    response_model=ReviewerProgress,
+    summary="A reviewer's progress",
+    responses=error_responses(404, 422),
+)
+async def reviewer_progress(
+    batch_id: BatchId, store: StoreDep, reviewer: Reviewer
+) -> ReviewerProgress:
+    """How many of the batch's items this reviewer scored and skipped, and how many are left in
+    their queue; other reviewers' scores do not count."""
+    progress: ReviewerProgress = await _call(
+        store.reviewer_progress, batch_id=batch_id, reviewer=reviewer
+    )
+    return progress
 
 
 @router.get(

@@ -61,7 +61,7 @@ def _opened() -> Iterator[_Opened]:
 def report(batch: BatchOption, out: OutOption) -> None:
     """Write the batch's HTML report (plots inline) and its JSON summary into --out."""
     from eval.calibration.report import write_report
-    from eval.calibration.report_summary import build_summary
+    from eval.calibration.report_summary import ALPHA_FLOOR, build_summary
 
     with _opened() as opened:
         summary = build_summary(opened.store, opened.maps, batch_id=batch)
@@ -69,6 +69,14 @@ def report(batch: BatchOption, out: OutOption) -> None:
     _console.print(f"report: {files.html}\nsummary: {files.json}")
     _console.print(f"ECE raw {_fmt(summary.ece_raw)}, calibrated {_fmt(summary.ece_calibrated)}"
                    f" ({summary.overall.calibration.scope.replace('_', '-')})")  # fmt: skip
+    for group, alpha in summary.low_agreement.items():
+        _console.print(f"[red]low inter-rater agreement[/]: {group} Krippendorff's alpha"
+                       f" {alpha:.3f} < {ALPHA_FLOOR}")  # fmt: skip
+    if summary.previous_period is None:
+        _console.print("drift: no previous month to compare")
+    else:
+        drifted = [p for p in summary.drift if p.drifted and p.period == summary.period]
+        _console.print(f"drift against {summary.previous_period}: {len(drifted)} metric(s) moved")
 
 
 @calibrate_app.command("export")

@@ -1,29 +1,26 @@
 """The monthly calibration cycle on the demo CRM, end to end, offline, in one folder.
 
 ``run_demo_cycle(out_dir)`` builds a fresh demo CRM in ``out_dir/data`` (its own SQLite file,
-keys and consent; nothing outside ``out_dir`` is touched), runs the deterministic agents (lead
-scoring, budget, relationships) over every account at moments spread across the month, so the
-recommendation log holds a month of work, then: samples a batch, has the simulated panel review
-it, measures it, refits the calibration maps, and writes the report and the export.
+keys and consent; nothing outside ``out_dir`` is touched), runs the six agents (lead scoring,
+budget, relationships, technical Q&A, next action and the supervisor) at moments spread across
+the month (``eval.calibration.demo_month``), so the recommendation log holds a month of work,
+then: samples a batch, has the simulated panel review it, measures it, refits the calibration
+maps, and writes the report and the export.
 
-The memory is an empty embedded Chroma with the hashing embedding: these agents read the CRM,
-not the memory, so the cycle does not pay for embedding the documentation.
+The memory is an embedded Chroma holding the product documentation under the hashing embedding
+(no model to load; technical Q&A retrieves from it, the other agents read the CRM).
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-import uuid
-from collections.abc import Callable, Sequence
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.recommendation import Recommendation, RecommendationRecorder
+from core.recommendation import RecommendationRecorder
 from core.settings import Settings
 from crm.calibration_maps import CalibrationMaps
 from crm.db import make_engine, migrate
@@ -31,9 +28,18 @@ from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
 from crm.truth import read_ground_truth
+from eval.calibration.demo_month import (
+    SIX_AGENTS,
+    DatedRecorder,
+    build_graphs,
+    case_for,
+    month_moments,
+    plan_runs,
+    run_month,
+)
 from eval.calibration.export import ExportResult, write_export
 from eval.calibration.feedback import apply_feedback
-from eval.calibration.panel import PanelReport, review_batch
+from eval.calibration.panel import Labels, PanelReport, review_batch
 from eval.calibration.refit import RefitResult
 from eval.calibration.report import ReportFiles, write_report
 from eval.calibration.report_summary import build_summary
@@ -42,12 +48,11 @@ from eval.calibration.store import CalibrationStore
 from governance.consent import ConsentLedger, load_consent_key
 from governance.consent_demo import seed_demo_consent
 from tools.calibration import CalibratingRecorder
+from tools.indexing import index_documentation
 
-DEMO_AGENTS: tuple[str, ...] = ("lead_scoring", "budget", "relationships")
+DEMO_AGENTS: tuple[str, ...] = SIX_AGENTS
 DEMO_PERIOD = "2026-10"  # the month before the demo data's "today" (2026-11-01)
 DEMO_MODEL = "scripted/calibration-demo"
-RUN_CONCURRENCY = 2
-DEMO_NAMESPACE = uuid.UUID("5b0f1f5e-8f5d-4c0b-9a57-6f1e2c7d9a10")
 
 
 class CycleProgress(Protocol):
@@ -112,44 +117,6 @@ class CycleResult:
         }
 
 
-class DatedRecorder:
-    """Stamps each recommendation with the simulated moment it was made, then records it.
-
-    The demo compresses a month of work into seconds; the log must still show it spread over
-    the month, or the month's sample would be empty. The moment is a context variable, so runs
-    executing concurrently each stamp their own. The id is derived from the moment, agent and
-    subject (the log is fresh, so they are unique), making the demo reproducible.
-    """
-
-    def __init__(self, inner: RecommendationRecorder) -> None:
-        self.inner = inner
-        self.moment: ContextVar[datetime | None] = ContextVar("demo_moment", default=None)
-
-    def record(self, recommendation: Recommendation) -> Recommendation:
-        moment = self.moment.get()
-        if moment is not None:
-            # A stable id too, so the same seed samples the same batch on every run.
-            key = f"{moment.isoformat()}:{recommendation.agent}:{sorted(recommendation.subject.items())}"
-            recommendation = recommendation.model_copy(
-                update={"created_at": moment, "id": str(uuid.uuid5(DEMO_NAMESPACE, key))}
-            )
-        return self.inner.record(recommendation)
-
-
-def month_moments(
-    account_ids: Sequence[str], *, start: datetime, end: datetime, runs: int, seed: int
-) -> list[tuple[datetime, str]]:
-    """``runs`` seeded moments inside ``[start, end)`` per account, in time order."""
-    rng = random.Random(f"moments:{seed}")
-    span = (end - start).total_seconds()
-    moments = [
-        (start + timedelta(seconds=int(rng.random() * span)), account_id)
-        for account_id in account_ids
-        for _ in range(runs)
-    ]
-    return sorted(moments)
-
-
 class _Timer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -159,7 +126,7 @@ class _Timer:
 
 
 def _services(
-    settings: Settings, engine: Any, recorder: RecommendationRecorder, consent: Any
+    settings: Settings, crm: CRMStore, recorder: RecommendationRecorder, consent: Any
 ) -> Any:
     from llm.gateway import chat_model, model_info
     from llm.providers import register_providers
@@ -169,7 +136,7 @@ def _services(
     register_providers()
     return AgentServices(
         settings=settings,
-        crm=CRMStore(engine),
+        crm=crm,
         memory=Memory(
             path=settings.resolved_chroma_path, embedding_function=HashingEmbeddingFunction()
         ),
@@ -178,43 +145,6 @@ def _services(
         recommendations=recorder,
         consent=consent,
     )
-
-
-async def generate_month(
-    services: Any,
-    dated: DatedRecorder,
-    *,
-    agents: Sequence[str],
-    moments: Sequence[tuple[datetime, str]],
-    advance: Callable[[int], None],
-    concurrency: int = RUN_CONCURRENCY,
-) -> int:
-    """Run each agent for each (moment, account); returns how many recommendations were made.
-
-    A few runs go at once: most of a run's time is spent in worker threads reading SQLite,
-    which overlap.
-    """
-    from graphs.registry import registered_graphs
-
-    specs = registered_graphs()
-    graphs = {agent: specs[agent].build(services=services) for agent in agents}
-    slots = asyncio.Semaphore(concurrency)
-
-    async def run(moment: datetime, account_id: str, agent: str) -> bool:
-        async with slots:
-            dated.moment.set(moment)  # this task's own context
-            state = await graphs[agent].ainvoke(
-                {"account_id": account_id, "as_of": moment.isoformat(), "narrate": False}
-            )
-            advance(1)
-            return state.get("recommendation") is not None
-
-    runs = [
-        run(moment + timedelta(seconds=offset), account_id, agent)
-        for moment, account_id in moments
-        for offset, agent in enumerate(agents)
-    ]
-    return sum(await asyncio.gather(*runs))
 
 
 def run_demo_cycle(
@@ -241,18 +171,18 @@ def run_demo_cycle(
 
         started = time.perf_counter()
         maps = CalibrationMaps(engine)
-        dated = DatedRecorder(RecommendationLog(engine))
-        services = _services(settings, engine, CalibratingRecorder(dated, maps), ledger)
+        crm = CRMStore(engine)
+        dated = DatedRecorder(RecommendationLog(engine), label=case_for(crm))
+        services = _services(settings, crm, CalibratingRecorder(dated, maps), ledger)
+        index_documentation(crm, services.memory)  # technical Q&A answers from it
         start, end = month_period(options.period)
         accounts = sorted(read_ground_truth(engine))
         moments = month_moments(accounts, start=start, end=end, runs=options.runs_per_account,
                                 seed=options.seed)  # fmt: skip
-        progress.start("agents' month", len(moments) * len(options.agents))
-        made = asyncio.run(
-            generate_month(
-                services, dated, agents=options.agents, moments=moments, advance=progress.advance
-            )  # fmt: skip
-        )
+        runs = plan_runs(crm, moments, agents=options.agents)
+        progress.start("agents' month", len(runs))
+        graphs = build_graphs(services, options.agents)
+        made = asyncio.run(run_month(graphs, dated, runs, advance=progress.advance))
         timer.step("agents' month", started)
 
         started = time.perf_counter()
@@ -260,7 +190,8 @@ def run_demo_cycle(
         batch = store.draw_batch(period_start=start, period_end=end, rate=options.rate,
                                  seed=options.seed, min_per_stratum=options.min_per_stratum)  # fmt: skip
         progress.start("panel review", batch.items)
-        panel = review_batch(store, batch_id=batch.id, truth=read_ground_truth(engine),
+        labels = Labels(cases=dated.labels.cases, recommendations=dated.labels.recommendations)
+        panel = review_batch(store, batch_id=batch.id, truth=read_ground_truth(engine), labels=labels,
                              second_opinion_share=options.second_opinion_share, seed=options.seed,
                              progress=progress.advance)  # fmt: skip
         timer.step("sample and review", started)

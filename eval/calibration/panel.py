@@ -2,23 +2,31 @@
 
 Each reviewer sees the truth through their own habits: a strict one calls some right answers
 wrong, a lenient one lets some wrong answers pass, and each has a bias on the 1-5 quality scale
-plus noise. Some items get a second reviewer, so inter-reviewer agreement can be measured.
-Agents whose recommendations the truth says nothing about (technical Q&A, next action) are
-skipped, as a reviewer without the knowledge would.
+plus noise. Some items get a second reviewer, so inter-reviewer agreement can be measured. An item the
+truth says nothing about is skipped, as a reviewer without the knowledge would.
 
-What counts as right, per agent (``crm.truth``, read by evaluation code only):
+What counts as right, per agent (``crm.truth`` and the demo month's labelled cases,
+``eval.calibration.demo_month``, read by evaluation code only):
 
 - lead scoring: the inferred buying stage is the true stage;
 - budget: the band of the budget estimate is the true budget band (the true band inside the
   estimate's range scores higher than a miss, but is still not "correct");
-- relationships: the named decision maker is the true one.
+- relationships: the named decision maker is the true one;
+- technical Q&A: the answer cites the documented section the question is about, or says the
+  documentation does not cover a question it does not cover (the scenario suite's labels); the
+  reviewer marks the cited chunks of that section as the relevant sources, and names the
+  section when it was not retrieved, which is what context precision and recall compare;
+- next action: the plan proposes the actions the account's unanswered e-mails, missed calls and
+  closing deals ask for as of the moment it was made, citing them;
+- supervisor: the reply went to the right specialist, cites the account, and every answer it
+  composed is right by its own agent's rule.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -27,6 +35,8 @@ from crm.enums import TRUE_STAGES
 from crm.records import GroundTruthRecord
 from eval.calibration.schemas import Item, ReviewInput, SkipInput
 from eval.calibration.store import CalibrationStore
+from eval.scenario_suite.cases import ScenarioCase
+from eval.scenario_suite.runner import CaseResult, score_state
 
 PANEL_SOURCE = "panel"
 SCORE_NOISE = 0.6  # standard deviation of a reviewer's quality score around the truth
@@ -57,6 +67,7 @@ class Verdict:
     correct: bool
     quality: float  # 1-5 before a reviewer's bias and noise
     correction: str | None = None
+    relevant_sources: list[str] | None = None  # what supports the right answer (Q&A)
 
 
 def _lead_scoring(rec: Recommendation, truth: GroundTruthRecord) -> Verdict | None:
@@ -99,15 +110,96 @@ JUDGES: dict[str, Callable[[Recommendation, GroundTruthRecord], Verdict | None]]
     "budget": _budget,
     "relationships": _relationships,
 }
+CASE_JUDGED = ("technical_qa", "next_action", "supervisor")
 
 
-def true_verdict(item: Item, truth: Mapping[str, GroundTruthRecord]) -> Verdict | None:
-    """The truth's verdict on an item, or None when it says nothing about it."""
-    judge = JUDGES.get(item.agent)
-    account = truth.get(item.account_id or "")
+@dataclass(frozen=True)
+class Labels:
+    """What the panel knows besides the accounts' truth: the labelled case each recommendation
+    answers, and the recommendations a supervisor reply was composed of, by id."""
+
+    cases: Mapping[str, ScenarioCase] = field(default_factory=dict)
+    recommendations: Mapping[str, Recommendation] = field(default_factory=dict)
+
+
+def _case_failures(rec: Recommendation, case: ScenarioCase) -> list[str]:
+    """The scenario suite's verdict on the recommendation, read from its record alone."""
+    state = {"recommendation": rec.model_dump(mode="json"), "route": rec.data.get("route") or {}}
+    result = CaseResult(case_id=case.id, agent=case.agent)
+    score_state(case, state, result)
+    return result.failures
+
+
+def _sections(ids: Sequence[str]) -> set[str]:
+    return {i.split("#")[0] for i in ids}
+
+
+def _technical_qa(rec: Recommendation, case: ScenarioCase) -> Verdict:
+    failures = _case_failures(rec, case)
+    if not case.answered:
+        return Verdict(not failures, 4.4 if not failures else 1.4,
+                       "The documentation does not cover this question.")  # fmt: skip
+    wanted = _sections(case.cite)
+    cited = [f.record_id for f in rec.provenance if f.record_id.split("#")[0] in wanted]
+    # The reviewer ticks the cited chunks of the right section and names it when none was cited.
+    relevant = cited or sorted(s for s in wanted if s.startswith("SEC-"))
+    if not failures:
+        return Verdict(True, 4.3, relevant_sources=relevant)
+    section = ", ".join(sorted(wanted))
+    return Verdict(False, 2.4 if cited else 1.5, f"The answer is in {section}.", relevant)
+
+
+def _next_action(rec: Recommendation, case: ScenarioCase) -> Verdict:
+    failures = _case_failures(rec, case)
+    if not failures:
+        return Verdict(True, 4.4)
+    return Verdict(False, 2.0, "The plan misses: " + "; ".join(failures) + ".")
+
+
+def _supervisor(
+    rec: Recommendation, case: ScenarioCase, truth: Mapping[str, GroundTruthRecord], labels: Labels
+) -> Verdict | None:
+    failures = _case_failures(rec, case)
+    if failures:
+        needed = ", ".join(case.expected_routes or [])
+        return Verdict(False, 1.5, f"The question needed the {needed} specialist.")
+    children = [labels.recommendations.get(c.get("id", "")) for c in rec.data.get("children") or []]
+    verdicts = [recommendation_verdict(c, truth, labels) for c in children if c is not None]
+    if not verdicts or any(v is None for v in verdicts):
+        return None  # routed right, but what it composed cannot be judged
+    judged = [v for v in verdicts if v is not None]
+    correct = all(v.correct for v in judged)
+    quality = min(v.quality for v in judged)
+    correction = next((v.correction for v in judged if not v.correct), None)
+    return Verdict(correct, quality, correction)
+
+
+def recommendation_verdict(
+    rec: Recommendation, truth: Mapping[str, GroundTruthRecord], labels: Labels | None = None
+) -> Verdict | None:
+    """The truth's verdict on a recommendation, or None when it says nothing about it."""
+    labels = labels or Labels()
+    if rec.agent in CASE_JUDGED:
+        case = labels.cases.get(rec.id)
+        if case is None:
+            return None
+        if rec.agent == "technical_qa":
+            return _technical_qa(rec, case)
+        if rec.agent == "next_action":
+            return _next_action(rec, case)
+        return _supervisor(rec, case, truth, labels)
+    judge = JUDGES.get(rec.agent)
+    account = truth.get(rec.subject.get("account_id") or "")
     if judge is None or account is None:
         return None
-    return judge(item.recommendation, account)
+    return judge(rec, account)
+
+
+def true_verdict(
+    item: Item, truth: Mapping[str, GroundTruthRecord], labels: Labels | None = None
+) -> Verdict | None:
+    """The truth's verdict on an item, or None when it says nothing about it."""
+    return recommendation_verdict(item.recommendation, truth, labels)
 
 
 class PanelReport(BaseModel):
@@ -129,6 +221,7 @@ def _review(reviewer: SimulatedReviewer, verdict: Verdict, rng: random.Random) -
         score=min(5, max(1, score)),
         correct=says_correct,
         corrected_answer=None if says_correct else verdict.correction,
+        relevant_sources=verdict.relevant_sources,
     )
 
 
@@ -137,6 +230,7 @@ def review_batch(
     *,
     batch_id: str,
     truth: Mapping[str, GroundTruthRecord],
+    labels: Labels | None = None,
     panel: Sequence[SimulatedReviewer] = DEFAULT_PANEL,
     second_opinion_share: float = 0.3,
     seed: int = 0,
@@ -149,7 +243,7 @@ def review_batch(
     reviews = skips = doubled = 0
     for item in store.items_with_reviews(batch_id=batch_id):
         chosen = rng.sample(list(panel), 2 if rng.random() < second_opinion_share else 1)
-        verdict = true_verdict(item, truth)
+        verdict = true_verdict(item, truth, labels)
         for reviewer in chosen:
             if verdict is None:
                 skip = SkipInput(reviewer=reviewer.name, comment="Cannot judge this one.")

@@ -1,9 +1,16 @@
 """ragas metrics of the technical Q&A agent's answers against the reviewers' references.
 
-The non-LLM metrics always run: context precision and recall of the cited chunks against the
-chunks the reviewer marked relevant (``relevant_sources``), and string similarity and ROUGE-L
-of the answer against the reference answer (the reviewer's corrected answer, or the answer
-itself when the reviewer marked it correct without correcting it).
+The metrics that need no judge model always run:
+
+- context precision and recall (ragas' ID-based metrics): the documentation sections the answer
+  cited against the sections the reviewer marked as supporting the right answer
+  (``relevant_sources``: cited chunks they ticked, and sections they named that were not cited).
+  Chunk ids (``SEC-00007#0``) count as their section (``SEC-00007``), so a reviewer naming a
+  section and the agent citing one of its chunks agree. Precision is the share of cited sections
+  that are relevant; recall the share of relevant sections that were cited;
+- string similarity and ROUGE-L of the answer against the reference answer (the reviewer's
+  corrected answer, or the answer itself when the reviewer marked it correct without
+  correcting it).
 
 The LLM-judged metrics (faithfulness, answer relevancy) run only when the caller passes a
 :class:`QAJudge` holding ragas LLM and embedding objects it built for a configured judge model.
@@ -19,8 +26,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from ragas import SingleTurnSample
-from ragas.metrics._context_precision import NonLLMContextPrecisionWithReference
-from ragas.metrics._context_recall import NonLLMContextRecall
+
+# ragas 0.4 has the ID-based metrics only in its classic modules (not yet in ``collections``);
+# importing them from ``ragas.metrics`` warns that the package path is deprecated.
+from ragas.metrics._context_precision import IDBasedContextPrecision
+from ragas.metrics._context_recall import IDBasedContextRecall
 from ragas.metrics.collections import NonLLMStringSimilarity, RougeScore
 
 from eval.calibration.metrics import mean
@@ -53,7 +63,7 @@ class QASample:
     retrieved_ids: list[str]
     retrieved_contexts: list[str]
     reference: str | None
-    reference_contexts: list[str] | None
+    reference_ids: list[str] | None
 
 
 class QAMetrics(BaseModel):
@@ -69,6 +79,15 @@ class QAMetrics(BaseModel):
     faithfulness: float | None = None
     answer_relevancy: float | None = None
     judged: bool = Field(False, description="Whether a judge model scored the LLM-judged metrics.")
+
+
+def section_of(record_id: str) -> str:
+    """The documentation section a chunk id belongs to (``SEC-00007#0`` -> ``SEC-00007``)."""
+    return record_id.split("#", 1)[0]
+
+
+def _sections(ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(section_of(i) for i in ids))
 
 
 def answer_text(content: str) -> str:
@@ -92,10 +111,10 @@ def qa_samples(items: Sequence[ItemWithReviews]) -> list[QASample]:
                 QASample(
                     question=question if isinstance(question, str) else None,
                     response=response,
-                    retrieved_ids=list(by_id),
+                    retrieved_ids=_sections(list(by_id)),
                     retrieved_contexts=list(by_id.values()),
                     reference=reference,
-                    reference_contexts=[by_id[i] for i in marked if i in by_id] if marked else None,
+                    reference_ids=_sections(marked) if marked else None,
                 )
             )
     return samples
@@ -104,21 +123,23 @@ def qa_samples(items: Sequence[ItemWithReviews]) -> list[QASample]:
 def qa_metrics(items: Sequence[ItemWithReviews], *, judge: QAJudge | None = None) -> QAMetrics:
     """The Q&A metrics of ``items``' scores; LLM-judged ones only with ``judge``."""
     samples = qa_samples(items)
-    precision, recall = NonLLMContextPrecisionWithReference(), NonLLMContextRecall()
+    precision, recall = IDBasedContextPrecision(), IDBasedContextRecall()
     similarity, rouge = NonLLMStringSimilarity(), RougeScore(rouge_type="rougeL")
-    context = [s for s in samples if s.reference_contexts and s.retrieved_contexts]
-    referenced = [s for s in samples if s.reference]
-    ragas_samples = [
+    # Recall counts an answer that cited nothing as 0; precision needs something cited.
+    marked = [
         SingleTurnSample(
-            retrieved_contexts=s.retrieved_contexts, reference_contexts=s.reference_contexts
+            retrieved_context_ids=s.retrieved_ids, reference_context_ids=s.reference_ids
         )
-        for s in context
+        for s in samples
+        if s.reference_ids
     ]
+    cited = [s for s in marked if s.retrieved_context_ids]
+    referenced = [s for s in samples if s.reference]
     result = QAMetrics(
         samples=len(samples),
-        context_samples=len(context),
-        context_precision=mean([precision.single_turn_score(s) for s in ragas_samples]),
-        context_recall=mean([recall.single_turn_score(s) for s in ragas_samples]),
+        context_samples=len(marked),
+        context_precision=mean([precision.single_turn_score(s) for s in cited]),
+        context_recall=mean([recall.single_turn_score(s) for s in marked]),
         reference_samples=len(referenced),
         # One batch call: per-call overhead dominates this cheap metric (ROUGE is the reverse).
         string_similarity=mean(

@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from eval.calibration import report_plots
-from eval.calibration.report_summary import ReportSummary
+from eval.calibration.report_summary import ALPHA_FLOOR, ReportSummary
 
 HTML_NAME = "report.html"
 JSON_NAME = "summary.json"
@@ -43,16 +43,20 @@ def render_html(summary: ReportSummary) -> str:
         "reliability": report_plots.reliability_diagram(summary),
         "scores": report_plots.score_distributions(summary),
         "agents": report_plots.agent_bars(summary),
-        "drift": report_plots.drift_lines(summary.drift),
+        "drift": report_plots.drift_lines(summary.drift) if summary.previous_period else "",
     }
     template = _environment.get_template("report.html")
-    return template.render(summary=summary, plots=plots, fmt=_fmt, scope_text=_SCOPE_TEXT)
+    return template.render(
+        summary=summary, plots=plots, fmt=_fmt, scope_text=_SCOPE_TEXT, alpha_floor=ALPHA_FLOOR
+    )
 
 
 def summary_json(summary: ReportSummary) -> str:
-    """The JSON summary: overall and per agent (with ``ece_raw``, ``ece_calibrated``), drift."""
+    """The JSON summary: overall and per agent (with ``ece_raw``, ``ece_calibrated``), drift,
+    and the groups whose inter-rater agreement is below the floor (``low_agreement``)."""
     data = summary.model_dump(mode="json")
     data["ece_raw"], data["ece_calibrated"] = summary.ece_raw, summary.ece_calibrated
+    data["alpha_floor"], data["low_agreement"] = ALPHA_FLOOR, summary.low_agreement
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

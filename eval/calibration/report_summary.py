@@ -14,6 +14,12 @@ ECE is measured within each agent and averaged with the agents' review counts as
 (``eval.calibration.refit.combine_by_agent``): binning agents together would let one agent's
 overconfidence cancel another's underconfidence. The pooled figures are reported beside it.
 The whole batch's raw figures with their bootstrap intervals are under ``metrics``.
+
+Inter-rater agreement (Krippendorff's alpha between reviewers, computed by the ``krippendorff``
+package) below :data:`ALPHA_FLOOR` is flagged (``alpha_low``): reviewers who disagree that much
+do not give a reference the figures above can be trusted against. Drift needs an earlier month:
+``previous_period`` is None when the batch's month is the first, and the report says so
+instead of describing drift.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from eval.calibration.store import CalibrationStore
 from eval.calibration.summary import GroupMetrics, Observation, observations
 
 Scope = Literal["held_out", "carried", "none"]
+ALPHA_FLOOR = 0.4  # below this, reviewers' scores are too inconsistent to calibrate against
 
 
 class CalibrationComparison(BaseModel):
@@ -77,6 +84,9 @@ class GroupSummary(BaseModel):
     kappa: float | None
     spearman: float | None
     alpha: float | None
+    alpha_low: bool = Field(
+        False, description=f"Krippendorff's alpha below {ALPHA_FLOOR}: reviewers disagree."
+    )
     ece_raw: float | None
     ece_calibrated: float | None
     calibration: CalibrationComparison
@@ -104,11 +114,20 @@ class ReportSummary(BaseModel):
     per_agent: dict[str, GroupSummary]
     maps: list[MapSummary] = Field(description="Maps fitted on this batch, one per agent.")
     drift: list[DriftPoint]
+    previous_period: str | None = Field(
+        None, description="The latest earlier month drift compares with; None for a first month."
+    )
     qa: dict[str, Any] | None = None
 
     @property
     def ece_raw(self) -> float | None:
         return self.overall.ece_raw
+
+    @property
+    def low_agreement(self) -> dict[str, float]:
+        """Groups ("overall" or an agent) whose inter-rater alpha is below the floor."""
+        groups = {"overall": self.overall, **self.per_agent}
+        return {name: g.alpha for name, g in groups.items() if g.alpha_low and g.alpha is not None}
 
     @property
     def ece_calibrated(self) -> float | None:
@@ -215,11 +234,18 @@ def _group(
         kappa=metrics.kappa.value,
         spearman=metrics.spearman.value,
         alpha=metrics.alpha,
+        alpha_low=metrics.alpha is not None and metrics.alpha < ALPHA_FLOOR,
         ece_raw=comparison.ece_raw,
         ece_calibrated=comparison.ece_calibrated,
         calibration=comparison,
         metrics=metrics,
     )
+
+
+def previous_period(points: Sequence[DriftPoint], *, current: str) -> str | None:
+    """The latest period before ``current`` among the drift points; None when there is none."""
+    earlier = sorted({p.period for p in points if p.period != current})
+    return earlier[-1] if earlier else None
 
 
 def build_summary(
@@ -256,5 +282,6 @@ def build_summary(
             for m in fitted.values()
         ],
         drift=report.drift,
+        previous_period=previous_period(report.drift, current=report.period),
         qa=report.qa.model_dump(mode="json") if report.qa else None,
     )

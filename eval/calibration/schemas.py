@@ -48,6 +48,19 @@ class Batch(BaseModel):
     )
 
 
+class ReviewerProgress(BaseModel):
+    """How far one reviewer has got through a batch: their own scores and skips only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    batch_id: str
+    reviewer: str
+    items: int = Field(description="Items in the batch.")
+    scored: int = Field(description="Items this reviewer scored.")
+    skipped: int = Field(description="Items this reviewer skipped.")
+    remaining: int = Field(description="Items left in this reviewer's queue (0 once closed).")
+
+
 class Item(BaseModel):
     """One sampled recommendation, as it was when sampled."""
 
@@ -109,7 +122,9 @@ class ReviewInput(BaseModel):
     relevant_sources: list[Annotated[Text, StringConstraints(max_length=200)]] | None = Field(
         None,
         max_length=100,
-        description="Record ids of the cited sources that support the right answer (Q&A reference).",
+        description="Record ids of the sources that support the right answer: cited ones the"
+        " reviewer ticked, or others (e.g. documentation sections) they name; the Q&A agent's"
+        " reference for context precision and recall.",
     )
 
 

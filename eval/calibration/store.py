@@ -38,6 +38,7 @@ from eval.calibration.schemas import (
     Item,
     ItemWithReviews,
     Review,
+    ReviewerProgress,
     ReviewInput,
     SkipInput,
 )
@@ -227,6 +228,33 @@ class CalibrationStore:
                 .limit(limit)
             ).all()
             return [_item(row) for row in rows]
+
+    def reviewer_progress(self, *, batch_id: str, reviewer: str) -> ReviewerProgress:
+        """How many of the batch's items ``reviewer`` scored and skipped, and how many are left.
+
+        Counts their own reviews only: another reviewer's score does not move their progress.
+        """
+        who = reviewer.strip()
+        with self._sessions() as session:
+            batch = self._require_batch(session, batch_id)
+            items = session.scalar(
+                select(func.count()).where(CalibrationItemRow.batch_id == batch_id)
+            )
+            mine = dict(
+                session.execute(
+                    select(CalibrationReviewRow.skipped, func.count())
+                    .join(CalibrationItemRow, CalibrationItemRow.id == CalibrationReviewRow.item_id)
+                    .where(
+                        CalibrationItemRow.batch_id == batch_id,
+                        CalibrationReviewRow.reviewer == who,
+                    )
+                    .group_by(CalibrationReviewRow.skipped)
+                ).all()
+            )
+        total, scored, skipped = int(items or 0), mine.get(False, 0), mine.get(True, 0)
+        left = 0 if batch.status == "closed" else total - scored - skipped
+        return ReviewerProgress(batch_id=batch_id, reviewer=who, items=total, scored=scored,
+                                skipped=skipped, remaining=left)  # fmt: skip
 
     def get_item(self, *, item_id: str, batch_id: str | None = None) -> ItemWithReviews:
         """The item with its reviews; ``batch_id``, when given, must be the item's batch."""

@@ -449,3 +449,67 @@ async def test_the_review_page_is_served_without_outside_resources(
     html = page.text
     assert "/calibration/batches" in html and "keydown" in html
     assert "http://" not in html and "https://" not in html  # no CDN: works offline
+
+
+async def test_a_reviewers_progress_counts_their_own_reviews_only(
+    client: httpx.AsyncClient,
+) -> None:
+    batch = await _batch(client)
+    base = f"/calibration/batches/{batch['id']}"
+    first, second = await _queue(client, batch["id"], "ann", limit=2)
+    for reviewer in ("ann", "bob"):
+        response = await client.post(
+            f"{base}/items/{first['id']}/reviews",
+            json={"reviewer": reviewer, "score": 4, "correct": True},
+        )
+        assert response.status_code == 201
+    await client.post(f"{base}/items/{second['id']}/skip", json={"reviewer": "ann"})
+
+    async def progress(reviewer: str) -> dict[str, Any]:
+        response = await client.get(f"{base}/progress", params={"reviewer": reviewer})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    items = batch["items"]
+    assert await progress("ann") == {"batch_id": batch["id"], "reviewer": "ann", "items": items,
+                                     "scored": 1, "skipped": 1, "remaining": items - 2}  # fmt: skip
+    bob = await progress("bob")
+    assert (bob["scored"], bob["skipped"], bob["remaining"]) == (1, 0, items - 1)
+    carol = await progress("carol")  # the item two others scored is still in her queue
+    assert (carol["scored"], carol["skipped"], carol["remaining"]) == (0, 0, items)
+    assert len(await _queue(client, batch["id"], "carol", limit=500)) == carol["remaining"]
+    # The batch-wide counts are everyone's: one item scored twice.
+    summary = (await client.get(base)).json()
+    assert (summary["reviewed_items"], summary["reviews"]) == (1, 2)
+
+    await client.post(f"{base}/close")
+    assert (await progress("ann"))["remaining"] == 0
+    _error(await client.get(f"{base}/progress"), 422, "invalid_request", "reviewer")
+    _error(
+        await client.get("/calibration/batches/nope/progress", params={"reviewer": "ann"}),
+        404,
+        "batch_not_found",
+    )
+
+
+async def test_the_review_page_explains_how_to_start_a_batch_and_the_rubric(
+    client: httpx.AsyncClient,
+) -> None:
+    html = (await client.get("/calibration/review")).text
+    empty = html[
+        html.index('<section id="empty"') : html.index("</section>", html.index('id="empty"'))
+    ]
+    # Shown when the batch list is empty: the exact command and API call that start one.
+    assert "<pre><code>crm-agents calibrate sample</code></pre>" in empty
+    assert "/calibration/batches -H 'Content-Type: application/json' -d '{}'" in empty
+    assert "curl -X POST" in empty and "--period YYYY-MM" in empty
+    assert '$("empty").hidden = batches.length > 0' in html
+    # The rubric says what each score means.
+    rubric = html[html.index('class="rubric"') :]
+    for score, meaning in ((5, "Excellent"), (4, "Good"), (3, "Acceptable"), (2, "Poor"),
+                           (1, "Wrong")):  # fmt: skip
+        assert f"<dt>{score} · {meaning}</dt><dd>" in rubric
+        assert f'data-score="{score}" aria-pressed="false" title="{meaning}"' in html
+    assert "<strong>Correct</strong> means" in rubric
+    # Progress is the reviewer's own.
+    assert "/progress?reviewer=" in html and "reviewed_items" not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from eval.calibration.store import CalibrationStore
 from tools.calibration import CalibratingRecorder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _calibration_world import fill_log
 from _panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 AGENTS = {"lead_scoring", "budget", "relationships"}
@@ -71,7 +73,10 @@ def test_report_files_after_a_refit(engine: Engine, batch_id: str, tmp_path: Pat
     assert {p["metric"] for p in data["drift"]} >= {"accuracy", "ece", "kappa"}
 
     html = files.html.read_text(encoding="utf-8")
-    assert html.count("<svg") == 4  # reliability, per-agent bars, score distribution, drift
+    assert html.count("<svg") == 3  # reliability, per-agent bars, score distribution
+    # October is the first month with a batch: no drift is described, and the report says why.
+    assert data["previous_period"] is None
+    assert "No previous month to compare" in html and "interval." not in html
     # Self-contained: nothing fetched from anywhere (the SVG namespace is not a fetch).
     fetched = re.findall(r"""(?:src|href)\s*=\s*["']([^"'#][^"']*)["']""", html)
     assert fetched == []
@@ -103,3 +108,59 @@ def test_a_later_month_reports_the_confidence_its_recommendations_carried(engine
 def test_unknown_batch_is_refused(engine: Engine) -> None:
     with pytest.raises(BatchNotFound):
         build_summary(CalibrationStore(engine), CalibrationMaps(engine), batch_id="nope")
+
+
+def _review_all(
+    store: CalibrationStore, batch_id: str, scores: dict[str, Callable[[int], int]]
+) -> None:
+    for item in store.items_with_reviews(batch_id=batch_id):
+        for reviewer, score in scores.items():
+            value = score(item.position)
+            review = ReviewInput(reviewer=reviewer, score=value, correct=value >= 3)
+            store.add_review(item_id=item.id, review=review)
+
+
+def test_drift_is_described_against_the_previous_month(engine: Engine, tmp_path: Path) -> None:
+    fill_log(engine, months=2)
+    store, maps = CalibrationStore(engine), CalibrationMaps(engine)
+    for month in ("2026-10", "2026-11"):
+        start, end = month_period(month)
+        batch = store.draw_batch(period_start=start, period_end=end, rate=0.2, seed=4)
+        _review_all(store, batch.id, {"ann": lambda p: 1 + p % 5, "bob": lambda p: 1 + p % 5})
+    summary = build_summary(store, maps, batch_id=batch.id, resamples=50)
+    html = write_report(summary, tmp_path).html.read_text(encoding="utf-8")
+    assert summary.period == "2026-11" and summary.previous_period == "2026-10"
+    assert "No previous month" not in html and html.count("<svg") == 4
+    assert "Compared with 2026-10" in html or "drifted" in html
+
+
+def test_inter_rater_agreement_below_0_4_is_flagged(engine: Engine, tmp_path: Path) -> None:
+    fill_log(engine, months=1)
+    store, maps = CalibrationStore(engine), CalibrationMaps(engine)
+    start, end = month_period("2026-10")
+    batch = store.draw_batch(period_start=start, period_end=end, rate=0.2, seed=4)
+    # Bob scores the opposite of Ann: Krippendorff's alpha is strongly negative.
+    _review_all(store, batch.id, {"ann": lambda p: 1 + p % 5, "bob": lambda p: 5 - p % 5})
+    summary = build_summary(store, maps, batch_id=batch.id, resamples=50)
+    assert summary.overall.alpha is not None and summary.overall.alpha < 0.4
+    assert summary.overall.alpha_low and "overall" in summary.low_agreement
+    files = write_report(summary, tmp_path)
+    html = files.html.read_text(encoding="utf-8")
+    assert 'id="low-agreement"' in html and "Low inter-rater agreement" in html
+    assert f"overall ({summary.overall.alpha:.3f})" in html
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    assert data["low_agreement"]["overall"] == pytest.approx(summary.overall.alpha)
+    assert data["alpha_floor"] == 0.4 and data["overall"]["alpha_low"] is True
+
+
+def test_agreeing_reviewers_are_not_flagged(engine: Engine, tmp_path: Path) -> None:
+    fill_log(engine, months=1)
+    store, maps = CalibrationStore(engine), CalibrationMaps(engine)
+    start, end = month_period("2026-10")
+    batch = store.draw_batch(period_start=start, period_end=end, rate=0.2, seed=4)
+    _review_all(store, batch.id, {"ann": lambda p: 1 + p % 5, "bob": lambda p: 1 + p % 5})
+    summary = build_summary(store, maps, batch_id=batch.id, resamples=50)
+    assert summary.overall.alpha == pytest.approx(1.0) and not summary.overall.alpha_low
+    assert summary.low_agreement == {}
+    html = write_report(summary, tmp_path).html.read_text(encoding="utf-8")
+    assert 'id="low-agreement"' not in html

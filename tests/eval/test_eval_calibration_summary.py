@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from _calibration_world import qa_recommendation
 
-from core.recommendation import Recommendation
+from core.recommendation import Fact, Recommendation
 from eval.calibration import qa_metrics as qa
 from eval.calibration.bands import confidence_band, stratum_key
 from eval.calibration.drift import drift_points
@@ -148,10 +148,32 @@ def test_qa_metrics_compare_with_the_reviewers_reference() -> None:
     )
     result = qa.qa_metrics([item])
     assert result.samples == 3 and result.reference_samples == 2 and result.context_samples == 1
-    assert result.context_recall == pytest.approx(1.0)
-    assert result.context_precision == pytest.approx(1.0)  # the one relevant chunk is cited first
+    assert result.context_recall == pytest.approx(1.0)  # the one relevant source was cited
+    assert result.context_precision == pytest.approx(1 / 3)  # one of the three cited is relevant
     assert 0 < result.rouge_l < 1 and 0 < result.string_similarity < 1
     assert result.faithfulness is None and result.answer_relevancy is None and not result.judged
+
+
+def test_context_recall_counts_sections_the_reviewer_names_that_were_not_cited() -> None:
+    rec = qa_recommendation(4, created_at=NOW, confidence=0.6).model_copy(
+        update={
+            "provenance": [
+                Fact(source="product_docs", record_id=f"SEC-0001{n}#0", field="DOC#x", value="t")
+                for n in (1, 2)
+            ]
+        }
+    )
+    # Ann ticks a cited chunk and names an uncited section; Bob names only the missed one; the
+    # chunk id of a section counts as the section.
+    ann = _review("item-0", "ann", 3, False, relevant_sources=["SEC-00011#0", "SEC-00099"])
+    bob = _review("item-0", "bob", 1, False, relevant_sources=["SEC-00099"])
+    result = qa.qa_metrics([_item(0, rec, [ann, bob])])
+    assert result.context_samples == 2
+    assert result.context_recall == pytest.approx((1 / 2 + 0) / 2)
+    assert result.context_precision == pytest.approx((1 / 2 + 0) / 2)
+    nothing_cited = rec.model_copy(update={"provenance": []})
+    missed = qa.qa_metrics([_item(0, nothing_cited, [bob])])
+    assert missed.context_recall == 0 and missed.context_precision is None
 
 
 def test_the_judged_metrics_run_only_with_a_judge(monkeypatch: pytest.MonkeyPatch) -> None:
