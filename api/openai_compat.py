@@ -4,14 +4,17 @@ Each assistant is a model: a registered graph's default assistant is named by it
 (its uuid5 assistant id is accepted too), a user-created assistant by its assistant id. A chat
 completion is a *stateless* run: OpenAI clients send the whole conversation every time, which
 is exactly a run on a temporary thread (deleted when it ends); the messages become the graph's
-``{"messages": [...]}`` input. Streamed answers carry the model's tokens from the run's
-``messages-tuple`` events as ``delta.content``; the agent's final answer (the last AI message
-of the state) is what a non-streamed answer holds and what a stream ends on.
+``{"messages": [...]}`` input. Streamed answers carry the run's streamed text (its
+``messages-tuple`` token events) as ``delta.content``: the agents stream only checked
+sentences that their final answer starts with (``agents.checked_stream``), so the stream then
+sends the rest of the final answer (the last AI message of the state, which is what a
+non-streamed answer holds) and the client ends up with exactly that answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -22,6 +25,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from api.crm import OverviewsDep, known_rep
 from api.deps import AssistantsDep, ExecutorDep
 from api.errors import ApiError, error_responses
 from api.openai_errors import OpenAIErrorRoute, openai_error, openai_error_responses
@@ -44,10 +48,12 @@ from runtime.executor import RunExecutor, StartedRun
 from runtime.records import AssistantRecord
 from runtime.run_request import RunRequest
 
-# When the agent replaced the text its model streamed (e.g. a draft that failed a check), the
-# stream cannot take it back: the final answer follows this separator instead.
+# A graph of one's own may stream text its final answer does not start with; the stream cannot
+# take it back, so the final answer follows this separator. The registered agents never do
+# (tests/api/test_api_streamed_answers.py asserts it over the scenario suite's questions).
 REPLACED_DRAFT_SEPARATOR = "\n\n---\n\n"
 DONE = "[DONE]"
+logger = logging.getLogger(__name__)
 # Listing reads every assistant; this bounds it (1,000 per page).
 MAX_MODEL_PAGES = 10
 
@@ -115,14 +121,22 @@ def _unknown_model(model: str) -> ApiError:
         },
     },
 )
-async def chat_completions(body: ChatCompletionRequest, executor: ExecutorDep) -> Response:
-    """Run the agent named by ``model`` on ``messages`` (a stateless run), streamed or not."""
+async def chat_completions(
+    body: ChatCompletionRequest, executor: ExecutorDep, overviews: OverviewsDep
+) -> Response:
+    """Run the agent named by ``model`` on ``messages`` (a stateless run), streamed or not.
+
+    A ``user`` that is a rep's id (``GET /crm/reps``) is the rep the run acts for
+    (``config.configurable.rep_id``): "my accounts" are theirs.
+    """
     metadata: dict[str, Any] = dict(body.metadata or {})
     if body.user:
         metadata["user"] = body.user
+    rep = await known_rep(overviews, body.user)
     request = RunRequest(
         assistant_id=body.model,
         input={"messages": [message.graph_message() for message in body.messages]},
+        config={"configurable": {"rep_id": rep}} if rep else {},
         metadata=metadata,
         stream_mode=("messages-tuple",) if body.stream else ("values",),
         on_disconnect="cancel",
@@ -255,6 +269,7 @@ def remaining_text(streamed: str, answer: str) -> str:
         return answer[len(streamed) :]
     if not answer or streamed.strip() == answer.strip():
         return ""
+    logger.warning("the streamed text is not the start of the final answer; sending it whole")
     return REPLACED_DRAFT_SEPARATOR + answer
 
 

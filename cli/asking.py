@@ -42,15 +42,13 @@ async def ask_graph(settings: Settings, *, graph_id: str, question: str, console
         else:
             final = chunk
     answer = _last_ai_text(final)
-    draft = "".join(streamed).strip()
-    if draft and answer.startswith(draft):
-        out.print(answer[len(draft):], markup=False)
-    elif draft:
-        # The agent replaced the model's draft (e.g. it stated figures the documentation
-        # does not): say so, so the rep does not trust the text streamed above.
-        console.print("\n\n[yellow]Checked against the documentation; the answer is:[/]")
-        out.print(answer, markup=False)
+    shown = "".join(streamed)
+    if answer.startswith(shown):
+        # The agents stream only checked text their answer starts with: the rest follows.
+        out.print(answer[len(shown) :], markup=False)
     else:
+        # A graph that streams text its answer does not start with: show the answer whole.
+        console.print("\n\n[yellow]The final answer:[/]")
         out.print(answer, markup=False)
     return 0
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage, BaseMessageChunk
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.types import Command, Send
 
 from runtime.state import checkpoint_of
@@ -103,7 +104,9 @@ async def stream_graph_events(
         return
     root_run_id = str(config.get("run_id", ""))
     async for record in graph.astream_events(input, dict(config), version="v2", **options):
-        if "langsmith:hidden" in (record.get("tags") or ()):
+        tags = record.get("tags") or ()
+        # Hidden runs, and model calls kept out of streams (text not checked yet).
+        if "langsmith:hidden" in tags or TAG_NOSTREAM in tags:
             continue
         if record["event"] == "on_chain_stream" and record.get("run_id") == root_run_id:
             chunk = record["data"]["chunk"]

@@ -1,0 +1,119 @@
+"""The supervisor's own stream: its specialists' checked text, as they write it.
+
+LangGraph's ``messages`` mode shows a subgraph's tokens only to a client that asked for
+``stream_subgraphs``; without it a supervisor run would stream nothing until its reply is
+composed. So the supervisor runs the specialist whose answer comes first in its reply with
+``astream(stream_mode="messages")`` (the way LangGraph lets a node read a subgraph's messages),
+and passes what it streams on through a chat model of its own, :class:`RelayChatModel`, whose
+tokens messages mode shows in the supervisor's namespace, under the section heading the reply
+will have. A specialist streams only checked text (``agents.checked_stream``) that its answer
+starts with, so the supervisor's stream is always a start of its reply; when the reply is
+composed, the rest of it follows (:func:`relay_rest`). With ``stream_subgraphs`` a client sees
+the specialist's own stream in the specialist's namespace as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.outputs import ChatGenerationChunk
+
+from agents.checked_stream import StreamingChatModel
+from agents.prose.sentences import split_sentences
+
+_END = object()
+
+
+class RelayChatModel(StreamingChatModel):
+    """A chat model that writes ``pieces`` (text already checked and composed) as its tokens."""
+
+    pieces: Any  # AsyncIterator[str]
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        async for text in self.pieces:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+
+
+async def relay(pieces: AsyncIterator[str], *, about: str) -> str:
+    """Stream ``pieces`` in the calling node's messages stream; returns what was streamed.
+
+    Nothing is started when there is nothing to stream (no empty message reaches clients).
+    """
+    first = await anext(pieces, None)
+    if first is None:
+        return ""
+
+    async def everything() -> AsyncIterator[str]:
+        yield first
+        async for piece in pieces:
+            yield piece
+
+    reply = await RelayChatModel(pieces=everything()).ainvoke([HumanMessage(content=about)])
+    return reply.text
+
+
+async def run_relayed(
+    graph: Any, graph_input: Mapping[str, Any], *, heading: str, about: str
+) -> tuple[dict[str, Any], str]:
+    """Run ``graph`` on ``graph_input``, relaying its streamed text after ``heading``.
+
+    Returns the graph's final state and the text relayed (``heading`` included, "" if the graph
+    streamed nothing). The graph runs in a task of the calling node (same context: the same
+    checkpoint namespace, interrupts and cancellation); its errors are raised here.
+    """
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    final: dict[str, Any] = {}
+
+    async def produce() -> None:
+        try:
+            async for mode, data in graph.astream(graph_input, stream_mode=["messages", "values"]):
+                if mode == "values":
+                    final.clear()
+                    final.update(data)
+                    continue
+                message = data[0]
+                if isinstance(message, AIMessageChunk) and message.text:
+                    await queue.put(message.text)
+        finally:
+            await queue.put(_END)
+
+    async def pieces() -> AsyncIterator[str]:
+        started = False
+        while (text := await queue.get()) is not _END:
+            if not started:
+                text, started = heading + text.lstrip(), True
+            yield text
+
+    task = asyncio.create_task(produce())
+    try:
+        streamed = await relay(pieces(), about=about)
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
+    return final, streamed
+
+
+async def relay_rest(content: str, streamed: str, *, about: str) -> None:
+    """Stream what of the reply ``content`` was not streamed yet, sentence by sentence."""
+    if streamed and not content.startswith(streamed):
+        return  # cannot happen: a specialist's answer starts with what it streamed
+    rest = content[len(streamed) :]
+    if not rest.strip():
+        return
+
+    async def pieces() -> AsyncIterator[str]:
+        for piece in split_sentences(rest):
+            yield piece
+
+    await relay(pieces(), about=about)

@@ -1,0 +1,151 @@
+"""No stream shows text the final answer does not hold: the five specialists and the supervisor
+over the scenario suite's questions, through the API's SSE ``messages`` mode (with and without
+``stream_subgraphs``) and the OpenAI-compatible stream, with a scripted model that writes a
+wrong sentence in the middle of every reply, and one that writes what it was given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from _api_sse import parse_sse
+
+from api.openai_compat import REPLACED_DRAFT_SEPARATOR
+from core.settings import Settings
+from eval.scenario_suite import load_suite
+from eval.scenario_suite.cases import AGENTS, ScenarioCase
+from eval.scenario_suite.demo import demo_services
+from graphs.registry import registered_graphs
+from llm.scripted import default_reply, scripted_model
+from memory import HashingEmbeddingFunction
+from server import create_app
+from tools.services import AgentServices
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+GOOD = "Here is what the records show."
+WRONG = "The warranty runs for 987654 years."  # a figure no source states
+AFTER = "Everything else follows from that."
+CASES_PER_AGENT = 4
+
+
+def wrong_midway(messages: Any) -> str:
+    return f"{GOOD} {WRONG} {AFTER}"
+
+
+RULES = {"wrong_midway": wrong_midway, "faithful": default_reply}
+
+
+@pytest.fixture(scope="module")
+def services() -> Iterator[AgentServices]:
+    settings = Settings(_env_file=None, model="scripted/streams", model_max_retries=0)
+    with demo_services(settings, embedding_function=HashingEmbeddingFunction()) as bundle:
+        yield bundle
+
+
+@pytest.fixture
+async def client(tmp_path: Path, services: AgentServices) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", model="scripted/streams")
+    app = create_app(settings, graphs=registered_graphs(), services_factory=lambda _: services)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", timeout=600
+        ) as c:
+            yield c
+
+
+def _cases() -> list[ScenarioCase]:
+    suite = load_suite()
+    picked: list[ScenarioCase] = []
+    for agent in AGENTS:
+        picked += [case for case in suite if case.agent == agent][:CASES_PER_AGENT]
+    return picked
+
+
+def _final_answer(values: dict[str, Any]) -> str:
+    for message in reversed(values.get("messages") or []):
+        if message.get("type") == "ai":
+            return str(message.get("content") or "")
+    return ""
+
+
+async def _sse_run(
+    client: httpx.AsyncClient, case: ScenarioCase, *, subgraphs: bool
+) -> tuple[dict[str, str], str, str]:
+    """Streamed text per namespace, the final answer, and every message text the run streamed
+    (whole messages too)."""
+    body = {
+        "assistant_id": case.agent,
+        "input": case.graph_input(),
+        "stream_mode": ["messages-tuple", "values"],
+        "stream_subgraphs": subgraphs,
+    }
+    response = await client.post("/runs/stream", json=body)
+    assert response.status_code == 200, response.text
+    streamed: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    shown: list[str] = []
+    for event, data in parse_sse(response.text):
+        mode, _, namespace = event.partition("|")
+        if mode == "error":
+            raise AssertionError(f"{case.case_id}: the run failed: {data}")
+        if mode == "values" and not namespace:
+            values = data
+        elif mode == "messages":
+            text = str(data[0].get("content") or "")
+            shown.append(text)
+            if data[0].get("type") == "AIMessageChunk":
+                streamed[namespace] = streamed.get(namespace, "") + text
+    return streamed, _final_answer(values), "\n".join(shown)
+
+
+def _assert_stands(case: ScenarioCase, streamed: dict[str, str], final: str) -> None:
+    assert final, f"{case.case_id}: no final answer"
+    root = streamed.get("", "")
+    assert final.startswith(root), f"{case.case_id}: streamed {root!r} is not how {final!r} starts"
+    for namespace, text in streamed.items():
+        # A specialist's own stream (stream_subgraphs) is part of the supervisor's reply.
+        assert text.strip() in final, f"{case.case_id} {namespace}: {text!r} not in {final!r}"
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+async def test_no_stream_shows_text_the_answer_does_not_hold(
+    client: httpx.AsyncClient, rule: str
+) -> None:
+    streamed_any = {agent: False for agent in AGENTS}
+    with scripted_model(rule=RULES[rule]):
+        for case in _cases():
+            for subgraphs in (False, True) if case.agent == "supervisor" else (False,):
+                streamed, final, shown = await _sse_run(client, case, subgraphs=subgraphs)
+                assert WRONG not in shown
+                _assert_stands(case, streamed, final)
+                streamed_any[case.agent] |= bool(streamed.get(""))
+            if case.question:  # the OpenAI-compatible stream takes a conversation
+                text, answer = await _openai_stream(client, case)
+                assert WRONG not in text
+                assert REPLACED_DRAFT_SEPARATOR not in text
+                assert text == answer
+    if rule == "wrong_midway":
+        # The checked sentence before the wrong one streamed, supervisor runs included.
+        for agent in ("technical_qa", "budget", "lead_scoring", "supervisor"):
+            assert streamed_any[agent], f"{agent} streamed nothing"
+
+
+async def _openai_stream(client: httpx.AsyncClient, case: ScenarioCase) -> tuple[str, str]:
+    """The text an OpenAI client assembles from the stream, and the non-streamed answer."""
+    messages = [{"role": "user", "content": case.question}]
+    body = {"model": case.agent, "messages": messages, "stream": True}
+    response = await client.post("/v1/chat/completions", json=body)
+    assert response.status_code == 200, response.text
+    text = ""
+    for line in response.text.splitlines():
+        if line.startswith("data: {"):
+            for choice in orjson.loads(line[6:]).get("choices") or []:
+                text += (choice.get("delta") or {}).get("content") or ""
+    whole = await client.post("/v1/chat/completions", json={**body, "stream": False})
+    return text, whole.json()["choices"][0]["message"]["content"]
