@@ -31,6 +31,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "web_visit": ("web visit", "web visits"),
     "download": ("download", "downloads"),
 }
+# The kinds of record that carry what people said (meetings, e-mails, calls).
+CONVERSATION_KINDS = ("meeting", "email", "call")
 # Each record withheld whole costs confidence in proportion to its share of what was read;
 # any withholding costs at least MIN_COST (the answer may rest on what was not seen).
 SHARE_COST = 0.6
@@ -172,6 +174,20 @@ def note_withheld(
             "data": {**recommendation.data, "withheld": dict(withheld)},
         }
     )
+
+
+def restricted(withheld: Mapping[str, Any] | None, *kinds: str) -> dict[str, Any] | None:
+    """``withheld`` counting only records of ``kinds`` (what an answer rests on, e.g. the notes
+    a budget reads, not the contacts named on comparable deals); None when none are left."""
+    if not withheld:
+        return None
+    kept = {
+        key: {k: n for k, n in (withheld.get(key) or {}).items() if k in kinds and n}
+        for key in ("records", "partial")
+    }
+    if not kept["records"] and not kept["partial"]:
+        return None
+    return {**withheld, **kept}
 
 
 def merge_withheld(items: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | None:

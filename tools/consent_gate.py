@@ -287,7 +287,9 @@ class ConsentGatedCRM(CRMStore):
     def _scrub(self, deals: list[DealRecord]) -> list[DealRecord]:
         named = [d.primary_contact_id for d in deals if d.primary_contact_id]
         missing = self.consent.contacts_without(AI_PROCESSING, named) if named else set()
-        tally = WithheldTally(people=set(missing))
+        # The deal itself is used; only whom it names is not. Its contact is not counted among
+        # the people left out: a deal read as a comparable may be another account's.
+        tally = WithheldTally()
         for deal in deals:
             if deal.primary_contact_id in missing:
                 tally.add_record("deal", deal.id, whole=False)

@@ -23,6 +23,7 @@ from agents.budget.request import BudgetRequest, RequestProblem, resolve_request
 from agents.budget.state import BudgetState
 from agents.conversation import earlier_messages, last_human_text, text_of
 from agents.finalise import finalise_recommendation as finalise
+from agents.withheld import CONVERSATION_KINDS, note_withheld, read_counting, restricted
 from core.recommendation import (
     Action,
     ModelInfo,
@@ -99,8 +100,11 @@ def build_budget_graph(
 
     async def gather(state: BudgetState) -> dict[str, Any]:
         request = BudgetRequest.model_validate(state["request"])
-        evidence = await asyncio.to_thread(gather_evidence, tools, request)
-        return {"evidence": evidence.model_dump(mode="json")}
+        evidence, withheld = await read_counting(gather_evidence, tools, request)
+        # The figures rest on the account's notes and e-mails (stated budgets), not on whom
+        # comparable deals name: only withheld conversations are the budget's to say.
+        withheld = restricted(withheld, *CONVERSATION_KINDS)
+        return {"evidence": evidence.model_dump(mode="json"), "withheld": withheld}
 
     async def estimate_budget(state: BudgetState) -> dict[str, Any]:
         evidence = Evidence.model_validate(state["evidence"])
@@ -148,8 +152,10 @@ def build_budget_graph(
                 {"request": state.get("request"), "evidence": state.get("evidence")}
             ),
         )
+        recommendation = note_withheld(recommendation, state.get("withheld"), used=len(provenance))
         message = AIMessage(
-            content=content, additional_kwargs={"recommendation_id": recommendation.id}
+            content=recommendation.content,
+            additional_kwargs={"recommendation_id": recommendation.id},
         )
         return {
             "messages": [message],

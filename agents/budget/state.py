@@ -37,6 +37,8 @@ class BudgetState(TypedDict, total=False):
     request: dict[str, Any] | None
     problem: dict[str, str] | None
     evidence: dict[str, Any] | None
+    # What consent withheld from the evidence reads (agents.withheld); None when nothing was.
+    withheld: dict[str, Any] | None
     analysis: dict[str, Any] | None
     draft: str
     draft_failure: str | None

@@ -23,6 +23,7 @@ from agents.lead_scoring.assessment import LeadAssessment, assess_lead
 from agents.lead_scoring.state import LeadScoringState
 from agents.lead_scoring.win_model import win_model_for
 from agents.subjects import UnknownRecord, resolve_subject
+from agents.withheld import note_withheld, read_counting
 from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
 from crm.errors import NotFound
 from crm.store import CRMStore
@@ -79,20 +80,23 @@ def build_lead_scoring_graph(
         subject = state["subject"]
         as_of = _as_of(state.get("as_of"))
         if "contact_id" in subject:
-            features = await asyncio.to_thread(
+            features, withheld = await read_counting(
                 contact_behaviour, tools.crm, contact_id=subject["contact_id"], as_of=as_of
             )
         else:
-            features = await asyncio.to_thread(
+            features, withheld = await read_counting(
                 account_behaviour, tools.crm, account_id=subject["account_id"], as_of=as_of
             )
-        return {"features": features.as_dict()}
+        return {"features": features.as_dict(), "withheld": withheld}
 
     async def assess(state: LeadScoringState) -> dict[str, Any]:
         assessment = await asyncio.to_thread(_assess, tools.crm, state["features"])
         return {
             "assessment": assessment.as_dict(),
-            "recommendation": assessment.recommendation().model_dump(mode="json"),
+            # Said, never hidden: what consent withheld, at a lower confidence.
+            "recommendation": note_withheld(
+                assessment.recommendation(), state.get("withheld")
+            ).model_dump(mode="json"),
         }
 
     def wants_narration(state: LeadScoringState) -> str:

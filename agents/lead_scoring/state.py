@@ -27,6 +27,8 @@ class LeadScoringState(TypedDict, total=False):
     narrate: bool
     subject: dict[str, str]
     features: dict[str, Any]
+    # What consent withheld from the behaviour read (agents.withheld); None when nothing was.
+    withheld: dict[str, Any] | None
     assessment: dict[str, Any]
     draft: str
     recommendation: dict[str, Any] | None

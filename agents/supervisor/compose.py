@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents import figures
+from agents.withheld import merge_withheld
 from core.recommendation import Fact, ModelInfo, PromptInfo, Recommendation, snapshot_sha256
 
 TITLES = {
@@ -89,6 +90,9 @@ def composite_recommendation(
     # A specialist that failed or gave no recommendation counts as no confidence at all.
     confidences = [float(c["confidence"]) for c in children] + [0.0] * (len(routes) - len(children))
     confidence = round(min(confidences or [0.0]) * route_confidence(float(route["margin"])), 3)
+    # Each specialist's answer already says what consent withheld from it, at its lowered
+    # confidence; the composite carries the summary for the page's notice.
+    withheld = merge_withheld((c.get("data") or {}).get("withheld") for c in children)
     return Recommendation(
         kind="composite_answer",
         agent="supervisor",
@@ -99,6 +103,7 @@ def composite_recommendation(
         data={
             "route": dict(route),
             "children": [{"agent": c["agent"], "id": c["id"], "kind": c["kind"]} for c in children],
+            **({"withheld": withheld} if withheld else {}),
         },
         model=model,
         prompt=prompt,
