@@ -12,10 +12,12 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
+from agents.prose import Checked, Grounds, check_prose, no_prose
 from agents.relationships import narrative
 from agents.relationships.grounding import draft_is_grounded
 from agents.relationships.inputs import parse_as_of
@@ -191,22 +193,18 @@ def build_relationships_graph(
     async def draft_explanation(state: RelationshipsState) -> dict[str, Any]:
         stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
         facts = "\n".join(narrative.summary_lines(stakeholders))
-        reply = await model.ainvoke(prompt.messages(facts=facts))
+        # Not streamed: the explanation comes after the map in the answer, which shows whole.
+        reply = await model.ainvoke(prompt.messages(facts=facts), {"tags": [TAG_NOSTREAM]})
         return {"draft": text_of(reply)}
 
     def finalise_map(state: RelationshipsState) -> dict[str, Any]:
         stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
         facts = narrative.facts_for(stakeholders)
         lines = narrative.summary_lines(stakeholders)
-        draft = state.get("draft", "").strip()
-        explained = bool(stakeholders.engage_next) and draft_is_grounded(
-            draft,
-            first_name=stakeholders.engage_next[0].name,
-            facts_text="\n".join(lines),
-            facts=facts,
-        )
+        checked = _checked_explanation(state, stakeholders, lines, facts)
+        explained = checked.kept
         if explained:
-            lines.append(f"In short: {draft}")
+            lines.append(f"In short: {checked.text}")
         lines += [f"Note: {warning}" for warning in state.get("warnings", [])]
         content = "\n".join(lines)
         recommendation = Recommendation(
@@ -217,7 +215,7 @@ def build_relationships_graph(
             confidence=stakeholders.confidence,
             provenance=facts,
             actions=narrative.actions_for(stakeholders),
-            data={KIND: stakeholders.model_dump(mode="json")},
+            data={KIND: stakeholders.model_dump(mode="json"), "prose": checked.record},
             model=info if explained else None,
             prompt=prompt.info if explained else None,
             input_sha256=state.get("input_sha256"),
@@ -352,3 +350,32 @@ def _reply(
         "stakeholder_map": stakeholders.model_dump(mode="json"),
         **INPUTS_CONSUMED,
     }
+
+
+def _checked_explanation(
+    state: RelationshipsState, stakeholders: StakeholderMap, lines: list[str], facts: list[Fact]
+) -> Checked:
+    """The model's short explanation, when it passes the prose checks and invents no word.
+
+    The map's lines are complete without it, so a failing explanation is dropped whole.
+    """
+    draft = state.get("draft", "").strip()
+    if not stakeholders.engage_next or not draft:
+        return no_prose("")
+    grounds = Grounds.of(
+        [*facts, *lines],
+        names=[s.name for s in stakeholders.nodes] + [stakeholders.account_name],
+        question=last_human_text(state),
+    )
+    checked = check_prose(draft, grounds, "")
+    if checked.status != "passed":
+        return Checked("", "replaced", checked.problems, draft)
+    if not draft_is_grounded(
+        draft,
+        first_name=stakeholders.engage_next[0].name,
+        facts_text="\n".join(lines),
+        facts=facts,
+    ):
+        problem = "names someone else first, runs long, or uses words the facts do not hold"
+        return Checked("", "replaced", (problem,), draft)
+    return checked
