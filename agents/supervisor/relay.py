@@ -21,11 +21,21 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
+from langgraph.errors import GraphBubbleUp
 
 from agents.checked_stream import StreamingChatModel
 from agents.prose.sentences import split_sentences
 
 _END = object()
+
+
+class FailedAfterStreaming(Exception):
+    """The specialist failed after part of its answer was streamed: ``shown`` (the text after
+    the heading) stands, and the reply must keep it."""
+
+    def __init__(self, shown: str, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.shown = shown
 
 
 class RelayChatModel(StreamingChatModel):
@@ -97,7 +107,14 @@ async def run_relayed(
     task = asyncio.create_task(produce())
     try:
         streamed = await relay(pieces(), about=about)
-        await task
+        try:
+            await task
+        except GraphBubbleUp:
+            raise
+        except Exception as error:
+            if not streamed:
+                raise
+            raise FailedAfterStreaming(streamed.removeprefix(heading), error) from error
     finally:
         if not task.done():
             task.cancel()

@@ -130,3 +130,20 @@ async def test_the_relay_streams_a_subgraphs_checked_text(subgraphs: bool) -> No
     assert "## Answer\n\n" + "".join(_STREAMED_BELOW) == (
         "".join(relayed) if subgraphs else "## Answer\n\n"
     )
+
+
+async def test_a_specialist_failing_after_it_streamed_keeps_what_it_showed() -> None:
+    from agents.supervisor.relay import FailedAfterStreaming
+
+    async def answer(state: _State) -> dict[str, Any]:
+        await checked(_model(DRAFT), ProseGate(GROUNDS)).ainvoke([HumanMessage(QUESTION)])
+        raise RuntimeError("the CRM went away")
+
+    graph = StateGraph(_State)
+    graph.add_node("answer", answer)
+    graph.add_edge(START, "answer")
+    graph.add_edge("answer", END)
+    with pytest.raises(FailedAfterStreaming) as failed:
+        await run_relayed(graph.compile(), {"messages": []}, heading="## A\n\n", about=QUESTION)
+    assert failed.value.shown == "The VitaScan P12 has a 3 year warranty.\nIt weighs 2.5 kg."
+    assert "the CRM went away" in str(failed.value)
