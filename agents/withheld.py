@@ -2,8 +2,9 @@
 ``data["withheld"]`` every recommendation built on reduced inputs carries.
 
 The consent gate (``tools.consent_gate``) counts what each read withheld; an agent opens a
-``collect_withheld()`` tally around its reads and hands the result (``WithheldTally.as_data``)
-to :func:`note_withheld` when it builds its recommendation. The shape is
+``tools.consent_tally.collect_withheld()`` tally around its reads (:func:`read_counting` does it
+for one read in a worker thread) and hands the result (``WithheldTally.as_data``) to
+:func:`note_withheld` when it builds its recommendation. The shape is
 ``{"people": int, "records": {"meeting": int, "email": int, ...}, "partial": {...},
 "reason": str}``: ``records`` are withheld whole, ``partial`` are used without the parts that
 belong to the people withheld (their names, titles and words).
