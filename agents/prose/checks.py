@@ -18,13 +18,14 @@ from agents.prose.sentences import split_sentences
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_WORD = re.compile(r"[\w'’%-]+|[\u3400-\u4dbf\u4e00-\u9fff]")
+# A word, or one Han character (Chinese is not written in words separated by spaces).
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|(?:(?![\u3400-\u4dbf\u4e00-\u9fff])[\w'’%-])+")
 
 # -- identifiers and names ------------------------------------------------------------------
 
 # A model or part number: a capitalised word with digits in it ("P12", "T300", "X5s").
 _CODE = re.compile(r"(?<![\w-])[A-Z][A-Za-z]*\d+[A-Za-z0-9]*(?![\w-])")
-_HARMLESS_CODE = re.compile(r"^(?:Q[1-4]|H[12]|FY\d{2,4}|[A-Z]\d{1,2}s?|SpO2|CO2|O2)$")
+_HARMLESS_CODE = re.compile(r"^(?:Q[1-4]|H[12]|FY\d{2,4}|SpO2|CO2|O2)$")
 # An organisation: capitalised words ending in a word that names an institution.
 _ORGANISATION = re.compile(
     r"(?:[A-Z][\w'’&.-]*\s+){1,5}(?:Hospital|Clinic|Centre|Center|University|Institute|"
@@ -214,7 +215,8 @@ def unfinished(text: str) -> list[str]:
     if words and words[-1].lower() in _DANGLING and last[-1] not in _CLOSING:
         return [f"unfinished sentence: {last[-60:]!r}"]
     listed = re.match(r"^(?:[-*•|]|\d{1,2}[.)]\s)", last)
-    if not listed and last[-1] not in _CLOSING and len(words) > 3:
+    long_enough = len(words) > 3 or len(_HAN.findall(last)) > 8
+    if not listed and last[-1] not in _CLOSING and long_enough:
         return [f"unfinished sentence: {last[-60:]!r}"]
     return []
 

@@ -37,6 +37,7 @@ def grounds() -> Grounds:
         ("We have already signed the contract with them.", "won deal or signed contract"),
         ("The price list for BAC-0156 is attached.", "unknown id or model BAC-0156"),
         ("The VitaScan T300 warranty is 3 years.", "unknown id or model T300"),
+        ("The VitaScan P13 warranty is 3 years.", "unknown id or model P13"),
         ("Ruijin Hospital also buys the VitaScan P12.", "name not in the sources: Ruijin Hospital"),
         ("Please contact Zhang Wei about the budget.", "name not in the sources: Zhang"),
         ("Dear Dr. Li, thank you for the meeting.", "name not in the sources: Li"),
@@ -75,6 +76,10 @@ def test_chinese_answer_to_a_chinese_question_passes() -> None:
     assert check_text("安贞医院2026年的预算增长为9.91%。VitaScan P12的保修期为3年。", grounds) == []
     problems = check_text("The budget of Anzhen Hospital grows by 9.91% in 2026.", grounds)
     assert any("wrong language" in p for p in problems)
+    repeated = "安贞医院的预算增长为9.91%，" * 4 + "。"
+    assert any("repeated" in p for p in check_text(repeated, grounds))
+    cut = check_text("安贞医院2026年的预算增长为9.91%，因为他们计划购买", grounds)
+    assert any("unfinished" in p for p in cut)
 
 
 def test_a_won_deal_grounds_the_claim() -> None:

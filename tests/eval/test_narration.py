@@ -109,3 +109,16 @@ def test_the_command_prints_the_report_as_json() -> None:
         app, ["eval", "narration", "--agent", "oracle", "--hashing-embeddings"]
     )
     assert bad.exit_code != 0 and "unknown agent" in bad.output
+
+
+@pytest.mark.slow
+async def test_the_embedded_model_shows_no_failing_text() -> None:
+    """A few real narrations with the default embedded model: whatever it writes, what is
+    shown passes the second check."""
+    settings = Settings(_env_file=None, model_max_retries=0)
+    with demo_services(settings, embedding_function=HashingEmbeddingFunction()) as bundle:
+        cases = narration_cases(bundle.crm, per_agent=1, agents=("budget", "technical_qa"))
+        report = await run_narrations(cases, services=bundle)
+    assert report.errors == 0, [r.error for r in report.results if r.error]
+    assert len(report.results) == 2 and report.shown_failing == 0
+    assert all(r.status in ("passed", "partial", "replaced", "none") for r in report.results)
