@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from crm.lead_scores import LeadScoreStore
-from crm.records import AccountRecord, ActivityRecord, BudgetRecord, DealRecord
+from crm.records import AccountRecord, ActivityRecord, BudgetRecord, DealRecord, RepRecord
 from crm.store import CRMStore
 
 BODY_PREVIEW_CHARS = 280
@@ -32,6 +32,7 @@ class AccountOverview(BaseModel):
     """The account, its open deals, recent behaviour and latest lead score."""
 
     account: AccountRecord
+    owner: RepRecord | None = Field(default=None, description="The rep who owns the account.")
     contacts: int = Field(description="Number of contacts on record.")
     latest_budget: BudgetRecord | None = None
     deals_won: int
@@ -54,9 +55,22 @@ class AccountOverviews:
         self.crm = CRMStore(engine)
         self._scores = LeadScoreStore(engine)
 
-    def search(self, *, text: str, limit: int = 20) -> list[AccountRecord]:
-        """Accounts whose name or id contains ``text`` (all accounts when it is blank)."""
-        return self.crm.find_accounts(text=text, limit=limit)
+    def search(
+        self, *, text: str, limit: int = 20, owner_id: str | None = None
+    ) -> list[AccountRecord]:
+        """Accounts whose name or id contains ``text`` (all accounts when it is blank), only
+        the ones ``owner_id`` owns when given; raises NotFound for an unknown rep."""
+        if owner_id is not None:
+            self.crm.get_rep(rep_id=owner_id)
+        return self.crm.find_accounts(text=text, limit=limit, owner_id=owner_id)
+
+    def reps(self) -> list[RepRecord]:
+        """Every sales rep, by id."""
+        return self.crm.list_reps()
+
+    def rep(self, *, rep_id: str) -> RepRecord:
+        """One rep; raises NotFound for an unknown id."""
+        return self.crm.get_rep(rep_id=rep_id)
 
     def overview(self, *, account_id: str, activity_limit: int = 10) -> AccountOverview:
         """The account at a glance; raises NotFound for an unknown id."""
@@ -70,6 +84,7 @@ class AccountOverviews:
         latest = self._scores.latest(account_id=account_id)
         return AccountOverview(
             account=account,
+            owner=self.crm.get_rep(rep_id=account.owner_id) if account.owner_id else None,
             contacts=len(self.crm.contacts_for_account(account_id=account_id)),
             latest_budget=budgets[-1] if budgets else None,
             deals_won=sum(d.outcome == "won" for d in deals),

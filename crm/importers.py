@@ -42,7 +42,8 @@ class EntitySpec:
 
 
 ENTITIES: dict[str, EntitySpec] = {
-    "accounts": EntitySpec(m.Account, s.AccountRow),
+    "reps": EntitySpec(m.Rep, s.RepRow),
+    "accounts": EntitySpec(m.Account, s.AccountRow, foreign_keys={"owner_id": m.Rep}),
     "account_budgets": EntitySpec(
         m.AccountBudget,
         s.BudgetRow,
@@ -87,6 +88,8 @@ _ALIASES = {
     "pricebook": "price_book",
     "budgets": "account_budgets",
     "events": "activities",
+    "sales_reps": "reps",
+    "owners": "reps",
 }
 
 

@@ -145,6 +145,42 @@ class LeadScoreStore:
                 raise
             return [LeadScoreRecord.model_validate(row) for row in rows]
 
+    def record_scores(self, scores: Sequence[dict[str, Any]]) -> list[LeadScoreRecord]:
+        """Insert scores that no new event triggered (the demo's first scores, a re-scoring)."""
+        return self.record_intake(activities=[], scores=scores) if scores else []
+
+    def scored_accounts(self) -> set[str]:
+        """The ids of the accounts that have at least one account-level score."""
+        stmt = select(LeadScoreRow.account_id).where(LeadScoreRow.contact_id.is_(None)).distinct()
+        with self._sessions() as session:
+            return set(session.scalars(stmt).all())
+
+    def account_scores(
+        self, *, account_ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, list[LeadScoreRecord]]:
+        """Each account's account-level scores, newest first (as of ``since`` or later).
+
+        Accounts without a score are absent from the answer.
+        """
+        found: dict[str, list[LeadScoreRecord]] = {}
+        if not account_ids:
+            return found
+        stmt = select(LeadScoreRow).where(
+            LeadScoreRow.account_id.in_(list(account_ids)), LeadScoreRow.contact_id.is_(None)
+        )
+        if since is not None:
+            stmt = stmt.where(LeadScoreRow.as_of >= since)
+        stmt = stmt.order_by(
+            LeadScoreRow.account_id,
+            LeadScoreRow.as_of.desc(),
+            LeadScoreRow.created_at.desc(),
+            LeadScoreRow.id.desc(),
+        )
+        with self._sessions() as session:
+            for row in session.scalars(stmt).all():
+                found.setdefault(row.account_id, []).append(LeadScoreRecord.model_validate(row))
+        return found
+
     def latest(self, *, account_id: str, contact_id: str | None = None) -> LeadScoreRecord | None:
         """The newest score of the account (or of the contact, when given)."""
         found = self.history(account_id=account_id, contact_id=contact_id, limit=1)

@@ -37,6 +37,19 @@ from crm.enums import (
 ID = String(24)
 
 
+class Rep(Base):
+    """A sales rep: owns accounts in one region (their territory), works in one team."""
+
+    __tablename__ = "reps"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)  # REP-001
+    name: Mapped[str] = mapped_column(String(120))  # in Latin letters: "Wang Lei"
+    name_zh: Mapped[str | None] = mapped_column(String(60))  # "王磊", when known
+    email: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(40), index=True)  # the territory
+    team: Mapped[str] = mapped_column(String(80))
+
+
 class Account(Base):
     """A customer organisation: a hospital, clinic or laboratory."""
 
@@ -56,6 +69,10 @@ class Account(Base):
     region: Mapped[str] = mapped_column(String(40), index=True)
     tier: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The rep who owns the account; None while unassigned (or after the rep was removed).
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("reps.id", ondelete="SET NULL"), index=True
+    )
 
 
 class AccountBudget(Base):

@@ -15,6 +15,17 @@ class Record(BaseModel):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
 
+class RepRecord(Record):
+    """A sales rep: their territory (``region``) and team."""
+
+    id: str
+    name: str
+    name_zh: str | None = None
+    email: str | None = None
+    region: str
+    team: str
+
+
 class AccountRecord(Record):
     id: str
     name: str
@@ -25,6 +36,7 @@ class AccountRecord(Record):
     region: str
     tier: str
     created_at: datetime
+    owner_id: str | None = None
 
 
 class BudgetRecord(Record):

@@ -39,6 +39,15 @@ def _json_object(value: Any) -> Any:
     return value
 
 
+class RepRow(ImportRow):
+    id: Id
+    name: Text
+    name_zh: str | None = None
+    email: str | None = Field(default=None, max_length=200)
+    region: Text
+    team: Text
+
+
 class AccountRow(ImportRow):
     id: Id
     name: Text
@@ -49,6 +58,7 @@ class AccountRow(ImportRow):
     region: Text
     tier: Tier
     created_at: datetime | None = None
+    owner_id: Id | None = None
 
 
 class BudgetRow(ImportRow):

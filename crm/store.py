@@ -27,6 +27,7 @@ from crm.records import (
     ProductRecord,
     QuoteRecord,
     Record,
+    RepRecord,
     SectionRecord,
 )
 
@@ -34,6 +35,7 @@ R = TypeVar("R", bound=Record)
 
 # Tables counted by counts(), in dependency order; the hidden truth is left out on purpose.
 COUNTED_TABLES: tuple[type[m.Base], ...] = (
+    m.Rep,
     m.Account,
     m.AccountBudget,
     m.Contact,
@@ -90,17 +92,27 @@ class CRMStore:
             return AccountRecord.model_validate(account)
 
     def list_accounts(
-        self, *, limit: int = 100, offset: int = 0, region: str | None = None
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        region: str | None = None,
+        owner_id: str | None = None,
     ) -> list[AccountRecord]:
-        """Accounts ordered by id, optionally of one region."""
+        """Accounts ordered by id, optionally of one region and of one owner (a rep id)."""
         _check_page(limit, offset)
         stmt = select(m.Account).order_by(m.Account.id).limit(limit).offset(offset)
         if region is not None:
             stmt = stmt.where(m.Account.region == region)
+        if owner_id is not None:
+            stmt = stmt.where(m.Account.owner_id == owner_id)
         return self._scalars(AccountRecord, stmt)
 
-    def find_accounts(self, *, text: str, limit: int = 20) -> list[AccountRecord]:
-        """Accounts whose name or id contains ``text``, ignoring case, by name (all when blank)."""
+    def find_accounts(
+        self, *, text: str, limit: int = 20, owner_id: str | None = None
+    ) -> list[AccountRecord]:
+        """Accounts whose name or id contains ``text``, ignoring case, by name (all when blank);
+        only the accounts ``owner_id`` owns when given."""
         _check_page(limit)
         pattern = _contains_pattern(text)
         stmt = (
@@ -114,7 +126,20 @@ class CRMStore:
             .order_by(m.Account.name, m.Account.id)
             .limit(limit)
         )
+        if owner_id is not None:
+            stmt = stmt.where(m.Account.owner_id == owner_id)
         return self._scalars(AccountRecord, stmt)
+
+    # Reps ----------------------------------------------------------------------------------
+
+    def list_reps(self) -> list[RepRecord]:
+        """Every sales rep, ordered by id."""
+        return self._scalars(RepRecord, select(m.Rep).order_by(m.Rep.id))
+
+    def get_rep(self, *, rep_id: str) -> RepRecord:
+        """One rep; raises NotFound."""
+        with self._session() as session:
+            return RepRecord.model_validate(self._require(session, m.Rep, "rep", rep_id))
 
     def budgets_for_account(self, *, account_id: str) -> list[BudgetRecord]:
         """The account's annual budget history, oldest year first."""

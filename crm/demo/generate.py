@@ -9,6 +9,7 @@ from typing import Any
 
 from crm.demo._conversations import EventWriter
 from crm.demo._people import build_people
+from crm.demo._reps import owner_of, rep_rows
 from crm.demo._sales import SalesBook, SalesWriter, price_book_rows
 from crm.demo._timeline import fill_account, phase_windows
 from crm.demo._world import build_accounts, department_of, truth_row
@@ -109,7 +110,8 @@ def generate_demo(*, seed: int, scale: float = 1.0, catalogue: Sequence[Any]) ->
 
     data = DemoData()
     data.tables.update(_catalogue_rows(products))
-    data.tables["accounts"] = [plan.row for plan in plans]
+    data.tables["reps"] = rep_rows()
+    data.tables["accounts"] = [{**plan.row, "owner_id": owner_of(plan.row)} for plan in plans]
     data.tables["account_budgets"] = [budget for plan in plans for budget in plan.budgets]
     data.tables["contacts"] = [contact for plan in plans for contact in plan.contacts]
     data.tables["deals"] = book.deals

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from crm import models as m
 from crm.db import session_factory
+from crm.demo._reps import CITY_OWNER, rep_rows
 from crm.demo.generate import DemoData, generate_demo
 from crm.errors import AlreadySeeded, SchemaMissing
 
@@ -24,6 +25,7 @@ MODELS: dict[str, type[m.Base]] = {
     "product_documents": m.ProductDocument,
     "document_sections": m.DocumentSection,
     "price_book_entries": m.PriceBookEntry,
+    "reps": m.Rep,
     "accounts": m.Account,
     "account_budgets": m.AccountBudget,
     "contacts": m.Contact,
@@ -98,3 +100,34 @@ def _insert(engine: Engine, data: DemoData, progress: Progress | None) -> None:
                     progress(table, min(start + CHUNK, len(rows)), len(rows))
             if not rows and progress is not None:
                 progress(table, 0, 0)
+
+
+def assign_demo_owners(engine: Engine) -> int:
+    """Give the demo's reps to a database seeded before accounts had owners; how many changed.
+
+    Adds the demo reps that are missing and sets the owner of every account without one whose
+    city is a demo city, by territory as a new seed would. Accounts that already have an owner,
+    or lie outside the demo's cities, are left alone; running it twice changes nothing.
+    """
+    with session_factory(engine)() as session, session.begin():
+        unowned = session.execute(
+            select(m.Account.id, m.Account.city).where(m.Account.owner_id.is_(None))
+        ).all()
+        by_owner: dict[str, list[str]] = {}
+        for account_id, city in unowned:
+            if city in CITY_OWNER:
+                by_owner.setdefault(CITY_OWNER[city], []).append(account_id)
+        if not by_owner:
+            return 0
+        known = set(session.scalars(select(m.Rep.id)).all())
+        missing = [row for row in rep_rows() if row["id"] not in known]
+        if missing:
+            session.execute(insert(m.Rep), missing)
+        for owner, account_ids in by_owner.items():
+            session.execute(
+                update(m.Account).where(m.Account.id.in_(account_ids)).values(owner_id=owner)
+            )
+        changed = sum(len(ids) for ids in by_owner.values())
+    if changed:
+        logger.info("assigned owners to %d demo accounts", changed)
+    return changed

@@ -17,6 +17,7 @@ from crm import models as m
 from crm.db import Base
 
 CRM_TABLES = {
+    "reps",
     "accounts",
     "account_budgets",
     "contacts",
@@ -96,11 +97,31 @@ def _crm_object(
     return table is None or table.name in CRM_TABLES
 
 
+def _owner_fk(obj: object, type_: str) -> bool:
+    """``accounts.owner_id``'s foreign key. On SQLite the migration adds it with ALTER TABLE ADD
+    COLUMN (never by copying the table), as a column constraint whose name reflection cannot
+    read, so its name cannot be compared there."""
+    table = getattr(obj, "table", None)
+    columns = [c.name for c in getattr(obj, "columns", [])]
+    return (
+        type_ == "foreign_key_constraint"
+        and table is not None
+        and (table.name == "accounts" and columns == ["owner_id"])
+    )
+
+
 def test_migrations_match_the_models(engine: Engine) -> None:
     """A model changed without a new revision shows up here as a difference."""
+    sqlite = engine.dialect.name == "sqlite"
+
+    def include(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+        if sqlite and _owner_fk(obj, type_):
+            return False
+        return _crm_object(obj, name, type_, reflected, other)
+
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": _crm_object}
+            connection, opts={"compare_type": True, "include_object": include}
         )
         assert compare_metadata(context, Base.metadata) == []
 
