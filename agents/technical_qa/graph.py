@@ -12,7 +12,7 @@ from langgraph.graph import END, START, StateGraph
 from agents import figures
 from agents.conversation import last_human_text, text_of
 from agents.finalise import finalise_recommendation
-from agents.technical_qa import grounding
+from agents.technical_qa import grounding, parts
 from agents.technical_qa.state import TechnicalQAState
 from core.recommendation import (
     Fact,
@@ -66,11 +66,29 @@ def build_technical_qa_graph(
     async def understand_question(state: TechnicalQAState) -> dict[str, Any]:
         question = (state.get("question") or last_human_text(state)).strip()
         products = await asyncio.to_thread(tools.products_mentioned, question)
-        return {"question": question, "product_ids": [p["product_id"] for p in products]}
+        return {
+            "question": question,
+            "product_ids": [p["product_id"] for p in products],
+            "product_names": [p["name"] for p in products],
+            "parts": [],
+        }
 
     async def retrieve_documentation(state: TechnicalQAState) -> dict[str, Any]:
         question = state["question"]
         product_ids = state.get("product_ids") or None
+        asked = parts.split_question(question)
+        if len(asked) > 1:  # each part searched and answered on its own (agents.technical_qa.parts)
+            passages, evidence, records = await asyncio.to_thread(
+                parts.retrieve_parts,
+                tools.search_documentation,
+                asked,
+                product_ids=product_ids,
+                product_names=state.get("product_names") or [],
+                names_product=lambda part: bool(tools.products_mentioned(part)),
+                k=k,
+                min_score=min_score,
+            )
+            return {"passages": passages, "evidence": evidence, "parts": records}
         passages = await asyncio.to_thread(
             tools.search_documentation, question, product_ids=product_ids, k=k
         )
@@ -107,22 +125,28 @@ def build_technical_qa_graph(
         else:
             quote = best.sentence if best else cited["text"]
             body = f'The documentation states: "{quote}" [{evidence.index(cited) + 1}]'
+        confidence = grounding.answer_confidence(
+            top_score=cited["score"],
+            overlap=best.overlap if best else 0,
+            question_terms=len(q_terms),
+            grounded=grounded,
+        )
+        records = state.get("parts") or []
+        if records:  # several parts: each answered, quoted from the documentation, or uncovered
+            body = parts.complete_answer(body, records, evidence)
+            confidence = parts.parts_confidence(records, grounded=grounded)
         content = f"{body}\n\nSources:\n" + _sources_block(evidence)
         recommendation = Recommendation(
             kind="technical_answer",
             agent=GRAPH_ID,
             subject={"product_id": cited["product_id"]} if cited.get("product_id") else {},
             content=content,
-            confidence=grounding.answer_confidence(
-                top_score=cited["score"],
-                overlap=best.overlap if best else 0,
-                question_terms=len(q_terms),
-                grounded=grounded,
-            ),
+            confidence=confidence,
             # Whole passages: the draft is checked against them, so every figure it may state
             # must be in the provenance, not only the best sentence.
             provenance=[_fact(p, p["text"]) for p in evidence],
-            data={"question": question},  # what a judge model checks the answer against
+            # The question is what a judge model checks the answer against.
+            data={"question": question, **_parts_data(records)},
             model=info,
             prompt=prompt.info,
             input_sha256=_input_hash(question, state.get("passages", [])),
@@ -143,7 +167,7 @@ def build_technical_qa_graph(
             # Confidence that the documentation lacks the answer: high when nothing came close.
             confidence=round(1.0 - max([p["score"] for p in passages] or [0.0]) * 0.5, 3),
             provenance=[_fact(p, p["text"][:200]) for p in passages[:3]],
-            data={"question": question},
+            data={"question": question, **_parts_data(state.get("parts") or [])},
             model=None,
             prompt=None,
             input_sha256=_input_hash(question, passages),
@@ -163,6 +187,13 @@ def build_technical_qa_graph(
     graph.add_edge(NODE_FINALISE, END)
     graph.add_edge(NODE_NOT_FOUND, END)
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
+
+
+def _parts_data(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"parts": [{"question", "answered"}, ...]}`` for a question of several parts, else {}."""
+    if not records:
+        return {}
+    return {"parts": [{"question": r["question"], "answered": r["answered"]} for r in records]}
 
 
 def _sources_block(passages: list[dict[str, Any]]) -> str:

@@ -18,6 +18,9 @@ class TechnicalQAState(TypedDict, total=False):
     focus: dict[str, str]
     question: str
     product_ids: list[str]
+    product_names: list[str]
+    # A question of several parts: one record per part (question, answered, best sentence, ...).
+    parts: list[dict[str, Any]]
     passages: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     draft: str
