@@ -123,6 +123,7 @@ def metrics(
     from eval.calibration.errors import CalibrationError
     from eval.calibration.judge import judge_from_settings
     from eval.calibration.measure import batch_report
+    from eval.calibration.metrics import ALPHA_FLOOR
 
     store = _store()
     try:
@@ -160,6 +161,12 @@ def metrics(
             _fmt(group.brier.value),
         )
     typer.echo(_render(table))
+    for group, alpha in report.low_agreement.items():
+        typer.echo(
+            f"low inter-rater agreement: {group} Krippendorff's alpha {alpha:.3f} < {ALPHA_FLOOR}"
+        )
+    if report.previous_period is None:
+        typer.echo("drift: no previous month to compare")
     drifted = [p for p in report.drift if p.drifted and p.period == report.period]
     for point in drifted:
         typer.echo(

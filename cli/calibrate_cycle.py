@@ -184,6 +184,8 @@ def demo(
     held = result.refit.heldout
     _console.print(f"{result.recommendations} recommendations; batch {result.batch_id}:"
                    f" {result.panel.reviews} reviews, {result.panel.skips} skips")  # fmt: skip
+    _console.print("items per agent: " + ", ".join(
+        f"{agent} {count}" for agent, count in result.items_per_agent.items()))  # fmt: skip
     drop = result.refit.ece_drop
     _console.print(f"held-out ECE {_fmt(held.ece_raw)} -> {_fmt(held.ece_calibrated)} (n={held.n}"
                    f"{'' if drop is None else f', {drop:.0%} lower'})")  # fmt: skip

@@ -93,6 +93,7 @@ class CycleResult:
     batch_id: str
     recommendations: int
     panel: PanelReport
+    items_per_agent: dict[str, int]
     refit: RefitResult
     report: ReportFiles
     export: ExportResult
@@ -103,6 +104,7 @@ class CycleResult:
             "out_dir": str(self.out_dir),
             "batch_id": self.batch_id,
             "recommendations": self.recommendations,
+            "items_per_agent": self.items_per_agent,
             "panel": self.panel.model_dump(),
             "refit": self.refit.model_dump(),
             "heldout_ece_drop": self.refit.ece_drop,
@@ -123,6 +125,15 @@ class _Timer:
 
     def step(self, name: str, started: float) -> None:
         self.seconds[name] = time.perf_counter() - started
+
+
+def items_per_agent(strata: dict[str, int]) -> dict[str, int]:
+    """Sampled items per agent, from the batch's items per ``agent/band-N`` stratum."""
+    counts: dict[str, int] = {}
+    for stratum, count in strata.items():
+        agent = stratum.split("/", 1)[0]
+        counts[agent] = counts.get(agent, 0) + count
+    return dict(sorted(counts.items()))
 
 
 def _services(
@@ -220,6 +231,7 @@ def run_demo_cycle(
         out_dir=out_dir,
         batch_id=batch.id,
         recommendations=made,
+        items_per_agent=items_per_agent(batch.strata),
         panel=panel,
         refit=refit,
         report=report,

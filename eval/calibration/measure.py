@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from eval.calibration.drift import DriftPoint, drift_points
-from eval.calibration.metrics import DEFAULT_RESAMPLES
+from eval.calibration.metrics import ALPHA_FLOOR, DEFAULT_RESAMPLES, low_agreement
 from eval.calibration.qa_metrics import QAJudge
 from eval.calibration.schemas import Batch
 from eval.calibration.store import CalibrationStore
@@ -21,6 +21,13 @@ class BatchReport(BatchMetrics):
 
     period: str
     drift: list[DriftPoint] = Field(default_factory=list)
+    previous_period: str | None = Field(
+        None, description="The earlier month drift compares with; null for a first month."
+    )
+    low_agreement: dict[str, float] = Field(
+        default_factory=dict,
+        description=f"Groups ('overall' or an agent) whose inter-rater alpha is below {ALPHA_FLOOR}.",
+    )
 
 
 def period_label(start: datetime, end: datetime) -> str:
@@ -94,4 +101,15 @@ def batch_report(
         if is_current:
             current = metrics
     assert current is not None
-    return BatchReport(**current.model_dump(), period=_label(batch), drift=drift_points(history))
+    groups = {"overall": current.overall, **current.per_agent}
+    return BatchReport(
+        **current.model_dump(),
+        period=_label(batch),
+        drift=drift_points(history),
+        previous_period=history[-2][0] if len(history) > 1 else None,
+        low_agreement={
+            name: group.alpha
+            for name, group in groups.items()
+            if group.alpha is not None and low_agreement(group.alpha)
+        },
+    )

@@ -21,6 +21,7 @@ from sklearn.metrics import brier_score_loss, cohen_kappa_score
 from eval.calibration.bands import BANDS
 
 DEFAULT_BINS = 10
+ALPHA_FLOOR = 0.4  # inter-rater alpha below this: reviewers too inconsistent to calibrate against
 DEFAULT_RESAMPLES = 1000
 CI_LEVEL = 0.95
 
@@ -93,6 +94,11 @@ def inter_reviewer_alpha(matrix: Sequence[Sequence[float | None]]) -> float | No
             reliability_data=data, level_of_measurement="ordinal", value_domain=list(BANDS)
         )
     return _finite(value)
+
+
+def low_agreement(alpha: float | None) -> bool:
+    """Whether an inter-rater alpha is below :data:`ALPHA_FLOOR` (an undefined one is not)."""
+    return alpha is not None and alpha < ALPHA_FLOOR
 
 
 class ReliabilityBin(BaseModel):

@@ -40,6 +40,9 @@ from eval.scenario_suite.runner import CaseResult, score_state
 
 PANEL_SOURCE = "panel"
 SCORE_NOISE = 0.6  # standard deviation of a reviewer's quality score around the truth
+# The quality a reviewer gives an item they misjudge: a wrong answer they let pass, a right one
+# they call wrong.
+MISJUDGED: dict[bool, float] = {True: 3.9, False: 2.3}
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,12 @@ def _supervisor(
     if failures:
         needed = ", ".join(case.expected_routes or [])
         return Verdict(False, 1.5, f"The question needed the {needed} specialist.")
-    children = [labels.recommendations.get(c.get("id", "")) for c in rec.data.get("children") or []]
+    listed = rec.data.get("children") or []
+    if not listed:  # routed right, but the specialist gave no answer: the rep got nothing
+        return Verdict(False, 1.3, "No answer was given; the specialist failed.")
+    children = [labels.recommendations.get(c.get("id", "")) for c in listed]
     verdicts = [recommendation_verdict(c, truth, labels) for c in children if c is not None]
-    if not verdicts or any(v is None for v in verdicts):
+    if len(verdicts) < len(listed) or any(v is None for v in verdicts):
         return None  # routed right, but what it composed cannot be judged
     judged = [v for v in verdicts if v is not None]
     correct = all(v.correct for v in judged)
@@ -215,7 +221,10 @@ class PanelReport(BaseModel):
 def _review(reviewer: SimulatedReviewer, verdict: Verdict, rng: random.Random) -> ReviewInput:
     flip = reviewer.strictness if verdict.correct else reviewer.leniency
     says_correct = verdict.correct != (rng.random() < flip)
-    score = round(verdict.quality + reviewer.score_bias + rng.gauss(0.0, SCORE_NOISE))
+    # A reviewer who misjudges an item scores what they believe, not what is true: a right
+    # answer they call wrong does not get a 4.6 (which made score and verdict contradict).
+    believed = verdict.quality if says_correct == verdict.correct else MISJUDGED[says_correct]
+    score = round(believed + reviewer.score_bias + rng.gauss(0.0, SCORE_NOISE))
     return ReviewInput(
         reviewer=reviewer.name,
         score=min(5, max(1, score)),

@@ -49,7 +49,7 @@ from eval.calibration.store import CalibrationStore
 from eval.calibration.summary import GroupMetrics, Observation, observations
 
 Scope = Literal["held_out", "carried", "none"]
-ALPHA_FLOOR = 0.4  # below this, reviewers' scores are too inconsistent to calibrate against
+ALPHA_FLOOR = mx.ALPHA_FLOOR
 
 
 class CalibrationComparison(BaseModel):
@@ -234,18 +234,12 @@ def _group(
         kappa=metrics.kappa.value,
         spearman=metrics.spearman.value,
         alpha=metrics.alpha,
-        alpha_low=metrics.alpha is not None and metrics.alpha < ALPHA_FLOOR,
+        alpha_low=mx.low_agreement(metrics.alpha),
         ece_raw=comparison.ece_raw,
         ece_calibrated=comparison.ece_calibrated,
         calibration=comparison,
         metrics=metrics,
     )
-
-
-def previous_period(points: Sequence[DriftPoint], *, current: str) -> str | None:
-    """The latest period before ``current`` among the drift points; None when there is none."""
-    earlier = sorted({p.period for p in points if p.period != current})
-    return earlier[-1] if earlier else None
 
 
 def build_summary(
@@ -282,6 +276,6 @@ def build_summary(
             for m in fitted.values()
         ],
         drift=report.drift,
-        previous_period=previous_period(report.drift, current=report.period),
+        previous_period=report.previous_period,
         qa=report.qa.model_dump(mode="json") if report.qa else None,
     )

@@ -432,6 +432,13 @@ async def test_metrics_of_a_reviewed_batch_with_drift(client: httpx.AsyncClient)
     assert body["qa"]["samples"] == body["per_agent"]["technical_qa"]["scores"]
     periods = {p["period"] for p in body["drift"]}
     assert periods == {"2026-10", "2026-11"}
+    assert body["previous_period"] == "2026-10"
+    # Agreeing reviewers are not flagged; October, the first month, has nothing to compare with.
+    assert "overall" not in body["low_agreement"]
+    first = (await client.get(f"/calibration/batches/{october['id']}/metrics",
+                              params={"resamples": 200})).json()  # fmt: skip
+    assert first["previous_period"] is None
+    assert all(p["previous"] is None and not p["drifted"] for p in first["drift"])
     _error(await client.get("/calibration/batches/nope/metrics"), 404, "batch_not_found")
     _error(
         await client.get(f"/calibration/batches/{november['id']}/metrics", params={"resamples": 5}),

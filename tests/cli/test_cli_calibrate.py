@@ -92,6 +92,11 @@ def test_import_scores_then_metrics(data_dir: Path, tmp_path: Path) -> None:
         body["overall"]["scores"] == int(batch["items"]) + 10 and body["overall"]["reviewers"] == 2
     )
     assert body["period"] == "2026-10"
+    # The only month: no drift is described. Bob scores one above Ann (5 wraps to 1): the
+    # reviewers' alpha is below 0.4 and is flagged.
+    assert body["previous_period"] is None and "drift: no previous month to compare" in shown.output
+    assert body["overall"]["alpha"] < 0.4 and "overall" in body["low_agreement"]
+    assert "low inter-rater agreement: overall Krippendorff's alpha" in shown.output
 
 
 def test_unknown_batches_and_missing_files_fail_cleanly(data_dir: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.settings import get_settings
+from eval.calibration.demo_month import SIX_AGENTS
 
 runner = CliRunner()
 
@@ -53,7 +54,22 @@ def test_the_demo_writes_every_file_under_its_folder_and_meets_the_ece_bar(demo_
     assert cycle["heldout_ece_drop"] >= 1 / 3, cycle["refit"]["heldout"]
     summary = json.loads((demo_out / "report" / "summary.json").read_text(encoding="utf-8"))
     assert summary["ece_calibrated"] < summary["ece_raw"]
-    assert set(summary["per_agent"]) == {"lead_scoring", "budget", "relationships"}
+    # Every agent is sampled and judged: none of the panel's items is skipped for lack of truth.
+    assert set(summary["per_agent"]) == set(SIX_AGENTS)
+    for agent, group in summary["per_agent"].items():
+        assert group["items"] >= 3 and group["scores"] >= group["items"], agent
+        assert group["skips"] == 0, agent
+    assert cycle["panel"]["skips"] == 0
+    assert cycle["items_per_agent"] == {a: summary["per_agent"][a]["items"] for a in SIX_AGENTS}
+    # Technical Q&A's answers carry the metrics that need no judge model.
+    qa = summary["qa"]
+    assert qa["judged"] is False and qa["context_samples"] > 0
+    assert 0 <= qa["context_precision"] <= 1 and 0 <= qa["context_recall"] <= 1
+    assert qa["reference_samples"] > 0 and 0 < qa["rouge_l"] <= 1
+    # One month only: the report says there is nothing to compare drift with.
+    assert summary["previous_period"] is None
+    html = (demo_out / "report" / "report.html").read_text(encoding="utf-8")
+    assert "No previous month to compare" in html
     rows = pq.read_table(demo_out / "export" / "calibration.parquet").num_rows
     assert rows == cycle["export"]["rows"] > 0
     assert rows + cycle["export"]["excluded_items"] == summary["batch"]["items"]
