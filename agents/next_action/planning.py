@@ -116,7 +116,8 @@ def plan_context(history: AccountHistory) -> list[str]:
             + " and ".join(str(e.occurred_at.date()) for e in g)
             for g in groups
         )
-        lines.append(f"Unanswered customer e-mails: {count} ({who}).")
+        # Withheld e-mails may hold more: the count is of what the agent could see.
+        lines.append(f"Unanswered customer e-mails: {count} ({who}){_unseen(history, 'email')}.")
     else:
         lines.append(f"Unanswered customer e-mails: none{_unseen(history, 'email')}.")
     return lines

@@ -179,6 +179,8 @@ async def test_next_action_says_what_was_withheld_and_finds_the_unanswered_email
     cited = {f["record_id"] for s in replies for f in s["provenance"]}
     assert cited and cited <= lookback
     assert f"Unanswered customer e-mails: {len(lookback)} (" in content
+    # The count is of what it could see, and says so.
+    assert f"among the records I may use; {emails} e-mails are withheld." in content
     # Confidence is lowered for what could not be seen.
     assert rec.confidence < 0.75
 
