@@ -107,7 +107,9 @@ def test_the_newest_message_naming_one_account_wins_and_several_name_none(
 
 def test_the_pages_focus_applies_only_when_nothing_else_is_named(world: SubjectsWorld) -> None:
     focus = {"account_id": ONE_OPEN}
-    subject = resolve_subject(world.crm, "What price should we quote for the open deal?", focus=focus)
+    subject = resolve_subject(
+        world.crm, "What price should we quote for the open deal?", focus=focus
+    )
     assert (subject.account_id, subject.deal_id, subject.via) == (ONE_OPEN, ONE_OPEN_DEAL, "focus")
     named = resolve_subject(world.crm, f"Who decides at {world.name(NO_OPEN)}?", focus=focus)
     assert named.account_id == NO_OPEN and named.via == "text"
