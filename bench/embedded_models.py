@@ -9,6 +9,8 @@ templates (greedy decoding, so a rerun writes the same text), and reports:
   process's resident memory before the model was loaded;
 - time to first token (request sent to first streamed text, prompt processing included);
 - generation speed in tokens/s (completion tokens after the first, over the time after it);
+- both also in CPU time of the process: with one inference thread that is what an idle core
+  takes, so the figures compare across runs on a busy shared machine;
 - how many of the narrations pass every prose check (:func:`agents.prose.check_text`), with
   the problems of the others.
 
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -136,6 +139,13 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process, all threads: on one inference thread, the time an idle
+    core would take, whatever else the machine is doing."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def worker(name: str) -> dict[str, Any]:
     """Measure one model in this process (called in a child process per model)."""
     from agents.prose import Grounds, check_text
@@ -158,14 +168,15 @@ def worker(name: str) -> dict[str, Any]:
     model.complete([{"role": "user", "content": "Hello"}], max_tokens=1)
     results = []
     for case in cases:
-        sent = time.perf_counter()
-        first = last = None
+        sent, sent_cpu = time.perf_counter(), _cpu_s()
+        first = last = first_cpu = last_cpu = None
         text, usage = [], None
         for chunk in model.stream(case["messages"], max_tokens=MAX_TOKENS, temperature=0):
-            now = time.perf_counter()
+            now, now_cpu = time.perf_counter(), _cpu_s()
             if chunk.text:
-                first = first or now
-                last = now
+                if first is None:
+                    first, first_cpu = now, now_cpu
+                last, last_cpu = now, now_cpu
                 text.append(chunk.text)
             usage = chunk.usage or usage
         reply = "".join(text).strip()
@@ -173,13 +184,16 @@ def worker(name: str) -> dict[str, Any]:
         problems = check_text(reply, grounds)
         completion = usage.completion_tokens if usage else 0
         gen_s = (last - first) if first and last else 0.0
+        gen_cpu = (last_cpu - first_cpu) if first_cpu and last_cpu else 0.0
         results.append(
             {
                 "id": case["id"],
                 "ttft_s": round((first or sent) - sent, 3),
+                "ttft_cpu_s": round((first_cpu or sent_cpu) - sent_cpu, 3),
                 "prompt_tokens": usage.prompt_tokens if usage else 0,
                 "completion_tokens": completion,
                 "tokens_per_s": round((completion - 1) / gen_s, 1) if gen_s > 0 else None,
+                "tokens_per_cpu_s": round((completion - 1) / gen_cpu, 1) if gen_cpu > 0 else None,
                 "passed": not problems,
                 "problems": problems,
                 "text": reply,
@@ -213,7 +227,9 @@ def summarise(run: dict[str, Any]) -> dict[str, Any]:
         "model": run["model"],
         "passed": f"{sum(c['passed'] for c in cases)}/{len(cases)}",
         "ttft_s": _median([c["ttft_s"] for c in cases]),
+        "ttft_cpu_s": _median([c["ttft_cpu_s"] for c in cases]),
         "tokens_per_s": _median([c["tokens_per_s"] for c in cases]),
+        "tokens_per_cpu_s": _median([c["tokens_per_cpu_s"] for c in cases]),
         "load_s": run["load_s"],
         "rss_mb": run["peak_rss_mb"],
         "model_rss_mb": run["loaded_rss_mb"] - run["baseline_rss_mb"],
@@ -223,17 +239,86 @@ def summarise(run: dict[str, Any]) -> dict[str, Any]:
 
 def table(runs: list[dict[str, Any]]) -> str:
     head = (
-        "| model | fixed prompts passed | TTFT median (s) | tokens/s median | load (s) | "
-        "peak RSS (MB) | RSS added by the model (MB) | file (MB) |"
+        "| model | fixed prompts passed | TTFT median, wall / CPU (s) | tokens/s median, "
+        "wall / per CPU-s | load (s) | peak RSS (MB) | RSS added by the model (MB) | file (MB) |"
     )
     rows = [head, "|---|---|---|---|---|---|---|---|"]
     for run in runs:
         s = summarise(run)
         rows.append(
-            f"| {s['model']} | {s['passed']} | {s['ttft_s']:.2f} | {s['tokens_per_s']} | "
-            f"{s['load_s']} | {s['rss_mb']} | {s['model_rss_mb']} | {s['file_mb']} |"
+            f"| {s['model']} | {s['passed']} | {s['ttft_s']:.2f} / {s['ttft_cpu_s']:.2f} | "
+            f"{s['tokens_per_s']} / {s['tokens_per_cpu_s']} | {s['load_s']} | {s['rss_mb']} | "
+            f"{s['model_rss_mb']} | {s['file_mb']} |"
         )
     return "\n".join(rows)
+
+
+def narration(models: list[str], per_agent: int) -> list[dict[str, Any]]:
+    """The narration suite (``eval.narration``) for each model over one demo CRM, in turn.
+
+    The demo is seeded and indexed once; each model gets the same cases through the agents'
+    graphs. ``per_agent`` cases for each of the six agents.
+    """
+    import asyncio
+    import dataclasses
+
+    from core.settings import get_settings
+    from eval.narration import narration_cases, run_narrations
+    from eval.scenario_suite.demo import demo_services
+    from llm.gateway import chat_model, model_info
+
+    reports = []
+    with demo_services(get_settings()) as services:
+        cases = narration_cases(services.crm, per_agent=per_agent)
+        for name in models:
+            settings = services.settings.model_copy(update={"model": f"local/{name}"})
+            swapped = dataclasses.replace(
+                services,
+                settings=settings,
+                chat_model=chat_model(settings),
+                model_info=model_info(settings),
+                _closers=[],
+            )
+            report = asyncio.run(run_narrations(cases, services=swapped))
+            figures = report.as_dict()
+            reports.append(figures)
+            print(narration_table([figures]), flush=True)
+            for result in figures["results"]:
+                print(
+                    f"  {result['case_id']:<18} {result['status']:<9} "
+                    f"{'; '.join(result['problems'])[:160]}",
+                    flush=True,
+                )
+    return reports
+
+
+def narration_table(reports: list[dict[str, Any]]) -> str:
+    rows = [
+        "| model | agent | narrations | passed | partial | replaced | no text | errors | "
+        "pass rate | shown failing | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for report in reports:
+        totals = {
+            key: 0 for key in ("generated", "passed", "partial", "replaced", "none", "errors")
+        }
+        for agent in report["agents"]:
+            for key in totals:
+                totals[key] += agent[key]
+            rows.append(_narration_row(report["model"], agent["agent"], agent, ""))
+        written = totals["passed"] + totals["partial"] + totals["replaced"]
+        totals["pass_rate"] = totals["passed"] / written if written else None
+        totals["shown_failing"] = report["shown_failing"]
+        rows.append(_narration_row(report["model"], "**all**", totals, f"{report['seconds']:.0f}"))
+    return "\n".join(rows)
+
+
+def _narration_row(model: str, agent: str, s: dict[str, Any], seconds: str) -> str:
+    rate = "-" if s["pass_rate"] is None else f"{s['pass_rate']:.0%}"
+    counts = " | ".join(
+        str(s[key]) for key in ("generated", "passed", "partial", "replaced", "none", "errors")
+    )
+    return f"| {model} | {agent} | {counts} | {rate} | {s['shown_failing']} | {seconds} |"
 
 
 def main() -> int:
@@ -244,6 +329,12 @@ def main() -> int:
         help="comma-separated registry names (llm/embedded.py)",
     )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument(
+        "--narration",
+        type=int,
+        metavar="PER_AGENT",
+        help="instead: run the narration suite, PER_AGENT cases for each agent, per model",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -257,11 +348,24 @@ def main() -> int:
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; threads {settings.local_model_threads}, "
-        f"context {settings.local_model_context}; {len(_cases())} narration prompts, "
-        f"greedy, max {MAX_TOKENS} tokens; one fresh process per model"
+        f"context {settings.local_model_context}; "
+        + (
+            f"narration suite, {args.narration} cases per agent, one demo CRM for all models"
+            if args.narration
+            else f"{len(_cases())} narration prompts, greedy, max {MAX_TOKENS} tokens; "
+            "one fresh process per model"
+        )
     )
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    if args.narration:
+        reports = narration(names, args.narration)
+        print()
+        print(narration_table(reports))
+        if args.json:
+            args.json.write_text(json.dumps(reports, ensure_ascii=False, indent=2))
+        return 0
     runs = []
-    for name in [n.strip() for n in args.models.split(",") if n.strip()]:
+    for name in names:
         done = subprocess.run(
             [sys.executable, __file__, "--worker", name], capture_output=True, text=True
         )
@@ -273,8 +377,9 @@ def main() -> int:
         for case in run["cases"]:
             verdict = "passed" if case["passed"] else "; ".join(case["problems"])
             print(
-                f"{run['model']:<28} {case['id']:<24} ttft {case['ttft_s']:.2f} s  "
-                f"{case['tokens_per_s']} tok/s  {verdict}\n    {case['text'][:300]!r}"
+                f"{run['model']:<28} {case['id']:<24} ttft {case['ttft_s']:.2f} s "
+                f"(cpu {case['ttft_cpu_s']:.2f} s)  {case['tokens_per_s']} tok/s "
+                f"({case['tokens_per_cpu_s']} per cpu-s)  {verdict}\n    {case['text'][:400]!r}"
             )
     print()
     print(table(runs))

@@ -9,14 +9,14 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-LOCAL_MODEL = "local/smollm2"
+LOCAL_MODEL = "local/qwen2.5-coder-0.5b"
 
 
 class Settings(BaseSettings):
     """Configuration from ``CRM_AGENTS_*`` environment variables (or a ``.env`` file).
 
     Every default is embedded and offline: SQLite and Chroma under ``data_dir`` and the
-    SmolLM2 model running in-process.
+    Qwen2.5-Coder-0.5B model running in-process.
     """
 
     model_config = SettingsConfigDict(env_prefix="CRM_AGENTS_", env_file=".env", extra="ignore")
@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     chroma_path: Path | None = Field(None, description="Embedded Chroma folder; default <data_dir>/chroma.")
     chroma_url: str | None = Field(None, description="URL of a Chroma server; overrides chroma_path.")
 
-    model: str = Field(LOCAL_MODEL, description="litellm model string used by the agents.")
+    model: str = Field(
+        LOCAL_MODEL,
+        description="litellm model string used by the agents; local/<name> picks an embedded "
+        "model: local/qwen2.5-coder-0.5b, local/qwen2.5-coder-1.5b or local/smollm2.",
+    )
     model_api_base: str | None = Field(None, description="api_base for OpenAI-compatible servers.")
     model_api_key: SecretStr | None = Field(None, description="API key for a hosted model.")
     model_timeout: float = Field(120.0, gt=0, description="Seconds before a model call times out.")
