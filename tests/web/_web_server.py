@@ -95,9 +95,14 @@ class PacedChatModel(BaseChatModel):
 
 
 def reply(messages: Messages) -> str:
-    """The scripted model's answer: long on request, else the default echo of the context."""
-    if "LONG ANSWER" in last_user_text(messages):
-        return LONG_REPLY
+    """The scripted model's answer: long on request, else the default echo of the context.
+
+    The long answer quotes the whole context the agent gave (documentation passages), so it
+    passes the prose checks and streams for several seconds."""
+    text = last_user_text(messages)
+    if "LONG ANSWER" in text:
+        context = text.split("Context:", 1)[-1] if "Context:" in text else ""
+        return " ".join(context.split()) or LONG_REPLY
     return default_reply(messages)
 
 
@@ -153,7 +158,7 @@ def graph_specs() -> dict[str, GraphSpec]:
 def main() -> None:
     data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
     settings = Settings(
-        _env_file=None, data_dir=data_dir, model="scripted/web", model_max_retries=0
+        _env_file=None, data_dir=data_dir, model="scripted/web", model_max_retries=0, warm_up=True
     )
     services = build_services(settings)  # before serving: the page's first request finds data
     app = create_app(settings, graphs=graph_specs(), services_factory=lambda _: services)

@@ -101,6 +101,8 @@ def test_the_stakeholder_map_is_drawn_with_legend_and_table(web_server, open_pag
 
 def test_an_approval_resumes_the_run_until_it_finishes(web_server, open_page, screenshot) -> None:
     page = open_page(web_server)
+    page.wait_for_selector("#rep:not([disabled])")
+    page.select_option("#rep", "REP-001")  # a decision records who made it
     choose_account(page)
     pick_assistant(page, "next_action")
     ask(page, "What should I do next with this account? Draft the follow-up.")
@@ -108,7 +110,7 @@ def test_an_approval_resumes_the_run_until_it_finishes(web_server, open_page, sc
     first.wait_for()
     screenshot(page, "approval")
     before = runs_shown(page)
-    first.get_by_role("button", name="Approve").click()
+    first.get_by_role("button", name="Approve", exact=True).click()
     wait_for_run(page, before)
     assert "Approved" in first.locator(".approval-status").inner_text()
     assert first.get_attribute("data-outcome") in {"send_email", "create_task"}
@@ -192,6 +194,7 @@ def test_a_phone_sized_screen_collapses_the_side_panel(web_server, open_page, sc
     assert page.locator(".account-name").is_visible()
     screenshot(page, "panel")
     page.keyboard.press("Escape")
+    page.click("#account-chip-add")  # the account shown becomes the question's context
     ask_and_wait(page, "Who is the decision maker at this account?")
     screenshot(page, "answer")
     page.locator(".rec-card").last.scroll_into_view_if_needed()

@@ -5,15 +5,23 @@ import { approvalCard, recommendationCard, settleApproval } from "./cards.js";
 import { ago, el, humanise, renderAnswer } from "./format.js";
 
 const STREAM_MODES = ["messages-tuple", "values", "updates"];
+const REP_KEY = "crm-agents.rep";
+const WARM_POLL_MS = 2000;
+const WARM_STEPS = { services: "agent services", graphs: "agents", memory: "memory and embeddings", language_model: "language model" };
 const $ = (id) => document.getElementById(id);
 
 const state = {
   assistants: new Map(), // graph id -> title
   graphId: "supervisor",
   threadId: null,
-  account: null,
+  account: null, // the account chip: sent as the run's focus, never added to the message
+  viewed: null, // the account shown in the side panel (stays when the chip is removed)
+  rep: null, // {id, name}: who asks and who decides approvals, until sign-in exists
+  reps: [],
+  agentsReady: null, // null: not known yet
   run: null, // {runId, controller, bubble, tokens, values, cancelled}
   pendingApprovals: [], // approval cards waiting for the run's outcome
+  decided: new Map(), // "recommendation id:index" -> outcome, for the cards' action notes
 };
 
 // Banner and connection status --------------------------------------------------------------
@@ -24,9 +32,88 @@ function showBanner(message) {
 }
 
 function setOnline(online) {
-  document.body.dataset.connection = online ? "online" : "offline";
-  $("connection").textContent = online ? "Connected" : "Offline";
+  const warming = online && state.agentsReady === false;
+  document.body.dataset.connection = online ? (warming ? "warming" : "online") : "offline";
+  $("connection").textContent = online ? (warming ? "Warming up…" : "Connected") : "Offline";
   if (online) $("banner").hidden = true;
+}
+
+/** Poll /info until the agents are warm; meanwhile the page says so (answers would wait). */
+async function watchWarmUp() {
+  let info;
+  try {
+    info = await request("GET", "/info");
+  } catch {
+    setTimeout(watchWarmUp, WARM_POLL_MS * 2);
+    return;
+  }
+  const warm = info.warm_up ?? { state: "ready", pending: [], failed: {} };
+  state.agentsReady = Boolean(info.agents_ready ?? true);
+  document.body.dataset.agents = state.agentsReady ? "ready" : warm.state;
+  const notice = $("warming");
+  if (state.agentsReady) {
+    notice.hidden = true;
+  } else if (warm.state === "failed") {
+    const failed = Object.entries(warm.failed ?? {}).map(([step, why]) => `${WARM_STEPS[step] ?? step}: ${why}`);
+    notice.textContent = `Some parts of the agents did not load (${failed.join("; ")}). Answers that need them will fail.`;
+    notice.className = "warming failed";
+    notice.hidden = false;
+  } else {
+    const pending = (warm.pending ?? []).map((step) => WARM_STEPS[step] ?? step);
+    notice.textContent = `Warming up the agents${pending.length ? ` (${pending.join(", ")})` : ""}… You can ask now; the first answer starts once they are ready.`;
+    notice.className = "warming";
+    notice.hidden = false;
+    setTimeout(watchWarmUp, WARM_POLL_MS);
+  }
+  if (document.body.dataset.connection !== "offline") setOnline(true);
+}
+
+// The rep (chosen until sign-in exists) -------------------------------------------------------
+
+function storedRep() {
+  try {
+    return localStorage.getItem(REP_KEY);
+  } catch {
+    return null; // storage disabled: the choice lasts for this page only
+  }
+}
+
+const repIdOf = (rep) => rep.id ?? rep.rep_id;
+
+function chooseRep(repId) {
+  const found = state.reps.find((r) => repIdOf(r) === repId);
+  state.rep = found ? { id: repIdOf(found), name: found.name } : null;
+  try {
+    if (state.rep) localStorage.setItem(REP_KEY, state.rep.id);
+    else localStorage.removeItem(REP_KEY);
+  } catch {
+    // storage disabled: nothing to remember
+  }
+  $("rep").value = state.rep?.id ?? "";
+  document.querySelectorAll(".approval-card:not(.settled)").forEach((card) => card.setReviewer?.(reviewer()));
+}
+
+/** Who decides approvals; required when the server lists reps. */
+function reviewer() {
+  return { ...(state.rep ?? {}), required: state.reps.length > 0 };
+}
+
+async function loadReps() {
+  const picker = $("rep");
+  try {
+    state.reps = await request("GET", "/crm/reps");
+  } catch (error) {
+    state.reps = [];
+    picker.replaceChildren(el("option", { value: "", text: "No reps listed" }));
+    picker.title = `The server lists no reps (${error.message}); approvals record no reviewer.`;
+    picker.disabled = true;
+    return;
+  }
+  picker.replaceChildren(
+    el("option", { value: "", text: "Choose who you are…" }),
+    ...state.reps.map((r) => el("option", { value: repIdOf(r), text: [r.name, r.region ?? r.territory].filter(Boolean).join(" · ") })));
+  picker.disabled = false;
+  chooseRep(state.rep?.id ?? storedRep());
 }
 
 async function checkServer() {
@@ -89,7 +176,9 @@ async function openThread(thread) {
   state.threadId = thread.thread_id;
   state.graphId = thread.metadata.graph_id ?? state.graphId;
   $("assistant").value = state.graphId;
+  // The conversation's own context comes back with it: its account chip, or none.
   if (thread.metadata.account_id) setAccount({ id: thread.metadata.account_id, name: thread.metadata.account_name ?? thread.metadata.account_id }, false);
+  else { state.account = null; showChip(); }
   closeDrawers();
   const log = $("log");
   log.replaceChildren(el("p", { class: "muted loading", text: "Opening the conversation…" }));
@@ -128,19 +217,18 @@ function scrollToEnd() {
   log.scrollTop = log.scrollHeight;
 }
 
-/** The text sent: the rep's words, plus the chosen account when they do not name it. */
-function withAccount(text) {
-  const account = state.account;
-  if (!account) return text;
-  const lower = text.toLowerCase();
-  if (lower.includes(account.id.toLowerCase()) || lower.includes(account.name.toLowerCase())) return text;
-  return `${text}\n\n(Account: ${account.name}, ${account.id})`;
+/** The run input: the rep's words exactly as typed, and the account chip as structured focus. */
+function runInput(text) {
+  const input = { messages: [{ role: "user", content: text }] };
+  if (state.account) input.focus = { account_id: state.account.id };
+  return input;
 }
 
 async function ensureThread(title) {
   if (state.threadId) return state.threadId;
   const metadata = { graph_id: state.graphId, title: title.slice(0, 80) };
   if (state.account) Object.assign(metadata, { account_id: state.account.id, account_name: state.account.name });
+  if (state.rep) metadata.rep_id = state.rep.id;
   const thread = await request("POST", "/threads", { metadata });
   state.threadId = thread.thread_id;
   return state.threadId;
@@ -161,7 +249,7 @@ async function send(text) {
     if (error instanceof ApiError && error.code === "offline") { setOnline(false); showBanner(error.message); }
     return;
   }
-  await runAndRender(threadId, { input: { messages: [{ role: "user", content: withAccount(message) }] } });
+  await runAndRender(threadId, { input: runInput(message) });
 }
 
 function failure(error) {
@@ -189,6 +277,8 @@ async function runAndRender(threadId, payload) {
   state.run = run;
   setRunning(true);
   const body = { assistant_id: state.graphId, stream_mode: STREAM_MODES, stream_subgraphs: true, ...payload };
+  // The rep asking (and deciding approvals) travels with every run, resumes included.
+  if (state.rep) body.config = { configurable: { rep_id: state.rep.id } };
   try {
     await streamRun(threadId, body, { signal: run.controller.signal, onEvent: (event) => onRunEvent(run, event) });
     setOnline(true);
@@ -208,7 +298,9 @@ async function runAndRender(threadId, payload) {
 function onRunEvent(run, { event, data }) {
   const [mode, namespace] = event.split("|");
   if (mode === "metadata") run.runId = data.run_id;
-  else if (mode === "messages") onToken(run, data);
+  // The answer's own stream: a supervisor relays its specialists' checked text there, so the
+  // specialists' namespaces (asked for to show progress) would only repeat it.
+  else if (mode === "messages" && !namespace) onToken(run, data);
   else if (mode === "values" && !namespace) {
     run.values = data;
     if (data.__interrupt__) run.interrupts = data.__interrupt__;
@@ -243,7 +335,9 @@ function settleFromUpdate(update) {
     const made = done.find((record) => record.index === index);
     const dropped = skipped.find((record) => record.index === index);
     if (made || dropped) {
-      settleApproval(card, made ? made.kind : "rejected");
+      const outcome = made ? made.kind : "rejected";
+      settleApproval(card, outcome);
+      state.decided.set(card.dataset.key, outcome);
       state.pendingApprovals = state.pendingApprovals.filter((c) => c !== card);
     }
   }
@@ -274,7 +368,11 @@ function finishRun(run, holder) {
   } else if (!streamed) {
     holder.remove();
   }
-  for (const card of state.pendingApprovals.splice(0)) settleApproval(card, run.error || run.cancelled ? "failed" : card.dataset.decision === "reject" ? "rejected" : "done");
+  for (const card of state.pendingApprovals.splice(0)) {
+    const outcome = run.error || run.cancelled ? "failed" : card.dataset.decision === "reject" ? "rejected" : "done";
+    settleApproval(card, outcome);
+    state.decided.set(card.dataset.key, outcome);
+  }
   if (run.values && !run.cancelled && !run.error) showResults(run.values, run.interrupts);
   scrollToEnd();
 }
@@ -287,20 +385,40 @@ function lastAnswer(values) {
   return reply ? String(reply.content) : "";
 }
 
+/** How a recommendation's action stands: waiting in an approval card, decided, or neither. */
+function actionStates(rec, values, interrupts) {
+  const waiting = new Set((interrupts ?? []).filter((i) => i.value?.recommendation_id === rec.id).map((i) => i.value.index));
+  // The next action agent's own state lists what it did with each action.
+  const own = values.recommendation?.id === rec.id;
+  const recorded = own ? [...(values.outbox ?? []), ...(values.executed ?? [])] : [];
+  const skipped = own ? values.skipped ?? [] : [];
+  return (index) => {
+    if (waiting.has(index)) return { status: "pending" };
+    const outcome = state.decided.get(`${rec.id}:${index}`)
+      ?? recorded.find((r) => r.index === index)?.kind
+      ?? (skipped.some((r) => r.index === index) ? "rejected" : null);
+    if (outcome) return { status: "decided", outcome };
+    // Only the next action agent pauses for approval; its plan with nothing waiting was decided.
+    return rec.agent === "next_action" ? { status: "reviewed" } : null;
+  };
+}
+
 /** Recommendation cards and approval cards of a state. */
 function showResults(values, interrupts) {
   const log = $("log");
+  const card = (rec, title) => recommendationCard(rec, title, { actionState: actionStates(rec, values, interrupts) });
   const specialists = Object.entries(values.results ?? {}).filter(([, r]) => r?.recommendation);
   if (specialists.length) {
-    for (const [graphId, result] of specialists) log.append(recommendationCard(result.recommendation, titleOf(graphId)));
+    for (const [graphId, result] of specialists) log.append(card(result.recommendation, titleOf(graphId)));
   } else if (values.recommendation) {
-    log.append(recommendationCard(values.recommendation, titleOf(values.recommendation.agent)));
+    log.append(card(values.recommendation, titleOf(values.recommendation.agent)));
   }
   for (const interrupt of interrupts ?? []) {
     if (!interrupt.value?.action) continue;
-    const card = approvalCard(interrupt, (decision) => resume(interrupt, interrupts, decision, card));
-    card.dataset.index = String(interrupt.value.index);
-    log.append(card);
+    const approval = approvalCard(interrupt, (decision) => resume(interrupt, interrupts, decision, approval), { reviewer: reviewer() });
+    approval.dataset.index = String(interrupt.value.index);
+    approval.dataset.key = `${interrupt.value.recommendation_id}:${interrupt.value.index}`;
+    log.append(approval);
   }
 }
 
@@ -331,16 +449,44 @@ async function stop() {
 
 let picker;
 
+function showChip() {
+  const account = state.account;
+  $("account-chip").hidden = !account;
+  $("account-chip-text").textContent = account ? `${account.name} · ${account.id}` : "";
+  $("account-chip").title = account ? `Questions are about ${account.name} unless they name another subject or your portfolio.` : "";
+  $("account-chip-remove").setAttribute("aria-label", account ? `Remove ${account.name} from the question` : "Remove the account");
+  const add = $("account-chip-add");
+  add.hidden = Boolean(account) || !state.viewed;
+  if (state.viewed) add.textContent = `+ ${state.viewed.name}`;
+  add.setAttribute("aria-label", state.viewed ? `Ask about ${state.viewed.name}` : "");
+  $("no-account").hidden = Boolean(account);
+}
+
 function setAccount(account, load = true) {
-  const changed = state.account?.id !== account.id;
+  const changed = state.viewed?.id !== account.id;
   state.account = account;
-  $("account-chip").textContent = account.name;
-  $("account-chip").hidden = false;
+  state.viewed = account;
+  showChip();
   $("account-search").value = account.name;
   if (changed && load) {
     if (state.threadId && !state.run) newConversation();
   }
   if (changed || load) picker.show(account);
+}
+
+/** Show an account in the panel without making it the question's context. */
+function viewAccount(account) {
+  state.viewed = account;
+  showChip();
+  $("account-search").value = account.name;
+  picker.show(account);
+}
+
+/** The chip goes; the panel keeps the account, and nothing about it is sent any more. */
+function removeAccountChip() {
+  state.account = null;
+  showChip();
+  $("message").focus();
 }
 
 function closeDrawers() {
@@ -379,6 +525,9 @@ function wire() {
     if (state.threadId) newConversation();
   });
   $("banner-retry").addEventListener("click", async () => { await checkServer(); if (document.body.dataset.connection === "online") boot(); });
+  $("account-chip-remove").addEventListener("click", removeAccountChip);
+  $("account-chip-add").addEventListener("click", () => { state.account = state.viewed; showChip(); $("message").focus(); });
+  $("rep").addEventListener("change", (event) => chooseRep(event.target.value));
   $("toggle-threads").addEventListener("click", (e) => toggleDrawer("threads", e.currentTarget));
   $("toggle-account").addEventListener("click", (e) => toggleDrawer("account", e.currentTarget));
   document.querySelectorAll("[data-prompt]").forEach((button) => button.addEventListener("click", () => send(button.dataset.prompt)));
@@ -400,9 +549,13 @@ async function boot() {
     showBanner(error.message);
     return;
   }
+  watchWarmUp();
+  await loadReps();
   await loadThreads();
+  // The panel shows an account to start from; it becomes the question's context only when the
+  // rep chooses it (search, or the "+ account" button beside "About").
   const first = await request("GET", "/crm/accounts?limit=1").catch(() => []);
-  if (first.length && !state.account) setAccount(first[0], true);
+  if (first.length && !state.viewed) viewAccount(first[0]);
 }
 
 wire();

@@ -2,6 +2,7 @@
 // actions an agent paused on.
 import { ApiError, request } from "./api.js";
 import { day, el, humanise, percent } from "./format.js";
+import { proseNote, withheldNotice } from "./notices.js";
 import { renderStakeholderMap } from "./stakeholder_map.js";
 
 const PREVIEW_CHARS = 320;
@@ -112,12 +113,43 @@ function feedbackForm(rec) {
   return el("div", { class: "feedback" }, bar, form, status);
 }
 
-/** A card for one recommendation; ``title`` names the agent. */
-export function recommendationCard(rec, title) {
+const DECIDED_TEXT = {
+  send_email: "approved: queued in the outbox",
+  create_task: "approved: task created",
+  done: "approved",
+  rejected: "rejected: nothing was done",
+  failed: "not recorded: the run stopped",
+};
+
+/**
+ * What the card says beside a proposed action. Only an action with an approval card on this
+ * page "waits for your approval"; an action an agent proposes without pausing for approval is
+ * a suggestion (nothing here changes data for it).
+ */
+function actionNote(action, state) {
+  if (state?.status === "pending") return "waiting for your approval below";
+  if (state?.status === "decided") return DECIDED_TEXT[state.outcome] ?? "decided";
+  if (!action.requires_approval) return "";
+  if (state?.status === "reviewed") return "decided in the approval step";
+  return "suggestion: nothing is changed from here";
+}
+
+/**
+ * A card for one recommendation; ``title`` names the agent. ``actionState(index)`` says
+ * whether an action waits in an approval card ({status: "pending"}), was decided
+ * ({status: "decided", outcome}) or went through approval earlier ({status: "reviewed"}).
+ */
+export function recommendationCard(rec, title, { actionState = () => null } = {}) {
   const long = rec.content.length > PREVIEW_CHARS;
   const text = el("p", { class: "rec-content", text: long ? `${rec.content.slice(0, PREVIEW_CHARS)}…` : rec.content });
   const map = rec.data?.stakeholder_map;
-  const actions = (rec.actions ?? []).map((a) => el("li", { text: `${humanise(a.kind)}: ${a.description}${a.requires_approval ? " (needs your approval)" : ""}` }));
+  const actions = (rec.actions ?? []).map((a, index) => {
+    const state = actionState(index);
+    const note = actionNote(a, state);
+    return el("li", { "data-action-status": state?.status ?? (a.requires_approval ? "suggestion" : "advice") },
+      el("span", { text: `${humanise(a.kind)}: ${a.description}` }),
+      note ? el("span", { class: `action-note${state?.status === "pending" ? " pending" : ""}`, text: ` (${note})` }) : null);
+  });
   return el(
     "article",
     { class: "card rec-card", "data-recommendation": rec.id, "aria-label": `Recommendation from ${title}` },
@@ -126,9 +158,11 @@ export function recommendationCard(rec, title) {
       el("span", { class: "muted", text: humanise(rec.kind) }),
       el("span", { class: "versions", tabindex: "0", role: "note", title: versions(rec), "aria-label": versions(rec), text: "Versions" })),
     confidenceBar(rec),
+    withheldNotice(rec.data?.withheld),
     map ? null : text,
     long && !map ? el("button", { type: "button", class: "link", text: "Show all", onclick: (e) => { text.textContent = rec.content; e.currentTarget.remove(); } }) : null,
     map ? renderStakeholderMap(map) : null,
+    proseNote(rec.data?.prose),
     actions.length ? el("div", { class: "rec-actions" }, el("h4", { text: "Proposed actions" }), el("ul", {}, actions)) : null,
     el("details", { class: "sources" },
       el("summary", { text: `Sources (${rec.provenance.length})` }),
@@ -142,49 +176,121 @@ const OUTCOME_TEXT = {
   create_task: "Task created.",
 };
 
-/** A card for an action waiting for approval; ``onDecide(value)`` resumes the run. */
-export function approvalCard(interrupt, onDecide) {
-  const { action, question } = interrupt.value;
+// The draft block shows these for an e-mail (and the card's subject names the account).
+const PAYLOAD_SHOWN_ELSEWHERE = new Set(["body", "subject", "contact_id", "in_reply_to", "account_id"]);
+
+/** The step's reasoning and records: from the pause itself, or (older pauses) the stored recommendation. */
+async function reasoningOf(value) {
+  if (value.step?.why) return { title: value.step.title, why: value.step.why, sources: value.sources ?? [] };
+  const rec = await request("GET", `/recommendations/${encodeURIComponent(value.recommendation_id)}`);
+  const step = rec.data?.next_action?.steps?.[value.index];
+  return {
+    title: step?.title ?? value.action.description,
+    why: step?.why ?? rec.content,
+    sources: step?.provenance?.length ? step.provenance : rec.provenance ?? [],
+  };
+}
+
+function draftBlock(action, value) {
+  if (action.kind !== "send_email") return null;
+  const payload = action.payload ?? {};
+  const body = value.draft ?? payload.body ?? "";
+  return el("section", { class: "approval-draft", "aria-label": "The full draft" },
+    el("h4", { text: "The e-mail, in full" }),
+    el("dl", { class: "approval-fields" },
+      payload.contact_id ? [el("dt", { text: "To" }), el("dd", { text: payload.contact_id })] : null,
+      payload.in_reply_to ? [el("dt", { text: "In reply to" }), el("dd", { text: payload.in_reply_to })] : null,
+      el("dt", { text: "Subject" }), el("dd", { text: payload.subject ?? "" })),
+    el("div", { class: "draft-body pre", text: body }));
+}
+
+function payloadFields(action) {
+  const fields = el("dl", { class: "approval-fields" });
+  for (const [key, value] of Object.entries(action.payload ?? {})) {
+    if (value === null || typeof value === "object" || (action.kind === "send_email" && PAYLOAD_SHOWN_ELSEWHERE.has(key))) continue;
+    const shown = key === "due_in_days" ? `in ${value} day${Number(value) === 1 ? "" : "s"}` : String(value);
+    fields.append(el("dt", { text: key === "due_in_days" ? "Due" : humanise(key) }), el("dd", { text: shown }));
+  }
+  return fields.children.length ? fields : null;
+}
+
+/**
+ * A card for an action waiting for approval; ``onDecide(value)`` resumes the run. The step's
+ * reasoning, its sources and the full draft are on the card; the decision buttons are enabled
+ * only once they are shown and a reviewer is known (``reviewer``: {id, name, required}).
+ */
+export function approvalCard(interrupt, onDecide, { reviewer = null } = {}) {
+  const value = interrupt.value;
+  const { action } = value;
   const payload = action.payload ?? {};
   const status = el("p", { class: "approval-status", role: "status" });
-  const fields = el("dl", { class: "approval-fields" });
   const editable = action.kind === "send_email" ? ["subject", "body"] : ["title"];
-  for (const [key, value] of Object.entries(payload)) {
-    if (value === null || typeof value === "object") continue;
-    fields.append(el("dt", { text: humanise(key) }), el("dd", { class: key === "body" ? "pre" : "", text: String(value) }));
-  }
   const editor = el("form", { class: "approval-edit", hidden: true });
   const inputs = {};
   for (const key of editable) {
-    const input = key === "body" ? el("textarea", { rows: "6" }) : el("input", { type: "text" });
-    input.value = payload[key] ?? "";
+    const input = key === "body" ? el("textarea", { rows: "8" }) : el("input", { type: "text" });
+    input.value = (key === "body" ? value.draft ?? payload.body : payload[key]) ?? "";
     inputs[key] = input;
     editor.append(el("label", {}, humanise(key), input));
   }
   editor.append(el("button", { type: "submit", class: "primary", text: "Approve with changes" }));
-  const card = el("article", { class: "card approval-card", "data-interrupt": interrupt.id, "aria-label": "Action waiting for your approval" },
-    el("header", { class: "card-head" }, el("span", { class: "agent-badge warn", text: "Needs approval" }), el("strong", { text: humanise(action.kind) })),
-    el("p", { text: question ?? action.description }),
-    fields, editor);
+  const why = el("section", { class: "approval-why", "aria-label": "Why", "aria-busy": "true" },
+    el("h4", { text: "Why" }), el("p", { class: "muted loading", text: "Loading the reasoning" }));
+  const sources = el("section", { class: "approval-sources", "aria-label": "Sources" });
+  const title = el("strong", { class: "approval-title", text: value.step?.title ?? action.description });
+  const confidence = typeof value.confidence === "number"
+    ? el("p", { class: "approval-confidence muted", text: `Plan confidence ${percent(value.confidence)}` }) : null;
+  const decider = el("p", { class: "approval-reviewer" });
+  const card = el("article", { class: "card approval-card", "data-interrupt": interrupt.id, "data-ready": "false", "aria-label": "Action waiting for your approval" },
+    el("header", { class: "card-head" }, el("span", { class: "agent-badge warn", text: "Needs your approval" }), el("span", { class: "muted", text: humanise(action.kind) }), title),
+    why, withheldNotice(value.withheld), sources, draftBlock(action, value), payloadFields(action), confidence, proseNote(value.prose), editor, decider);
   const buttons = el("div", { class: "approval-buttons", role: "group", "aria-label": "Decision" });
-  const decide = (value, label) => {
+  const approve = el("button", { type: "button", class: "primary", text: "Approve", disabled: true, onclick: () => decide({ decision: "approve" }, "Approved") });
+  const edit = el("button", { type: "button", text: "Edit…", disabled: true, onclick: () => { editor.hidden = !editor.hidden; if (!editor.hidden) inputs[editable[0]].focus(); } });
+  const reject = el("button", { type: "button", class: "danger", text: "Reject", disabled: true, onclick: () => decide({ decision: "reject", comment: "Rejected by the rep" }, "Rejected") });
+  buttons.append(approve, edit, reject);
+  let current = reviewer;
+  const decide = (choice, label) => {
     buttons.querySelectorAll("button").forEach((b) => { b.disabled = true; });
     editor.hidden = true;
-    card.dataset.decision = value.decision;
+    card.dataset.decision = choice.decision;
+    if (current?.id) card.dataset.reviewer = current.name ? `${current.name} (${current.id})` : current.id;
     status.textContent = `${label}… resuming the run.`;
-    onDecide(value);
+    onDecide(current?.id ? { ...choice, reviewer: current.id } : choice);
   };
-  buttons.append(
-    el("button", { type: "button", class: "primary", text: "Approve", onclick: () => decide({ decision: "approve" }, "Approved") }),
-    el("button", { type: "button", text: "Edit…", onclick: () => { editor.hidden = !editor.hidden; if (!editor.hidden) inputs[editable[0]].focus(); } }),
-    el("button", { type: "button", class: "danger", text: "Reject", onclick: () => decide({ decision: "reject", comment: "Rejected by the rep" }, "Rejected") }),
-  );
   editor.addEventListener("submit", (event) => {
     event.preventDefault();
     const changed = Object.fromEntries(editable.map((key) => [key, inputs[key].value]));
     decide({ decision: "edit", action: { payload: changed } }, "Edited and approved");
   });
   card.append(buttons, status);
+
+  // Approve and edit need the reasoning on screen; every decision needs to know who decides.
+  let reasoningShown = false;
+  let reasoningFailed = false;
+  const refresh = () => {
+    if (card.classList.contains("settled") || card.dataset.decision) return;
+    const missing = current?.required && !current?.id;
+    decider.textContent = missing
+      ? "Choose who you are (top bar) to decide: the decision records who made it."
+      : current?.id ? `Deciding as ${current.name ?? current.id} (${current.id}).` : "";
+    decider.classList.toggle("error-text", Boolean(missing));
+    reject.disabled = Boolean(missing) || !(reasoningShown || reasoningFailed);
+    approve.disabled = edit.disabled = Boolean(missing) || !reasoningShown;
+    card.dataset.ready = String(!approve.disabled);
+  };
+  card.setReviewer = (next) => { current = next; refresh(); };
+  refresh();
+  reasoningOf(value).then((found) => {
+    title.textContent = found.title;
+    why.replaceChildren(el("h4", { text: "Why" }), el("p", { class: "approval-reason", text: found.why }));
+    sources.replaceChildren(el("h4", { text: `Sources (${found.sources.length})` }),
+      found.sources.length ? el("ul", { class: "fact-list" }, found.sources.map(factItem)) : el("p", { class: "muted", text: "No record is cited for this step." }));
+    reasoningShown = true;
+  }).catch((error) => {
+    why.replaceChildren(el("h4", { text: "Why" }), el("p", { class: "error-text", text: `The reasoning could not be loaded (${error.message}); approving is disabled, rejecting is not.` }));
+    reasoningFailed = true;
+  }).finally(() => { why.removeAttribute("aria-busy"); refresh(); });
   return card;
 }
 
@@ -192,8 +298,9 @@ export function approvalCard(interrupt, onDecide) {
 export function settleApproval(card, outcome) {
   const status = card.querySelector(".approval-status");
   card.classList.add("settled");
-  if (outcome === "rejected") status.textContent = "Rejected: nothing was done.";
+  const by = card.dataset.reviewer ? ` by ${card.dataset.reviewer}` : "";
+  if (outcome === "rejected") status.textContent = `Rejected${by}: nothing was done.`;
   else if (outcome === "failed") status.textContent = "The run stopped before this action was recorded.";
-  else status.textContent = `Approved. ${OUTCOME_TEXT[outcome] ?? "Done."}`;
+  else status.textContent = `Approved${by}. ${OUTCOME_TEXT[outcome] ?? "Done."}`;
   card.dataset.outcome = outcome;
 }
