@@ -85,5 +85,27 @@ def test_a_reviewer_scores_and_skips_with_the_keyboard(page: Any, live_server: s
         ("ann@example.com", 4, True)
     ]
     assert [(r["reviewer"], r["skipped"]) for r in second["reviews"]] == [("ann@example.com", True)]
-    assert "1 of" in page.text_content("#progress")
+    # Her own progress: one scored, one skipped; Bob's reviews would not count.
+    items = batch["items"]
+    assert page.text_content("#progress") == (
+        f"You: 1 scored, 1 skipped, {items - 2} left of {items} items"
+    )
+    assert page.is_hidden("#empty") and page.is_visible("#rubric-title")
+    assert page.errors == []
+
+
+def test_with_no_batch_the_page_says_how_to_start_one(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/calibration/review")
+    page.wait_for_selector("#empty", state="visible")
+    text = page.text_content("#empty")
+    assert "crm-agents calibrate sample" in text
+    assert f"curl -X POST {live_server}/calibration/batches" in text and "-d '{}'" in text
+    assert "No batch yet" in page.text_content("#content")
+    assert "5 · Excellent" in page.text_content(".rubric")
+    # Following the instructions starts a batch; reloading shows it instead of the help.
+    assert httpx.post(f"{live_server}/calibration/batches", json={"period": "2026-10"},
+                      timeout=30).status_code == 201  # fmt: skip
+    page.reload()
+    page.wait_for_selector("#batch option", state="attached")
+    assert page.is_hidden("#empty")
     assert page.errors == []
