@@ -192,7 +192,7 @@ def build_relationships_graph(
 
     async def draft_explanation(state: RelationshipsState) -> dict[str, Any]:
         stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
-        facts = "\n".join(narrative.summary_lines(stakeholders))
+        facts = "\n".join(narrative.summary_lines(stakeholders, withheld=state.get("withheld")))
         # Not streamed: the explanation comes after the map in the answer, which shows whole.
         reply = await model.ainvoke(prompt.messages(facts=facts), {"tags": [TAG_NOSTREAM]})
         return {"draft": text_of(reply)}
@@ -200,7 +200,7 @@ def build_relationships_graph(
     def finalise_map(state: RelationshipsState) -> dict[str, Any]:
         stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
         facts = narrative.facts_for(stakeholders)
-        lines = narrative.summary_lines(stakeholders)
+        lines = narrative.summary_lines(stakeholders, withheld=state.get("withheld"))
         checked = _checked_explanation(state, stakeholders, lines, facts)
         explained = checked.kept
         if explained:

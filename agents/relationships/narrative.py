@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from agents.relationships.models import Stakeholder, StakeholderMap
 from core.recommendation import Action, Fact
 
@@ -12,12 +15,17 @@ def who(node: Stakeholder) -> str:
     return f"{node.name} ({node.title})"
 
 
-def summary_lines(stakeholders: StakeholderMap) -> list[str]:
-    """The deterministic answer: key roles with their basis, then who to engage next and why."""
+def summary_lines(
+    stakeholders: StakeholderMap, *, withheld: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The deterministic answer: key roles with their basis, then who to engage next and why.
+
+    ``withheld`` (what consent kept from the reads): a basis that says no note exists then says
+    it means the notes the agent may use."""
     lines = [f"Stakeholder map of {stakeholders.account_name}."]
     dm = stakeholders.node(stakeholders.decision_maker)
     if dm is not None:
-        lines.append(f"Decision maker: {who(dm)}; {_authority_basis(dm)}.")
+        lines.append(f"Decision maker: {who(dm)}; {_authority_basis(dm, withheld)}.")
     buyer = stakeholders.node(stakeholders.economic_buyer)
     if buyer is not None and buyer is not dm:
         lines.append(f"Economic buyer: {who(buyer)}; {_budget_basis(buyer)}.")
@@ -119,8 +127,13 @@ def _quote(sentence: str) -> str:
     return sentence if len(sentence) <= MAX_QUOTE_CHARS else sentence[: MAX_QUOTE_CHARS - 3] + "..."
 
 
-def _authority_basis(node: Stakeholder) -> str:
+def _authority_basis(node: Stakeholder, withheld: Mapping[str, Any] | None = None) -> str:
     cited = next((e for e in node.evidence if e.kind == "authority"), None)
+    if cited is None and withheld and (withheld.get("records") or withheld.get("partial")):
+        return (
+            "no note I may use says who signs off (notes about people without consent are"
+            " withheld), so this is a guess from seniority and title"
+        )
     if cited is None:
         return "no note says who signs off, so this is a guess from seniority and title"
     when = f", {cited.occurred_at.date().isoformat()}" if cited.occurred_at else ""

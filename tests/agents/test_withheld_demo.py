@@ -213,6 +213,8 @@ async def test_each_agent_reading_people_records_what_was_withheld(
     assert withheld["people"] == len(anzhen["missing"])
     assert withheld["records"] and "Withheld: " in rec.content
     assert any(f.source == "consent" for f in rec.provenance)
+    # No unqualified claim that something is absent: notes and meetings were withheld.
+    assert "no note says" not in rec.content and "no meeting on record." not in rec.content
 
 
 async def test_budget_says_which_notes_it_could_not_read(
