@@ -14,6 +14,7 @@ from core.settings import LOCAL_MODEL, Settings
 from llm import gateway
 from llm.embedded import EMBEDDED_MODELS, EmbeddedModel, PackagedFile, SplitFile, embedded_model
 from llm.errors import ModelNotInstalledError, UnknownModelError
+from llm.local import get_local_model
 from llm.local_config import DEFAULT_LOCAL_NAME, LocalModelConfig
 from llm.providers import LocalProvider
 from llm.weights import WeightsMismatchError, installed, weights_path
@@ -192,3 +193,19 @@ def test_cli_lists_the_models_and_refuses_an_unknown_name() -> None:
     refused = runner.invoke(app, ["model", "install", "qwen-7b"])
     assert refused.exit_code == 2
     assert "unknown embedded model local/qwen-7b" in refused.output
+
+
+@pytest.mark.slow
+def test_the_default_model_loads_from_its_verified_file_and_answers(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, model_max_tokens=8, model_max_retries=0)
+    source = EMBEDDED_MODELS[DEFAULT_LOCAL_NAME].source
+    info = gateway.model_info(settings)
+    assert info.name == LOCAL_MODEL
+    assert info.version == f"{source.file_name}@sha256:" + (
+        source.sha256[:12] if isinstance(source, SplitFile) else info.version.rsplit(":", 1)[1]
+    )
+    try:
+        reply = gateway.complete("Say hello to a sales rep in three words.", settings)
+    finally:
+        get_local_model(LocalModelConfig.from_settings(settings)).close()  # frees ~600 MB
+    assert reply.strip()
