@@ -36,8 +36,14 @@ def sent_runs(page: Any) -> list[dict[str, Any]]:
 def shot(locator: Any, name: str) -> None:
     """A screenshot of one element (the log scrolls, so a page shot may miss it)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = locator.page
+    size = page.viewport_size
+    # Tall enough for the whole element: the log is a scroll container and clips it otherwise.
+    height = int(locator.bounding_box()["height"]) + 400
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
     locator.scroll_into_view_if_needed()
     locator.screenshot(path=str(ARTIFACTS / f"context-{name}.png"))
+    page.set_viewport_size(size)
 
 
 def ask_and_wait(page: Any, text: str) -> None:
