@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agents.figures import RECORD_ID, ungrounded_numbers
 from agents.prose.grounds import Grounds
@@ -20,6 +20,29 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # A word, or one Han character (Chinese is not written in words separated by spaces).
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|(?:(?![\u3400-\u4dbf\u4e00-\u9fff])[\w'’%-])+")
+
+# Function words: they carry no claim, so neither repetition nor grounding counts them.
+_FUNCTION = frozenset(
+    """about above after again also although among another because been before being below
+    between both could does doing done down during each either even every from further have
+    having here however into itself just like made make many more most much must never next
+    once only other ought over same should since some such than that their them then there
+    these they this those though through under until upon very were what when where whether
+    which while will with within without would your yours also best well""".split()
+)
+
+
+def _is_content(token: str) -> bool:
+    return len(token) >= 4 and token.isalpha() and token.lower() not in _FUNCTION
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
 
 # -- identifiers and names ------------------------------------------------------------------
 
@@ -60,10 +83,24 @@ _ENGLISH_PINYIN = frozenset(
 
 
 def _known_words(grounds: Grounds) -> set[str]:
-    words = set(_LATIN_WORD.findall(f"{grounds.text}\n{grounds.question}".lower()))
-    for name in grounds.names:
-        words.update(_LATIN_WORD.findall(name.lower()))
-    return words
+    return set(_LATIN_WORD.findall(f"{grounds.text}\n{grounds.question}".lower()))
+
+
+def _pinyin_runs(sentence: str) -> list[list[str]]:
+    """Runs of capitalised pinyin words next to each other ("Wang Fang", "Xiaoming")."""
+    runs: list[list[str]] = []
+    end = -1
+    for match in re.finditer(r"(?<![\w-])[A-Z][a-z]+(?![\w-])", sentence):
+        word = match.group(0)
+        if not _is_pinyin_name(word):
+            end = -1
+            continue
+        if runs and end >= 0 and sentence[end : match.start()] == " ":
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        end = match.end()
+    return runs
 
 
 def _in_sources(token: str, grounds: Grounds) -> bool:
@@ -116,20 +153,12 @@ def unknown_names(sentence: str, grounds: Grounds) -> list[str]:
     for match in _TITLED.finditer(sentence):
         if any(w.lower() not in known for w in match.group(1).split()):
             problems.append(match.group(1))
-    words = list(re.finditer(r"(?<![\w-])[A-Z][a-z]+(?![\w-])", sentence))
-    for i, match in enumerate(words):
-        word = match.group(0)
-        if word.lower() in known or not _is_pinyin_name(word):
-            continue
-        # The capitalised words right beside this one, with only white space between.
-        beside = [
-            w.group(0)
-            for w in (words[i - 1] if i else None, words[i + 1] if i + 1 < len(words) else None)
-            if w is not None
-            and not sentence[min(w.end(), match.end()) : max(w.start(), match.start())].strip()
-        ]
-        if _is_pinyin_name(word, alone=True) or any(_is_pinyin_name(w) for w in beside):
-            problems.append(word)
+    for run in _pinyin_runs(sentence):
+        if len(run) > 1:  # a full name ("Wang Fang"): the sources must hold it as written
+            if not _in_sources(" ".join(run), grounds):
+                problems.append(" ".join(run))
+        elif run[0].lower() not in known and _is_pinyin_name(run[0], alone=True):
+            problems.append(run[0])
     return list(dict.fromkeys(problems))
 
 
@@ -137,33 +166,58 @@ def unknown_names(sentence: str, grounds: Grounds) -> list[str]:
 
 MIN_REPEATED_LINE = 12  # characters: "Thank you." may repeat, a sentence may not
 NGRAM = 5  # words (or Han characters) in a phrase counted for repetition
-MAX_NGRAM_REPEATS = 2  # a five-word phrase may occur twice in a text, not three times
+SHORT_NGRAM = 4  # words that may open two sentences, not three
+MAX_NGRAM_REPEATS = 2  # such a phrase may occur twice in a text, not three times
 _OF_CHAIN = re.compile(
     r"\b([A-Za-z]+)((?:\s+(?:of|by|for)\s+(?:the\s+|a\s+|an\s+)?[A-Za-z]+){3,})", re.IGNORECASE
 )
 _NOMINAL = re.compile(r"(?:tion|sion|ence|ance|ment|ity|ure|al|ing|ness|ship|ery)$")
+_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s*")
 
 
 def _tokens(text: str) -> list[str]:
     return [t.lower() for t in _WORD.findall(text)]
 
 
+def _line(text: str) -> str:
+    """A line as compared for repetition: white space folded, no list marker."""
+    return " ".join(_LIST_MARK.sub("", text).split())
+
+
+def _worded(gram: tuple[str, ...]) -> bool:
+    return any(any(c.isalpha() for c in t) for t in gram)
+
+
+def _overused(
+    earlier: list[str], tokens: list[str], size: int, counts: Callable[[tuple[str, ...]], bool]
+) -> str | None:
+    """A phrase of ``size`` tokens that the sentence says for a third time, if any."""
+    seen = Counter(tuple(earlier[i : i + size]) for i in range(max(0, len(earlier) - size + 1)))
+    joined = earlier + tokens
+    for i in range(max(len(earlier) - size + 1, 0), max(0, len(joined) - size + 1)):
+        gram = tuple(joined[i : i + size])
+        seen[gram] += 1
+        if seen[gram] > MAX_NGRAM_REPEATS and counts(gram):
+            return " ".join(gram)
+    return None
+
+
 def repetition(sentence: str, before: Sequence[str]) -> list[str]:
     """A line said before, or a phrase said too often (within the sentence or across the text)."""
     problems: list[str] = []
-    line = " ".join(sentence.split())
-    if len(line) >= MIN_REPEATED_LINE and any(line == " ".join(b.split()) for b in before):
+    line = _line(sentence)
+    if len(line) >= MIN_REPEATED_LINE and any(line == _line(b) for b in before):
         problems.append(f"repeated line: {line[:60]!r}")
     tokens = _tokens(sentence)
     earlier = [t for b in before for t in _tokens(b)]
-    counts = Counter(tuple(earlier[i : i + NGRAM]) for i in range(max(0, len(earlier) - NGRAM + 1)))
-    joined = earlier + tokens
-    for i in range(max(len(earlier) - NGRAM + 1, 0), max(0, len(joined) - NGRAM + 1)):
-        gram = tuple(joined[i : i + NGRAM])
-        counts[gram] += 1
-        if counts[gram] > MAX_NGRAM_REPEATS and any(any(c.isalpha() for c in t) for t in gram):
-            problems.append(f"repeated phrase: {' '.join(gram)!r}")
-            break
+    phrase = _overused(earlier, tokens, NGRAM, _worded)
+    if phrase:
+        problems.append(f"repeated phrase: {phrase!r}")
+    # The same four words opening a third sentence ("The above recommendation is ...").
+    opening = tokens[:SHORT_NGRAM]
+    if len(opening) == SHORT_NGRAM and _worded(tuple(opening)):
+        if sum(1 for b in before if _tokens(b)[:SHORT_NGRAM] == opening) >= MAX_NGRAM_REPEATS:
+            problems.append(f"repeated phrase: {' '.join(opening)!r} opens a third sentence")
     # A short phrase said three times running ("2026: 9.91% - 2026: 9.91% - 2026: 9.91%").
     for size in range(1, 9):
         for i in range(0, len(tokens) - 3 * size + 1):
@@ -201,7 +255,7 @@ _DANGLING = frozenset(
     " who whose your our their its this these those will would should can could may might must"
     " has have had not than into about per via".split()
 )
-_CLOSING = ".!?…。！？)]}\"'”’》」』）:;"
+_CLOSING = ".!?…。！？)]}\"'”’》」』）"
 
 
 def unfinished(text: str) -> list[str]:
@@ -213,6 +267,8 @@ def unfinished(text: str) -> list[str]:
     last = lines[-1]
     words = _LATIN_WORD.findall(last)
     if words and words[-1].lower() in _DANGLING and last[-1] not in _CLOSING:
+        return [f"unfinished sentence: {last[-60:]!r}"]
+    if last[-1] in ":：":  # announces what never came ("The answer is:")
         return [f"unfinished sentence: {last[-60:]!r}"]
     listed = re.match(r"^(?:[-*•|]|\d{1,2}[.)]\s)", last)
     long_enough = len(words) > 3 or len(_HAN.findall(last)) > 8
@@ -247,6 +303,31 @@ def wrong_language(sentence: str, grounds: Grounds) -> list[str]:
     if len(words) >= 4:
         return ["wrong language: English in an answer to a Chinese question"]
     return []
+
+
+# -- grounding of content ---------------------------------------------------------------
+
+MIN_CONTENT_WORDS = 6  # shorter sentences are judged by the other checks only
+MIN_GROUNDED_SHARE = 0.25  # of a sentence's content words, at least this share from the sources
+
+
+def unsupported(sentence: str, grounds: Grounds) -> list[str]:
+    """A sentence about something else: of six or more content words, fewer than a quarter
+    are words the sources, the question or the known names use ("You've managed to make it
+    more understandable using data visualization, specifically using a pie chart")."""
+    content = [w for w in _LATIN_WORD.findall(sentence) if _is_content(w)]
+    if len(content) < MIN_CONTENT_WORDS or _HAN.search(sentence):
+        return []
+    known = _known_stems(grounds)
+    grounded = sum(1 for w in content if _stem(w) in known)
+    if grounded < MIN_GROUNDED_SHARE * len(content):
+        return [f"says nothing the sources hold: {sentence.strip()[:60]!r}"]
+    return []
+
+
+def _known_stems(grounds: Grounds) -> set[str]:
+    text = " ".join([grounds.text, grounds.question, *grounds.names])
+    return {_stem(w) for w in _LATIN_WORD.findall(text)}
 
 
 # -- claims ---------------------------------------------------------------------------------
@@ -295,6 +376,7 @@ def check_sentence(sentence: str, grounds: Grounds, *, before: Sequence[str] = (
     problems += [f"name not in the sources: {n}" for n in unknown_names(sentence, grounds)]
     problems += repetition(sentence, before)
     problems += noun_chain(sentence)
+    problems += unsupported(sentence, grounds)
     problems += wrong_language(sentence, grounds)
     problems += contradicted_claims(sentence, grounds)
     return problems

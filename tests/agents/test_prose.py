@@ -45,6 +45,22 @@ def grounds() -> Grounds:
         ("Anzhen Hospital plans 9.91% growth in 2026, and the", "unfinished sentence"),
         ("安贞医院的预算增长为9.91%。", "wrong language"),
         ("The budget is the budget is the budget is the budget.", "back to back"),
+        (
+            "This is a data analysis tool. You've managed to make it more understandable using"
+            " data visualization, specifically using a pie chart.",
+            "says nothing the sources hold",
+        ),
+        ("The answer is:", "unfinished sentence"),
+        (
+            "1. Yearly growth: 9.91%\n2. Annual growth: 9.91%\n3. Yearly growth: 9.91%",
+            "repeated line",
+        ),
+        (
+            "The above recommendation is sound. The above recommendation is based on data. "
+            "The above recommendation is for Anzhen Hospital.",
+            "repeated phrase",
+        ),
+        ("Jingwei Chen is the first contact.", "name not in the sources: Jingwei Chen"),
     ],
 )
 def test_junk_is_caught(grounds: Grounds, junk: str, problem: str) -> None:
@@ -64,6 +80,8 @@ def test_junk_is_caught(grounds: Grounds, junk: str, problem: str) -> None:
         " for the VitaScan P12.\n\nBest regards,",
         "1. Call Chen Jingwei this week.\n2. Send the VitaScan P12 datasheet (page 4).",
         "In Q3, a budget in line with 2026 growth (9.91%) is reasonable.",
+        "The estimate follows the hospital's own budget growth of 9.91% in 2026, and the"
+        " VitaScan P12 keeps its warranty for 3 years, which makes renewal costs predictable.",
     ],
 )
 def test_good_text_passes(grounds: Grounds, good: str) -> None:
