@@ -15,7 +15,7 @@ consent (no caching, so a revocation counts from the next call) and withholds wh
   that name a consenting contact and none of them are kept (an unattributed sentence of a
   conversation they were in may be their words, so it is withheld);
 - a record that merely names them (a colleague's e-mail saying "before Lan Xie reviews it"):
-  kept without the sentences that name them;
+  kept without the sentences that name them and those right after that go on about them;
 - in every kept record's subject, their name, e-mail, phone or own title is replaced;
 - a deal's ``primary_contact_id`` when it is them.
 
@@ -57,6 +57,8 @@ WITHHELD_MARK = "[withheld]"
 # A public record of the account (a tender notice) is not about the contact it is filed under.
 ACCOUNT_KINDS = frozenset({"tender_announcement"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence that goes on about the person the one before named.
+_GOES_ON = re.compile(r"(?:he|she|they|his|her|hers|their|him|them)\b", re.IGNORECASE)
 
 
 class ConsentWithheld(NotFound):
@@ -155,10 +157,21 @@ class WithheldPeople:
         return kept, True
 
     def redact(self, text: str | None) -> str | None:
-        """``text`` without the sentences that name them (each run of them becomes one mark)."""
+        """``text`` without the sentences that name them, nor those right after that go on
+        about someone unnamed ("She will decide."); each run of them becomes one mark."""
         if not text or not self.named_in(text):
             return text
-        return self._keep(text, lambda sentence: not self.named_in(sentence))
+        previous_withheld = False
+
+        def keep(sentence: str) -> bool:
+            nonlocal previous_withheld
+            withheld = self.named_in(sentence) or bool(
+                previous_withheld and _GOES_ON.match(sentence)
+            )
+            previous_withheld = withheld
+            return not withheld
+
+        return self._keep(text, keep)
 
     def attributed(self, text: str | None) -> str | None:
         """Of a conversation they took part in, only the sentences that name a consenting

@@ -4,6 +4,7 @@ uses none of the person's data, checked through its provenance and the memory re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from _consent import TEST_KEY
 from _relationships_world import ANN, AS_OF, BEN, CAI, DAN, LOOP, World, build_world
 
 from core.recommendation import Recommendation
+from crm.records import ContactRecord
 from governance.consent import AI_PROCESSING, ConsentLedger
 from graphs.event_intake import EventIntake
 from graphs.registry import registered_graphs
@@ -18,7 +20,7 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import RetrievedChunk
-from tools.consent_gate import ConsentGatedCRM, ConsentWithheld, collect_withheld
+from tools.consent_gate import ConsentGatedCRM, ConsentWithheld, WithheldPeople, collect_withheld
 from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
@@ -237,3 +239,27 @@ def test_events_of_a_withheld_contact_are_stored_but_not_scored(
     assert intake.scores.stored_activities(["EVT-995001"])  # the CRM records it
     score = result.scores[0]
     assert "EVT-995001" not in str(score.assessment) and DAN not in str(score.recommendation)
+
+
+def test_redaction_removes_their_sentences_and_what_goes_on_about_them() -> None:
+    def contact(cid: str, first: str, title: str) -> ContactRecord:
+        return ContactRecord(
+            id=cid, account_id="ACC-1", first_name=first, last_name="Xie", title=title,
+            department="Operations", seniority="director", reports_to=None,
+            email=f"{first.lower()}@example.org", phone=None, created_at=datetime.now(UTC),
+        )  # fmt: skip
+
+    people = WithheldPeople.of(
+        [contact("CON-1", "Lan", "Vice President, Operations")],
+        others=[contact("CON-2", "Bo", "Buyer")],
+    )
+    text = (
+        "Please share the offer with Lan Xie. She will approve it. The price is fine."
+        " The Vice President, Operations wants a longer warranty. Bo Xie asked for a trial."
+    )
+    assert (
+        people.redact(text) == "[withheld] The price is fine. [withheld] Bo Xie asked for a trial."
+    )
+    # Of a conversation Lan took part in, only what is attributed to a consenting contact.
+    assert people.attributed(text) == "[withheld] Bo Xie asked for a trial."
+    assert people.redact_phrase("Call with lan@example.org") == "Call with [withheld]"
