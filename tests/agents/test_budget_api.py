@@ -7,16 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _budget_app import budget_client
 from _budget_world import AS_OF, build_world
 
-from core.settings import Settings
-from crm.recommendations import RecommendationLog
-from graphs.registry import registered_graphs
-from llm.gateway import chat_model, model_info
-from llm.providers import register_providers
 from llm.scripted import scripted_model
-from server import create_app
-from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 DEAL = "DEAL-0011"
@@ -29,28 +23,9 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    register_providers()
     world = build_world(tmp_path)
-    settings = Settings(
-        _env_file=None, data_dir=tmp_path, model="scripted/test", model_max_retries=0
-    )
-    services = AgentServices(
-        settings=settings,
-        crm=world.crm,
-        memory=None,  # type: ignore[arg-type]  # the budget agent reads no memory
-        chat_model=chat_model(settings),
-        model_info=model_info(settings),
-        recommendations=RecommendationLog(world.engine),
-    )
-    app = create_app(
-        settings,
-        graphs={"budget": registered_graphs()["budget"]},
-        services_factory=lambda _: services,
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with budget_client(tmp_path, world.crm, world.engine) as http:
+        yield http
     world.engine.dispose()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _budget_app import budget_client
 from _subjects_world import (
     LARGEST,
     ONE_OPEN,
@@ -26,15 +27,11 @@ from agents.budget import build_budget_graph
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
-from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
-from graphs.registry import registered_graphs
-from llm.gateway import chat_model, model_info
+from llm.gateway import chat_model
 from llm.providers import register_providers
 from llm.scripted import scripted_model
-from server import create_app
 from tools.pricing import PricingTools
-from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 EXPLAINED = "The range follows comparable won deals."
@@ -117,27 +114,8 @@ async def test_the_pages_focus_is_used_unless_the_question_is_about_the_portfoli
 
 @pytest.fixture
 async def client(world: SubjectsWorld, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    register_providers()
-    settings = Settings(
-        _env_file=None, data_dir=tmp_path, model="scripted/test", model_max_retries=0
-    )
-    services = AgentServices(
-        settings=settings,
-        crm=world.crm,
-        memory=None,  # type: ignore[arg-type]  # the budget agent reads no memory
-        chat_model=chat_model(settings),
-        model_info=model_info(settings),
-        recommendations=RecommendationLog(world.engine),
-    )
-    app = create_app(
-        settings,
-        graphs={"budget": registered_graphs()["budget"]},
-        services_factory=lambda _: services,
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with budget_client(tmp_path, world.crm, world.engine) as http:
+        yield http
 
 
 async def test_a_follow_up_over_the_openai_endpoint_reads_the_conversation(

@@ -1,5 +1,6 @@
-"""The supervisor over real specialists: follow-ups reach the conversation's account, and an
-account's event activates the specialist lead scoring chose for it."""
+"""The supervisor over real specialists: follow-ups reach the conversation's account ("that
+hospital", "X's open deal"), the page's focus is used unless the question is about the rep's
+portfolio, and an account's event activates the specialist lead scoring chose for it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 SPECIALISTS = ("technical_qa", "lead_scoring", "budget", "relationships", "next_action")
+ONE_OPEN, ONE_OPEN_DEAL = "ACC-0005", "DEAL-0022"  # the suite's demo: one open deal
+FOCUSED = "ACC-0004"
 
 
 @pytest.fixture
@@ -51,10 +54,11 @@ def graph(services: AgentServices) -> Any:
     )
 
 
-async def ask(graph: Any, thread: str, text: str) -> dict[str, Any]:
+async def ask(graph: Any, thread: str, text: str, **inputs: Any) -> dict[str, Any]:
     with scripted_model():
         return await graph.ainvoke(
-            {"messages": [HumanMessage(content=text)]}, {"configurable": {"thread_id": thread}}
+            {"messages": [HumanMessage(content=text)], **inputs},
+            {"configurable": {"thread_id": thread}},
         )
 
 
@@ -115,3 +119,32 @@ async def test_an_event_for_an_unknown_account_says_so(graph) -> None:
         out = await graph.ainvoke({"account_id": "ACC-9999"}, {"configurable": {"thread_id": "e2"}})
     assert "No account with id 'ACC-9999'" in out["messages"][-1].content
     assert out["recommendation"] is None
+
+
+async def test_the_open_deal_then_that_hospitals_relationships(graph, services) -> None:
+    name = services.crm.get_account(account_id=ONE_OPEN).name
+    priced = await ask(graph, "s1", f"What price should we quote for {name}'s open deal?")
+    assert priced["route"]["routes"] == ["budget"]
+    assert child(priced, "budget")["subject"] == {"account_id": ONE_OPEN, "deal_id": ONE_OPEN_DEAL}
+    follow = await ask(graph, "s1", "What about that hospital's relationships?")
+    assert follow["route"]["routes"] == ["relationships"]
+    assert follow["context"]["account_id"] == ONE_OPEN
+    assert child(follow, "relationships")["subject"]["account_id"] == ONE_OPEN
+    assert name in follow["messages"][-1].content
+
+
+async def test_the_pages_focus_reaches_the_specialist_once(graph) -> None:
+    focused = await ask(graph, "s2", "Who are the key stakeholders?", focus={"account_id": FOCUSED})
+    assert focused["context"] == {"account_id": FOCUSED}
+    assert child(focused, "relationships")["subject"]["account_id"] == FOCUSED
+    assert focused["focus"] == {}  # the chip is sent with each message; none is remembered
+
+
+async def test_a_portfolio_question_ignores_the_focus(graph) -> None:
+    out = await ask(
+        graph, "s3", "Which of my accounts are hottest this week?", focus={"account_id": FOCUSED}
+    )
+    assert out["context"] == {}
+    for result in out["results"].values():
+        subject = (result.get("recommendation") or {}).get("subject") or {}
+        assert subject.get("account_id") != FOCUSED
