@@ -37,14 +37,22 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import agenerate_from_stream
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import ConfigDict
 
 from agents.prose import ProseGate
 
-__all__ = ["CheckedChatModel", "StreamingChatModel", "checked", "text_of_content", "written"]
+__all__ = [
+    "CheckedChatModel",
+    "StreamingChatModel",
+    "TextChatModel",
+    "checked",
+    "stream_text",
+    "text_of_content",
+    "written",
+]
 
 WRITTEN_KEY = "model_text"
 
@@ -127,6 +135,50 @@ class CheckedChatModel(StreamingChatModel):
         yield ChatGenerationChunk(
             message=AIMessageChunk(content="", response_metadata={WRITTEN_KEY: "".join(written)})
         )
+
+
+class TextChatModel(StreamingChatModel):
+    """A chat model that writes ``pieces`` as its tokens: text already checked or composed
+    (deterministic wording an answer starts with, a specialist's checked stream)."""
+
+    pieces: Any  # AsyncIterator[str]
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        async for text in self.pieces:
+            yield _chunk(text)
+
+
+async def stream_text(pieces: AsyncIterator[str] | Iterable[str], *, about: str = "") -> str:
+    """Stream ``pieces`` in the calling node's messages stream; returns what was streamed.
+
+    For text the node's answer will start with. Nothing is started when there is nothing to
+    stream (no empty message reaches clients).
+    """
+    if not isinstance(pieces, AsyncIterator):
+        pieces = _async(pieces)
+    first = await anext(pieces, None)
+    if first is None:
+        return ""
+
+    async def everything() -> AsyncIterator[str]:
+        yield first
+        async for piece in pieces:
+            yield piece
+
+    reply = await TextChatModel(pieces=everything()).ainvoke([HumanMessage(content=about)])
+    return reply.text
+
+
+async def _async(pieces: Iterable[str]) -> AsyncIterator[str]:
+    for piece in pieces:
+        if piece:
+            yield piece
 
 
 def _children(run_manager: AsyncCallbackManagerForLLMRun | None) -> AsyncCallbackManager | None:

@@ -4,8 +4,8 @@ LangGraph's ``messages`` mode shows a subgraph's tokens only to a client that as
 ``stream_subgraphs``; without it a supervisor run would stream nothing until its reply is
 composed. So the supervisor runs the specialist whose answer comes first in its reply with
 ``astream(stream_mode="messages")`` (the way LangGraph lets a node read a subgraph's messages),
-and passes what it streams on through a chat model of its own, :class:`RelayChatModel`, whose
-tokens messages mode shows in the supervisor's namespace, under the section heading the reply
+and passes what it streams on through a chat model of its own
+(:func:`agents.checked_stream.stream_text`), whose tokens messages mode shows in the supervisor's namespace, under the section heading the reply
 will have. A specialist streams only checked text (``agents.checked_stream``) that its answer
 starts with, so the supervisor's stream is always a start of its reply; when the reply is
 composed, the rest of it follows (:func:`relay_rest`). With ``stream_subgraphs`` a client sees
@@ -18,12 +18,10 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
-from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.messages import AIMessageChunk
 from langgraph.errors import GraphBubbleUp
 
-from agents.checked_stream import StreamingChatModel
+from agents.checked_stream import stream_text
 from agents.prose.sentences import split_sentences
 
 _END = object()
@@ -36,40 +34,6 @@ class FailedAfterStreaming(Exception):
     def __init__(self, shown: str, error: BaseException) -> None:
         super().__init__(f"{type(error).__name__}: {error}")
         self.shown = shown
-
-
-class RelayChatModel(StreamingChatModel):
-    """A chat model that writes ``pieces`` (text already checked and composed) as its tokens."""
-
-    pieces: Any  # AsyncIterator[str]
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        async for text in self.pieces:
-            yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-
-
-async def relay(pieces: AsyncIterator[str], *, about: str) -> str:
-    """Stream ``pieces`` in the calling node's messages stream; returns what was streamed.
-
-    Nothing is started when there is nothing to stream (no empty message reaches clients).
-    """
-    first = await anext(pieces, None)
-    if first is None:
-        return ""
-
-    async def everything() -> AsyncIterator[str]:
-        yield first
-        async for piece in pieces:
-            yield piece
-
-    reply = await RelayChatModel(pieces=everything()).ainvoke([HumanMessage(content=about)])
-    return reply.text
 
 
 async def run_relayed(
@@ -106,7 +70,7 @@ async def run_relayed(
 
     task = asyncio.create_task(produce())
     try:
-        streamed = await relay(pieces(), about=about)
+        streamed = await stream_text(pieces(), about=about)
         try:
             await task
         except GraphBubbleUp:
@@ -133,4 +97,4 @@ async def relay_rest(content: str, streamed: str, *, about: str) -> None:
         for piece in split_sentences(rest):
             yield piece
 
-    await relay(pieces(), about=about)
+    await stream_text(pieces(), about=about)

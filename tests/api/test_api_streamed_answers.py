@@ -130,10 +130,10 @@ async def test_no_stream_shows_text_the_answer_does_not_hold(
                 assert WRONG not in text
                 assert REPLACED_DRAFT_SEPARATOR not in text
                 assert text == answer
-    if rule == "wrong_midway":
-        # The checked sentence before the wrong one streamed, supervisor runs included.
-        for agent in ("technical_qa", "budget", "lead_scoring", "supervisor"):
-            assert streamed_any[agent], f"{agent} streamed nothing"
+    # Every agent streamed before its answer was made: checked sentences (technical Q&A,
+    # budget, lead scoring; the one before the wrong sentence), the map or plan its answer opens
+    # with (relationships, next best action), and the supervisor relaying them.
+    assert all(streamed_any.values()), streamed_any
 
 
 async def _openai_stream(client: httpx.AsyncClient, case: ScenarioCase) -> tuple[str, str]:
