@@ -1,5 +1,5 @@
-"""CRM reads for the chat page: account search, an account at a glance, and the record behind
-a provenance fact. Read-only; the SQL lives in crm/."""
+"""CRM reads for the chat page: the reps, account search, an account at a glance, and the record
+behind a provenance fact. Read-only; the SQL lives in crm/."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from api.errors import call_in_thread, error_responses
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
 from crm.provenance import ProvenanceRecords, SourceRecord, UnknownSource
-from crm.records import AccountRecord
+from crm.records import AccountRecord, RepRecord
 
 router = APIRouter(prefix="/crm", tags=["crm"])
 
@@ -32,6 +32,16 @@ OverviewsDep = Annotated[AccountOverviews, Depends(get_account_overviews)]
 RecordsDep = Annotated[ProvenanceRecords, Depends(get_provenance_records)]
 
 
+async def known_rep(overviews: AccountOverviews, user: str | None) -> str | None:
+    """``user`` when it is a rep's id (the OpenAI ``user`` field names the rep until sign-in
+    exists), else None."""
+    if not user or not user.strip():
+        return None
+    reps = await call_in_thread(overviews.reps, errors={})
+    wanted = user.strip().upper()
+    return next((rep.id for rep in reps if rep.id.upper() == wanted), None)
+
+
 async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
     errors = {UnknownSource: 404, NotFound: (404, not_found), InvalidQuery: (422, "invalid_query")}
     return await call_in_thread(function, errors=errors, **kwargs)
@@ -41,18 +51,45 @@ async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
     "/accounts",
     response_model=list[AccountRecord],
     summary="Search accounts",
-    responses=error_responses(422),
+    responses=error_responses(404, 422),
 )
 async def search_accounts(
     overviews: OverviewsDep,
     q: Annotated[str, Query(max_length=200, description="Part of the name or id.")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    owner_id: Annotated[
+        str | None,
+        Query(max_length=24, description="Only the accounts this rep owns, e.g. `REP-003`."),
+    ] = None,
 ) -> list[AccountRecord]:
-    """Accounts whose name or id contains ``q`` (any case), by name; all of them when empty."""
+    """Accounts whose name or id contains ``q`` (any case), by name; all of them when empty.
+
+    404 ``rep_not_found`` when ``owner_id`` names no rep.
+    """
     found: list[AccountRecord] = await _call(
-        overviews.search, not_found="account_not_found", text=q, limit=limit
+        overviews.search, not_found="rep_not_found", text=q, limit=limit, owner_id=owner_id
     )
     return found
+
+
+@router.get("/reps", response_model=list[RepRecord], summary="The sales reps")
+async def list_reps(overviews: OverviewsDep) -> list[RepRecord]:
+    """Every rep, by id, with their territory (``region``): the owners a client may act for
+    (``config.configurable.rep_id``, or the OpenAI ``user`` field) until sign-in exists."""
+    reps: list[RepRecord] = await _call(overviews.reps, not_found="rep_not_found")
+    return reps
+
+
+@router.get(
+    "/reps/{rep_id}",
+    response_model=RepRecord,
+    summary="One sales rep",
+    responses=error_responses(404),
+)
+async def get_rep(rep_id: str, overviews: OverviewsDep) -> RepRecord:
+    """The rep with this id; 404 ``rep_not_found`` for an unknown one."""
+    rep: RepRecord = await _call(overviews.rep, not_found="rep_not_found", rep_id=rep_id)
+    return rep
 
 
 @router.get(

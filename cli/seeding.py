@@ -43,9 +43,13 @@ def seed_demo_crm(
     if_absent: bool = False,
     console: Console | None = None,
 ) -> SeedSummary | None:
-    """Seed the CRM database and the memory; ``None`` when ``if_absent`` and both are there."""
+    """Seed the CRM database and the memory; ``None`` when ``if_absent`` and both are there.
+
+    A database seeded by an earlier version is completed rather than refused: the demo's reps
+    become the owners of its accounts, and accounts without a lead score are scored.
+    """
     from crm.db import make_engine, migrate
-    from crm.demo import is_seeded, seed_demo
+    from crm.demo import assign_demo_owners, is_seeded, seed_demo
     from crm.errors import AlreadySeeded
     from crm.store import CRMStore
     from memory import Memory
@@ -58,10 +62,21 @@ def seed_demo_crm(
     summary = SeedSummary(database_url=url)
     memory = Memory.from_settings(settings)
     crm_present = is_seeded(engine)
-    if crm_present and memory_is_indexed(memory):
-        if if_absent:
-            return None
-        raise AlreadySeeded(f"{url} already holds a CRM; remove {settings.data_dir} to reseed")
+    if crm_present:
+        summary.counts["accounts given an owner"] = assign_demo_owners(engine)
+        started = time.perf_counter()
+        summary.counts["accounts scored"] = _score_leads(settings, engine, progress=None)
+        summary.seconds["lead scores"] = time.perf_counter() - started
+        completed = any(summary.counts.values())
+        if memory_is_indexed(memory):
+            if completed:
+                summary.counts.update(CRMStore(engine).counts())
+            engine.dispose()
+            if completed:
+                return summary
+            if if_absent:
+                return None
+            raise AlreadySeeded(f"{url} already holds a CRM; remove {settings.data_dir} to reseed")
 
     with Progress(
         TextColumn("{task.description:<28}"),
@@ -80,10 +95,15 @@ def seed_demo_crm(
 
         if not crm_present:
             started = time.perf_counter()
-            seeded = seed_demo(engine, seed=settings.seed if seed is None else seed, scale=scale, progress=report)
+            seeded = seed_demo(
+                engine, seed=settings.seed if seed is None else seed, scale=scale, progress=report
+            )
             summary.seconds["CRM data"] = time.perf_counter() - started
             summary.counts.update(seeded.counts)
             summary.counts.update(_seed_consent(settings, engine, seed=seed))
+            started = time.perf_counter()
+            summary.counts["lead scores"] = _score_leads(settings, engine, progress=report)
+            summary.seconds["lead scores"] = time.perf_counter() - started
         else:
             summary.counts.update(CRMStore(engine).counts())
         started = time.perf_counter()
@@ -91,6 +111,18 @@ def seed_demo_crm(
         summary.seconds["embeddings"] = time.perf_counter() - started
     engine.dispose()
     return summary
+
+
+def _score_leads(settings: Settings, engine: Any, *, progress: Any) -> int:
+    """Score every account without a lead score, as the agents see it (consent applied)."""
+    from crm.lead_scores import LeadScoreStore
+    from governance.consent import ConsentLedger, load_consent_key
+    from graphs.lead_refresh import score_unscored_accounts
+    from tools.consent_gate import ConsentGatedCRM
+
+    ledger = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
+    crm = ConsentGatedCRM(engine, consent=ledger)
+    return score_unscored_accounts(crm, LeadScoreStore(engine), progress=progress)
 
 
 def _seed_consent(settings: Settings, engine: Any, *, seed: int | None) -> dict[str, int]:

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from agents.lead_scoring import assess_lead, win_model_for
+from agents.lead_scoring import win_model_for
 from core.recommendation import Recommendation, RecommendationRecorder
 from crm.errors import NotFound
 from crm.lead_scores import EventIdTaken, LeadScoreRecord, LeadScoreStore
 from crm.records import ActivityRecord
 from crm.store import CRMStore
 from graphs.errors import EventConflict, InvalidEvents
-from tools.behaviour import account_behaviour
+from graphs.lead_refresh import score_row
 from tools.consent_gate import ConsentGatedCRM
 
 logger = logging.getLogger(__name__)
@@ -189,25 +188,13 @@ class EventIntake:
         extra = [ActivityRecord.model_validate(event) for event in batch]
         if isinstance(self.crm, ConsentGatedCRM):  # scoring is: leave withheld people out
             extra = self.crm.visible_activities(account_id, extra)
-        features = account_behaviour(self.crm, account_id=account_id, as_of=clock, extra=extra)
-        assessment = assess_lead(features, win_model_for(self.crm))
-        recommendation = assessment.recommendation().model_copy(update={"status": "final"})
-        return {
-            "id": str(uuid.uuid4()),
-            "account_id": account_id,
-            "contact_id": None,
-            "stage": assessment.stage.stage,
-            "score": assessment.score.score,
-            "grade": assessment.score.grade,
-            "route": assessment.route.agent,
-            "confidence": assessment.score.confidence,
-            "as_of": clock,
-            "created_at": datetime.now(UTC),
-            "event_ids": [event["id"] for event in batch],
-            "recommendation_id": recommendation.id,
-            "assessment": assessment.as_dict(),
-            "recommendation": recommendation.model_dump(mode="json"),
-        }
+        return score_row(
+            self.crm,
+            account_id,
+            clock=clock,
+            event_ids=[event["id"] for event in batch],
+            extra=extra,
+        )
 
 
 def _differs(event: dict[str, Any], stored: ActivityRecord) -> bool:

@@ -14,12 +14,22 @@ from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
+from agents.conversation import (
+    earlier_messages,
+    focus_of,
+    is_portfolio_question,
+    last_human_text,
+    rep_id,
+    text_of,
+)
 from agents.figures import ungrounded_numbers
 from agents.finalise import finalise_recommendation
 from agents.lead_scoring.assessment import LeadAssessment, assess_lead
+from agents.lead_scoring.portfolio import portfolio_kind
+from agents.lead_scoring.portfolio_answer import portfolio_reply
 from agents.lead_scoring.state import LeadScoringState
 from agents.lead_scoring.win_model import win_model_for
 from agents.subjects import UnknownRecord, resolve_subject
@@ -40,6 +50,7 @@ NODE_ASSESS = "assess_lead"
 NODE_NARRATE = "narrate_assessment"
 NODE_FINALISE = "finalise_assessment"
 NODE_NO_SUBJECT = "ask_for_subject"
+NODE_PORTFOLIO = "answer_portfolio"
 
 _ACCOUNT_ID = re.compile(r"\bACC-\d+\b", re.IGNORECASE)
 _CONTACT_ID = re.compile(r"\bCON-\d+\b", re.IGNORECASE)
@@ -68,13 +79,28 @@ def build_lead_scoring_graph(
     info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
 
     async def identify_subject(state: LeadScoringState) -> dict[str, Any]:
+        text = last_human_text(state)
+        kind = portfolio_kind(text, portfolio=is_portfolio_question(text))
+        if kind is not None:  # across the rep's accounts: no one account is the subject
+            return {"subject": {}, "portfolio": kind, "draft": ""}
         subject, problem = await asyncio.to_thread(_identify, tools.crm, state)
         if problem:
-            return {"subject": {}, "draft": problem}
-        return {"subject": subject}
+            return {"subject": {}, "draft": problem, "portfolio": None}
+        return {"subject": subject, "portfolio": None}
 
     def has_subject(state: LeadScoringState) -> str:
+        if state.get("portfolio"):
+            return NODE_PORTFOLIO
         return NODE_READ if state.get("subject") else NODE_NO_SUBJECT
+
+    async def answer_portfolio(state: LeadScoringState, config: RunnableConfig) -> dict[str, Any]:
+        reply, answer = await asyncio.to_thread(
+            portfolio_reply, tools.crm, str(state.get("portfolio")), rep_id=rep_id(config)
+        )
+        if answer is None:
+            return {"messages": [AIMessage(content=reply)], "recommendation": None}
+        message = AIMessage(content=reply, additional_kwargs={"recommendation_id": answer.id})
+        return {"messages": [message], "recommendation": finalise_recommendation(answer, recorder)}
 
     async def read_behaviour(state: LeadScoringState) -> dict[str, Any]:
         subject = state["subject"]
@@ -142,13 +168,17 @@ def build_lead_scoring_graph(
     graph.add_node(NODE_NARRATE, narrate_assessment)
     graph.add_node(NODE_FINALISE, finalise_assessment)
     graph.add_node(NODE_NO_SUBJECT, ask_for_subject)
+    graph.add_node(NODE_PORTFOLIO, answer_portfolio)
     graph.add_edge(START, NODE_IDENTIFY)
-    graph.add_conditional_edges(NODE_IDENTIFY, has_subject, [NODE_READ, NODE_NO_SUBJECT])
+    graph.add_conditional_edges(
+        NODE_IDENTIFY, has_subject, [NODE_READ, NODE_NO_SUBJECT, NODE_PORTFOLIO]
+    )
     graph.add_edge(NODE_READ, NODE_ASSESS)
     graph.add_conditional_edges(NODE_ASSESS, wants_narration, [NODE_NARRATE, NODE_FINALISE])
     graph.add_edge(NODE_NARRATE, NODE_FINALISE)
     graph.add_edge(NODE_FINALISE, END)
     graph.add_edge(NODE_NO_SUBJECT, END)
+    graph.add_edge(NODE_PORTFOLIO, END)
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
 
 

@@ -14,7 +14,10 @@ class LeadScoringState(TypedDict, total=False):
 
     Input: ``account_id`` or ``contact_id`` (or a message naming one), optional ``as_of``
     (ISO time; default the CRM's newest activity) and ``narrate`` (default true; false skips
-    the model and answers with the deterministic summary alone).
+    the model and answers with the deterministic summary alone). A portfolio question ("which
+    of my accounts are hottest", "what changed in my territory", "stale deals") is answered
+    across the accounts of the run's rep (``config["configurable"]["rep_id"]``) instead;
+    ``portfolio`` holds which answer it asked for.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -25,6 +28,7 @@ class LeadScoringState(TypedDict, total=False):
     # used only when the message names no subject of its own (agents.subjects).
     focus: dict[str, str]
     narrate: bool
+    portfolio: str | None
     subject: dict[str, str]
     features: dict[str, Any]
     # What consent withheld from the behaviour read (agents.withheld); None when nothing was.

@@ -53,7 +53,8 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
     ),
     "lead_scoring": re.compile(
         r"\b(lead score|score|scoring|grade|buying stage|stage|dormant|qualify|hot lead|"
-        r"intent|ready to buy|funnel)\b",
+        r"intent|ready to buy|funnel|hott?est|my territory|what changed|stale|overdue|"
+        r"past (?:their |the )?close dates?)\b",
         re.IGNORECASE,
     ),
     "next_action": re.compile(

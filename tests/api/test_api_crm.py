@@ -218,3 +218,38 @@ def _services_for(settings: Settings):
         return SimpleNamespace(crm=CRMStore(engine), recommendations=RecommendationLog(engine))
 
     return build
+
+
+async def test_reps_are_listed_and_read_by_id_and_an_unknown_one_is_a_404(client, crm) -> None:
+    reps = (await client.get("/crm/reps")).json()
+    assert [r["id"] for r in reps] == sorted(r.id for r in crm.list_reps())
+    assert all(r["region"] and r["email"] for r in reps)
+    one = await client.get(f"/crm/reps/{reps[0]['id']}")
+    assert one.status_code == 200 and one.json()["name"] == reps[0]["name"]
+    missing = await client.get("/crm/reps/REP-999")
+    assert missing.status_code == 404 and missing.json()["code"] == "rep_not_found"
+    assert missing.json()["detail"] == "rep 'REP-999' not found"
+
+
+async def test_accounts_carry_their_owner_and_filter_by_it(client, crm) -> None:
+    account = crm.list_accounts(limit=1)[0]
+    assert account.owner_id
+    overview = (await client.get(f"/crm/accounts/{account.id}")).json()
+    assert overview["account"]["owner_id"] == account.owner_id
+    assert overview["owner"]["id"] == account.owner_id and overview["owner"]["name"]
+    mine = await client.get("/crm/accounts", params={"owner_id": account.owner_id, "limit": 100})
+    expected = {a.id for a in crm.list_accounts(limit=1000, owner_id=account.owner_id)}
+    assert {a["id"] for a in mine.json()} == expected
+    unknown = await client.get("/crm/accounts", params={"owner_id": "REP-999"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "rep_not_found"
+
+
+async def test_an_openai_user_that_is_a_rep_id_becomes_the_runs_rep(settings, crm) -> None:
+    from api.crm import known_rep
+    from crm.account_overview import AccountOverviews
+
+    overviews = AccountOverviews(crm.engine)
+    rep = crm.list_reps()[0].id
+    assert await known_rep(overviews, rep.lower()) == rep
+    assert await known_rep(overviews, "someone@example.test") is None
+    assert await known_rep(overviews, None) is None
