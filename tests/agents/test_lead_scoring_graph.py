@@ -18,6 +18,7 @@ from agents.lead_scoring.graph import (
     NODE_IDENTIFY,
     NODE_NARRATE,
     NODE_NO_SUBJECT,
+    NODE_PORTFOLIO,
     NODE_READ,
 )
 from core.recommendation import ModelInfo, Recommendation
@@ -80,6 +81,8 @@ def test_topology() -> None:
             ("__start__", NODE_IDENTIFY),
             (NODE_IDENTIFY, NODE_READ),
             (NODE_IDENTIFY, NODE_NO_SUBJECT),
+            (NODE_IDENTIFY, NODE_PORTFOLIO),
+            (NODE_PORTFOLIO, "__end__"),
             (NODE_READ, NODE_ASSESS),
             (NODE_ASSESS, NODE_NARRATE),
             (NODE_ASSESS, NODE_FINALISE),
