@@ -9,6 +9,7 @@ lasts long enough to be stopped. A question containing ``LONG ANSWER`` gets a lo
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -50,6 +51,8 @@ from tools.services import AgentServices  # noqa: E402
 
 SCALE = 0.05
 TOKEN_DELAY_S = 0.04
+_LABEL = re.compile(r"^\s*\[\d+\]\s*(\([^)]*\))?\s*")  # "[1] (Manual, Section) "
+_PRODUCT = re.compile(r"(?:[A-Z][a-z]+ ){1,2}[A-Z0-9-]+\d\w*(?: [A-Z][a-z]+){0,3}")
 LONG_REPLY = " ".join(f"Point {n} of a long technical answer." for n in range(1, 150))
 
 
@@ -101,8 +104,17 @@ def reply(messages: Messages) -> str:
     passes the prose checks and streams for several seconds."""
     text = last_user_text(messages)
     if "LONG ANSWER" in text:
-        context = text.split("Context:", 1)[-1] if "Context:" in text else ""
-        return " ".join(context.split()) or LONG_REPLY
+        sources = text.split("Sources:", 1)[-1].split("Question:", 1)[0]
+        # Each numbered passage without its label: the documentation's own sentences.
+        passages = [_LABEL.sub("", line) for line in sources.splitlines() if line.strip()]
+        answer = " ".join(" ".join(passages).split())
+        # Name the product once: the prose checks stop a text that repeats a phrase.
+        for name in {m.group(0) for m in _PRODUCT.finditer(answer)}:
+            first = answer.find(name) + len(name)
+            answer = answer[:first] + answer[first:].replace(f"the {name}", "it").replace(
+                name, "it"
+            )
+        return answer or LONG_REPLY
     return default_reply(messages)
 
 

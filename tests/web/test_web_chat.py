@@ -135,7 +135,7 @@ def test_the_stop_button_cancels_the_run(web_server, open_page, screenshot) -> N
     ]
     page = open_page(web_server)
     pick_assistant(page, "technical_qa")
-    before = ask(page, f"LONG ANSWER please: what are the specifications of the {product.name}?")
+    before = ask(page, f"LONG ANSWER please: how long does the battery of the {product.name} last?")
     page.wait_for_function(
         "Number(document.querySelector('.bubble.streaming')?.dataset.tokens) >= 3"
     )
