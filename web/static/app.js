@@ -398,8 +398,10 @@ function actionStates(rec, values, interrupts) {
       ?? recorded.find((r) => r.index === index)?.kind
       ?? (skipped.some((r) => r.index === index) ? "rejected" : null);
     if (outcome) return { status: "decided", outcome };
-    // Only the next action agent pauses for approval; its plan with nothing waiting was decided.
-    return rec.agent === "next_action" ? { status: "reviewed" } : null;
+    // Only the next action agent pauses for approval, one action at a time: an action after the
+    // one waiting comes up next; with nothing waiting, the plan was decided.
+    if (rec.agent !== "next_action") return null;
+    return waiting.size && index > Math.min(...waiting) ? { status: "queued" } : { status: "reviewed" };
   };
 }
 

@@ -130,8 +130,9 @@ function actionNote(action, state) {
   if (state?.status === "pending") return "waiting for your approval below";
   if (state?.status === "decided") return DECIDED_TEXT[state.outcome] ?? "decided";
   if (!action.requires_approval) return "";
+  if (state?.status === "queued") return "its approval comes after the one waiting below";
   if (state?.status === "reviewed") return "decided in the approval step";
-  return "suggestion: nothing is changed from here";
+  return ""; // a suggestion: the list's note says it once
 }
 
 /**
@@ -150,6 +151,7 @@ export function recommendationCard(rec, title, { actionState = () => null } = {}
       el("span", { text: `${humanise(a.kind)}: ${a.description}` }),
       note ? el("span", { class: `action-note${state?.status === "pending" ? " pending" : ""}`, text: ` (${note})` }) : null);
   });
+  const suggestions = actions.some((item) => item.dataset.actionStatus === "suggestion");
   return el(
     "article",
     { class: "card rec-card", "data-recommendation": rec.id, "aria-label": `Recommendation from ${title}` },
@@ -163,7 +165,9 @@ export function recommendationCard(rec, title, { actionState = () => null } = {}
     long && !map ? el("button", { type: "button", class: "link", text: "Show all", onclick: (e) => { text.textContent = rec.content; e.currentTarget.remove(); } }) : null,
     map ? renderStakeholderMap(map) : null,
     proseNote(rec.data?.prose),
-    actions.length ? el("div", { class: "rec-actions" }, el("h4", { text: "Proposed actions" }), el("ul", {}, actions)) : null,
+    actions.length ? el("div", { class: "rec-actions" },
+      el("h4", { text: suggestions ? "Suggested actions" : "Proposed actions" }), el("ul", {}, actions),
+      suggestions ? el("p", { class: "muted action-note", text: "Suggestions: nothing is created or changed from here. Do them in your CRM if you agree." }) : null) : null,
     el("details", { class: "sources" },
       el("summary", { text: `Sources (${rec.provenance.length})` }),
       el("ul", { class: "fact-list" }, rec.provenance.map(factItem))),

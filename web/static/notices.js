@@ -27,9 +27,17 @@ function joined(parts) {
 }
 
 /** "3 meetings and 6 e-mails are withheld: <reason>", or null when nothing was withheld. */
+// Conversations first (what a rep most needs to know was missing), then other records.
+const ORDER = ["meeting", "email", "email_in", "email_out", "call", "note", "deal", "contact"];
+const rank = (kind) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length);
+
+function countsOf(map) {
+  return Object.entries(map ?? {}).filter(([, count]) => Number(count) > 0).sort(([a], [b]) => rank(a) - rank(b));
+}
+
 export function withheldText(withheld) {
   if (!withheld || typeof withheld !== "object") return null;
-  const counts = Object.entries(withheld.records ?? {}).filter(([, count]) => Number(count) > 0);
+  const counts = countsOf(withheld.records);
   const records = counts.map(([kind, count]) => counted(Number(count), kind));
   const people = Number(withheld.people) || 0;
   if (!records.length && !people) return null;
@@ -44,7 +52,7 @@ export function withheldText(withheld) {
 
 /** "In 3 deals and 5 meetings only their part is hidden.", or null. */
 export function partialText(withheld) {
-  const counts = Object.entries(withheld?.partial ?? {}).filter(([, count]) => Number(count) > 0);
+  const counts = countsOf(withheld?.partial);
   if (!counts.length) return null;
   return `In ${joined(counts.map(([kind, count]) => counted(Number(count), kind)))} only their part is hidden; the rest was used.`;
 }
