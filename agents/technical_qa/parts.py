@@ -32,6 +32,14 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 MIN_PART_WORDS = 3
+# A part about a deal, an account, money or people is for another specialist (the supervisor
+# hands the whole message to each it routes to): it is not a documentation question.
+_NOT_DOCUMENTATION = re.compile(
+    r"\b(?:ACC|DEAL|CON)-\d+\b|\b(?:price[sd]?|pricing|discounts?|quotes?|quotation|budgets?|"
+    r"costs?|floor|decision[- ]makers?|economic buyer|champions?|stakeholders?|blocking|"
+    r"lead score|grade|buying stage|hot)\b",
+    re.IGNORECASE,
+)
 
 # Words that ask about the same thing in different forms: a question says "certified", the
 # datasheet "approved as follows: ... RTCA DO-160"; folded into one concept term for matching.
@@ -49,7 +57,10 @@ Search = Callable[..., list[dict[str, Any]]]
 
 
 def split_question(question: str) -> list[str]:
-    """The question's parts, in order; one part when it asks one thing."""
+    """The documentation questions in ``question``, in order; one part when it asks one thing.
+
+    Parts about deals, accounts, money or people are left to the specialists they belong to.
+    """
     pieces = [p.strip(" ,;") for p in _BOUNDARY.split(question.strip()) if p and p.strip(" ,;")]
     parts: list[str] = []
     for piece in pieces:
@@ -57,7 +68,8 @@ def split_question(question: str) -> list[str]:
             parts[-1] = f"{parts[-1]} {piece}"  # too short to be a question of its own
         else:
             parts.append(piece)
-    return parts or [question.strip()]
+    asked = [part for part in parts if not _NOT_DOCUMENTATION.search(part)]
+    return asked if len(asked) > 1 else [question.strip()]
 
 
 def concept_terms(text: str, *, ignore: Sequence[str] = ()) -> set[str]:

@@ -34,6 +34,11 @@ def test_a_question_is_split_where_a_new_question_begins() -> None:
         "What is the warranty?",
         "Does it cover batteries?",
     ]
+    # A part about a deal or money is for another specialist: one documentation question.
+    mixed = (
+        "What is the battery life of the VitaScan P12? And what discount can I give on DEAL-0008?"
+    )
+    assert split_question(mixed) == [mixed]
     # "and" between two nouns is one question.
     assert split_question("Is it compatible with MRI and CT scanners?") == [
         "Is it compatible with MRI and CT scanners?"
