@@ -15,9 +15,10 @@ from langchain_core.messages import AIMessage
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 
+from agents.checked_stream import stream_text
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
-from agents.prose import Checked, Grounds, check_prose, no_prose
+from agents.prose import Checked, Grounds, check_prose, no_prose, split_sentences
 from agents.relationships import narrative
 from agents.relationships.grounding import draft_is_grounded
 from agents.relationships.inputs import parse_as_of
@@ -193,7 +194,9 @@ def build_relationships_graph(
     async def draft_explanation(state: RelationshipsState) -> dict[str, Any]:
         stakeholders = StakeholderMap.model_validate(state["stakeholder_map"])
         facts = "\n".join(narrative.summary_lines(stakeholders, withheld=state.get("withheld")))
-        # Not streamed: the explanation comes after the map in the answer, which shows whole.
+        # The map's lines open the answer whatever the model writes: they stream now. The
+        # explanation is checked whole when the answer is made, so none of it streams.
+        await stream_text(split_sentences(facts.rstrip()), about=last_human_text(state))
         reply = await model.ainvoke(prompt.messages(facts=facts), {"tags": [TAG_NOSTREAM]})
         return {"draft": text_of(reply)}
 
