@@ -59,6 +59,31 @@ def test_seed_reports_what_it_built_and_if_absent_is_idempotent(seeded: Path) ->
     assert refused.exit_code != 0
 
 
+def test_seed_scores_every_account_and_completes_an_older_seed(seeded: Path) -> None:
+    from sqlalchemy import text
+
+    from crm.db import make_engine
+    from crm.lead_scores import LeadScoreStore
+    from crm.store import CRMStore
+
+    engine = make_engine(f"sqlite:///{seeded / 'crm.db'}")
+    try:
+        accounts = CRMStore(engine).list_accounts(limit=10_000)
+        assert accounts and all(a.owner_id for a in accounts)
+        assert LeadScoreStore(engine).scored_accounts() == {a.id for a in accounts}
+        with engine.begin() as connection:  # as a seed from before owners and seeded scores
+            connection.execute(text("DELETE FROM lead_scores"))
+            connection.execute(text("UPDATE accounts SET owner_id = NULL"))
+        completed = runner.invoke(app, ["seed", "--if-absent"])
+        assert completed.exit_code == 0, completed.output
+        assert "accounts scored" in completed.output and "nothing to do" not in completed.output
+        accounts = CRMStore(engine).list_accounts(limit=10_000)
+        assert all(a.owner_id for a in accounts)
+        assert LeadScoreStore(engine).scored_accounts() == {a.id for a in accounts}
+    finally:
+        engine.dispose()
+
+
 def test_ask_streams_a_cited_answer(seeded: Path) -> None:
     with scripted_model(responses=["It is documented in the user manual [1]."]):
         result = runner.invoke(app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"])
