@@ -47,7 +47,7 @@ _THIS_DEAL = re.compile(
 )
 _LARGEST_DEAL = re.compile(
     r"\b(?:largest|biggest|highest[- ]value|most\s+valuable|top)\s+(?:open\s+)?"
-    r"(?:deal|opportunity)\b",
+    r"(?:deal|opportunity|one)\b",
     re.IGNORECASE,
 )
 # One open deal asked about ("Ruijin's open deal", "the open opportunity", "the current deal");
@@ -155,7 +155,7 @@ def resolve_subject(
         subject = _with_account(crm, named[0].account_id, via="text")
     elif is_portfolio_question(text):
         return Subject()
-    elif _BACK_REFERENCE.search(text) and thread.get("account_id"):
+    elif _refers_back(text) and thread.get("account_id"):
         subject = _with_account(crm, thread["account_id"], via="thread")
     elif (focus or {}).get("account_id"):
         subject = _with_account(crm, str((focus or {})["account_id"]).upper(), via="focus")
@@ -183,6 +183,12 @@ def no_open_deal_text(subject: Subject) -> str:
         f"{subject.account_name} has no open deal. Name a deal by its id, or the products and "
         "quantities to price."
     )
+
+
+def _refers_back(text: str) -> bool:
+    """Whether ``text`` points into the conversation: "that hospital", "their", "this deal",
+    or a deal chosen among those just listed ("the largest one")."""
+    return any(rx.search(text) for rx in (_BACK_REFERENCE, _THIS_DEAL, _LARGEST_DEAL))
 
 
 def _first_deal_id(text: str) -> str | None:

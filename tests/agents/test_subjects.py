@@ -70,6 +70,17 @@ def test_the_largest_open_deal_is_the_one_with_the_largest_amount(world: Subject
         assert subject.deal_id == LARGEST and subject.deal_via == "largest_open", question
 
 
+def test_the_largest_one_answers_the_clarifying_question(world: SubjectsWorld) -> None:
+    name = world.name(SEVERAL_OPEN)
+    asked = resolve_subject(world.crm, f"What price should we quote for {name}'s open deal?")
+    earlier = [
+        HumanMessage(content=f"What price should we quote for {name}'s open deal?"),
+        AIMessage(content=which_deal_question(asked)),
+    ]
+    subject = resolve_subject(world.crm, "The largest one.", earlier=earlier)
+    assert (subject.account_id, subject.deal_id) == (SEVERAL_OPEN, LARGEST)
+
+
 def test_an_account_without_open_deals_says_so(world: SubjectsWorld) -> None:
     subject = resolve_subject(world.crm, f"Price {world.name(NO_OPEN)}'s open deal")
     assert subject.account_id == NO_OPEN and subject.no_open_deal and subject.deal_id is None
