@@ -22,6 +22,7 @@ from _subjects_world import (
     build_subjects_world,
 )
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.budget import build_budget_graph
 from core.settings import Settings
@@ -81,6 +82,23 @@ async def test_several_open_deals_get_a_clarifying_answer(world: SubjectsWorld) 
     assert all(deal in answer for deal in SEVERAL_OPEN_DEALS)
     assert "negotiation, CNY 2,480,000.00, closes 31 Mar 2027" in answer
     assert "I cannot estimate" not in answer and state["problem"]["code"] == "which_deal"
+
+
+async def test_the_rep_answers_the_clarifying_question_on_the_thread(world: SubjectsWorld) -> None:
+    register_providers()
+    settings = Settings(_env_file=None, model="scripted/test", model_max_retries=0)
+    graph = build_budget_graph(
+        tools=PricingTools(world.crm), model=chat_model(settings), checkpointer=InMemorySaver()
+    )
+    thread = {"configurable": {"thread_id": "which-deal"}}
+    question = f"What price should we quote for {world.name(SEVERAL_OPEN)}'s open deal?"
+    with scripted_model(responses=[EXPLAINED]):
+        asked = await graph.ainvoke({"messages": [HumanMessage(content=question)]}, thread)
+        chosen = await graph.ainvoke(
+            {"messages": [HumanMessage(content="The largest one.")]}, thread
+        )
+    assert asked["problem"]["code"] == "which_deal"
+    assert chosen["recommendation"]["subject"] == {"account_id": SEVERAL_OPEN, "deal_id": LARGEST}
 
 
 async def test_our_largest_open_deal_at_an_account(world: SubjectsWorld) -> None:
