@@ -44,6 +44,23 @@ def scenarios(
         int | None, typer.Option(min=1, help="At most this many cases per agent.")
     ] = None,
     hashing: HashingOption = False,
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=10.0,
+            help="Generate the cases from a demo of this size instead of reading the "
+            "checked-in suite (more accounts: more cases, so a firmer confidence AUROC).",
+        ),
+    ] = None,
+    demo_consent: Annotated[
+        bool,
+        typer.Option(
+            "--demo-consent",
+            help="Seed the demo's consent records and read through the consent gate "
+            "(some people never allowed AI processing); default: everyone consented.",
+        ),
+    ] = False,
 ) -> None:
     """Run the scenario suite over a fresh demo CRM and print per-agent scores.
 
@@ -51,6 +68,7 @@ def scenarios(
     """
     from eval.scenario_suite import load_suite
     from eval.scenario_suite.demo import demo_services
+    from eval.scenario_suite.generate import SUITE_SCALE, generated_suite
     from eval.scenario_suite.runner import run_suite
 
     console = Console(stderr=True)
@@ -58,13 +76,20 @@ def scenarios(
         cases = load_suite(agents=agent)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--agent") from exc
-    if limit is not None:
-        cases = _first_per_agent(cases, limit)
     settings = _settings(model)
     with (
-        console.status(f"Building the demo CRM and running {len(cases)} cases..."),
-        demo_services(settings, embedding_function=_embedding(hashing)) as services,
+        console.status("Building the demo CRM and running the cases..."),
+        demo_services(
+            settings,
+            scale=scale or SUITE_SCALE,
+            embedding_function=_embedding(hashing),
+            demo_consent=demo_consent,
+        ) as services,
     ):
+        if scale is not None:
+            cases = generated_suite(services.crm.engine, agents=agent)
+        if limit is not None:
+            cases = _first_per_agent(cases, limit)
         report = asyncio.run(run_suite(cases, services=services))
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
@@ -155,6 +180,8 @@ def _print_scenarios(report: Any) -> None:
         "ranges",
         "errors",
         "violations",
+        "AUROC",
+        "right/wrong",
     ):
         left = column == "agent"
         table.add_column(column, justify="left" if left else "right", no_wrap=left)
@@ -168,8 +195,17 @@ def _print_scenarios(report: Any) -> None:
             _pct(s.range_hits),
             str(s.errors),
             str(s.violations),
+            *_auroc_cells(s.auroc),
         )
     out.print(table)
+    out.print(
+        "AUROC: area under the ROC curve of each case's confidence against the case passing "
+        "its labels (0.5 = confidence says nothing about correctness; 1 = it ranks every right "
+        "answer above every wrong one)."
+    )
+    for s in report.scores():
+        if s.auroc is not None and s.auroc.value is None:
+            out.print(f"[yellow]{s.agent}: AUROC {s.auroc.reason}[/]")
     for violation in report.violations():
         out.print(
             f"[yellow]{violation.agent} {violation.recommendation_id}: "
@@ -178,6 +214,13 @@ def _print_scenarios(report: Any) -> None:
     for result in report.results:
         if result.error:
             out.print(f"[red]{result.case_id}: {result.error}[/]")
+
+
+def _auroc_cells(auroc: Any) -> tuple[str, str]:
+    if auroc is None:
+        return "-", "-"
+    value = "n/a" if auroc.value is None else f"{auroc.value:.3f}"
+    return value, f"{auroc.correct}/{auroc.incorrect}"
 
 
 def _pct(value: float | None) -> str:

@@ -52,6 +52,22 @@ class BudgetEstimate(BaseModel):
     stated_weight: float | None = None  # share of the stated figures in the combined estimate
 
 
+def band_probability(estimate: BudgetEstimate) -> float:
+    """How likely the budget lies in the band of the point estimate, read from the estimate's
+    80% interval as a log-normal spread: near 1 when the interval sits inside one band, about
+    one half when the estimate is on a band's edge. A recorded budget is certain."""
+    if estimate.method == "recorded" or estimate.low <= 0 or estimate.high <= estimate.low:
+        return 1.0
+    sigma = (math.log(estimate.high) - math.log(estimate.low)) / (
+        2 * stats.norm.ppf(0.5 + INTERVAL / 2)
+    )
+    centre = math.log(estimate.estimate)
+    low, high = next((lo, hi) for _, lo, hi in BANDS if lo <= estimate.estimate < hi)
+    above = stats.norm.cdf((math.log(high) - centre) / sigma) if math.isfinite(high) else 1.0
+    below = stats.norm.cdf((math.log(low) - centre) / sigma) if low > 0 else 0.0
+    return float(above - below)
+
+
 def bands_between(low: float, high: float) -> tuple[str, ...]:
     """The budget bands an interval [low, high] touches."""
     return tuple(name for name, lo, hi in BANDS if low < hi and high >= lo)

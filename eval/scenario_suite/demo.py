@@ -7,6 +7,7 @@ the given settings (``--model`` overrides it).
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
 from eval.scenario_suite.generate import SUITE_SCALE, SUITE_SEED
+from governance.consent import ConsentLedger
+from governance.consent_demo import seed_demo_consent
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from memory import Memory
@@ -47,8 +50,15 @@ def demo_services(
     seed: int = SUITE_SEED,
     scale: float = SUITE_SCALE,
     embedding_function: EmbeddingFunction[Documents] | None = None,
+    demo_consent: bool = False,
 ) -> Iterator[AgentServices]:
-    """Agent services over a fresh demo CRM and memory; ``settings`` gives the model."""
+    """Agent services over a fresh demo CRM and memory; ``settings`` gives the model.
+
+    With ``demo_consent`` the demo's consent records are seeded too (about one person in six
+    never allowed AI processing or revoked it) and the agents read through the real consent
+    gate, as in production: some of what the labels rest on is withheld, and an agent's
+    confidence should say so. Without it everyone consented.
+    """
     register_providers()
     with tempfile.TemporaryDirectory(prefix="scenario-suite-") as folder:
         local = settings.model_copy(
@@ -63,6 +73,10 @@ def demo_services(
         migrate(url)
         engine = make_engine(url)
         seed_demo(engine, seed=seed, scale=scale)
+        consent: ConsentLedger | EveryoneConsented = EveryoneConsented()
+        if demo_consent:
+            consent = ConsentLedger(engine, key=secrets.token_bytes(32))
+            seed_demo_consent(consent, seed=seed)
         memory = Memory.from_settings(local, embedding_function=embedding_function)
         crm = CRMStore(engine)
         index_crm_into_memory(crm, memory)
@@ -73,7 +87,7 @@ def demo_services(
             chat_model=chat_model(local),
             model_info=model_info(local),
             recommendations=RecommendationLog(engine),
-            consent=EveryoneConsented(),
+            consent=consent,
             _closers=[engine.dispose],
         )
         try:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -43,6 +43,7 @@ from eval.scenario_suite.cases import (
     NumericRange,
     ScenarioCase,
     dump_cases,
+    read_cases,
 )
 from tools.behaviour import data_clock
 
@@ -67,6 +68,12 @@ UNDOCUMENTED = (
     "Can the quantum teleporter beam patients between wards?",
     "How many moon rocks fit in the cargo bay of the lunar rover?",
 )
+# Questions about a real product that no document answers: the agent must say so rather than
+# answer from the nearest section (used by the thorough suite, one pair per product).
+UNDOCUMENTED_ABOUT = (
+    "What does a used {name} sell for on the second-hand market?",
+    "How many {name} units were sold worldwide last year?",
+)
 SUPERVISOR_TEMPLATES = (
     ("relationships", "Who is the decision maker at {account}?"),
     ("budget", "What budget does {account} have for equipment this year?"),
@@ -75,8 +82,13 @@ SUPERVISOR_TEMPLATES = (
 )
 
 
-def generate_cases(engine: Engine) -> dict[str, list[ScenarioCase]]:
-    """Every generated case over the CRM in ``engine``, by agent."""
+def generate_cases(engine: Engine, *, thorough: bool = False) -> dict[str, list[ScenarioCase]]:
+    """Every generated case over the CRM in ``engine``, by agent.
+
+    ``thorough`` asks the technical Q&A agent about every documented topic of every product and,
+    for each product, two questions its documents do not answer (the checked-in suite takes
+    one topic of every third product and four questions about no product at all).
+    """
     crm = CRMStore(engine)
     truth = read_ground_truth(engine)
     clock = data_clock(crm)
@@ -90,8 +102,20 @@ def generate_cases(engine: Engine) -> dict[str, list[ScenarioCase]]:
             _relationships_case(account_id, row.true_decision_maker_contact_id)
         )
         cases["next_action"].append(_next_action_case(crm, account_id, clock))
-    cases["technical_qa"] = _technical_cases(crm)
+    cases["technical_qa"] = _technical_cases(crm, thorough=thorough)
     cases["supervisor"] = _supervisor_cases(crm, accounts)
+    return cases
+
+
+def generated_suite(engine: Engine, *, agents: Iterable[str] | None = None) -> list[ScenarioCase]:
+    """The thorough cases generated over ``engine``'s CRM for ``agents`` (default all), in agent
+    order: what :func:`~eval.scenario_suite.cases.load_suite` reads, for a demo of any size."""
+    wanted = set(agents) if agents else set(AGENTS)
+    generated = generate_cases(engine, thorough=True)
+    cases = [case for agent in AGENTS if agent in wanted for case in generated.get(agent, [])]
+    # The routing cases are checked in by hand (``routing.jsonl``) and hold for any demo size.
+    if "supervisor" in wanted:
+        cases += read_cases(SCENARIOS_DIR / "routing.jsonl")
     return cases
 
 
@@ -201,16 +225,19 @@ def _first_unanswered(touches: list[ActivityRecord], kind: str) -> ActivityRecor
     return None
 
 
-def _technical_cases(crm: CRMStore) -> list[ScenarioCase]:
+def _technical_cases(crm: CRMStore, *, thorough: bool = False) -> list[ScenarioCase]:
     products = {p.id: p for p in crm.list_products()}
     sections = {
         (s.product_id, s.heading): s
         for s in crm.iter_document_sections()
         if s.document_kind == "user_manual" or s.heading in ("Regulatory approvals",)
     }
+    if thorough:
+        asked = [(p, topic) for p in sorted(products) for topic in TOPICS]
+    else:
+        asked = [(p, TOPICS[n % len(TOPICS)]) for n, p in enumerate(sorted(products)[::3])]
     cases = []
-    for number, product_id in enumerate(sorted(products)[::3]):
-        heading, template = TOPICS[number % len(TOPICS)]
+    for product_id, (heading, template) in asked:
         section = sections.get((product_id, heading))
         if section is None:
             continue
@@ -224,6 +251,18 @@ def _technical_cases(crm: CRMStore) -> list[ScenarioCase]:
                 label_source="demo_data.document_sections",
             )
         )
+    if thorough:
+        cases += [
+            ScenarioCase(
+                id=f"qa-{product_id}-undocumented-{number}",
+                agent="technical_qa",
+                question=template.format(name=products[product_id].name),
+                answered=False,
+                label_source="hand",
+            )
+            for product_id in sorted(products)
+            for number, template in enumerate(UNDOCUMENTED_ABOUT, 1)
+        ]
     for number, question in enumerate(UNDOCUMENTED, 1):
         cases.append(
             ScenarioCase(

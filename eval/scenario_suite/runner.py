@@ -5,6 +5,10 @@ given (so with whatever model they carry). A case passes when every label holds:
 ids to cite, the numeric ranges, the exact and allowed values, the proposed action kinds, and
 (technical Q&A) whether an answer was found. Separately, every recommendation produced is
 checked for the three properties of ``checks.py``. A case that raises is an error, not a miss.
+
+Each case also keeps the confidence of the recommendation it ended with, so that the suite can
+say whether confidence tracks correctness: per agent, the area under the ROC curve of that
+confidence against the case passing its labels (``confidence_auroc``).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class CaseResult:
     violations: list[Violation] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    confidence: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -58,6 +63,7 @@ class CaseResult:
             "failures": self.failures,
             "error": self.error,
             "violations": [v.as_dict() for v in self.violations],
+            "confidence": self.confidence,
             "seconds": round(self.seconds, 3),
         }
 
@@ -74,6 +80,7 @@ class AgentScore:
     citation_recall: float | None
     range_hits: float | None
     violations: int
+    auroc: ConfidenceAUROC | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -90,7 +97,58 @@ class AgentScore:
             "citation_recall": _round(self.citation_recall),
             "range_hits": _round(self.range_hits),
             "property_violations": self.violations,
+            "confidence_auroc": self.auroc.as_dict() if self.auroc else None,
         }
+
+
+@dataclass(frozen=True)
+class ConfidenceAUROC:
+    """How well confidence ranks right answers above wrong ones, over the cases that had one.
+
+    ``value`` is the area under the ROC curve of confidence against correctness (a case is
+    correct when it passes every label); None, with the reason, when the cases are all right or
+    all wrong, since the area is then undefined.
+    """
+
+    value: float | None
+    correct: int
+    incorrect: int
+    without_confidence: int = 0
+
+    @property
+    def reason(self) -> str:
+        if self.value is not None:
+            return ""
+        if not self.correct and not self.incorrect:
+            return "no case with a confidence"
+        return (
+            "undefined: no incorrect case" if not self.incorrect else "undefined: no correct case"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "value": _round(self.value),
+            "correct": self.correct,
+            "incorrect": self.incorrect,
+            "without_confidence": self.without_confidence,
+            "reason": self.reason,
+        }
+
+
+def confidence_auroc(results: Sequence[CaseResult]) -> ConfidenceAUROC:
+    """AUROC of the cases' confidence against their correctness (errors and cases that ended
+    without a recommendation are counted apart: they have no confidence to rank)."""
+    scored = [r for r in results if r.error is None and r.confidence is not None]
+    correct = [r for r in scored if r.passed]
+    unscored = len(results) - len(scored)
+    if not correct or len(correct) == len(scored):
+        return ConfidenceAUROC(None, len(correct), len(scored) - len(correct), unscored)
+    from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+
+    value = float(
+        roc_auc_score([int(r.passed) for r in scored], [float(r.confidence or 0.0) for r in scored])
+    )
+    return ConfidenceAUROC(value, len(correct), len(scored) - len(correct), unscored)
 
 
 @dataclass
@@ -125,6 +183,7 @@ class SuiteReport:
                     ),
                     range_hits=_ratio(sum(r.range_hits for r in mine), sum(r.ranges for r in mine)),
                     violations=sum(len(r.violations) for r in mine),
+                    auroc=confidence_auroc(mine),
                 )
             )
         return rows
@@ -177,6 +236,7 @@ async def run_case(case: ScenarioCase, graph: Any, resolver: RecordResolver) -> 
         result.seconds = time.perf_counter() - started
         return result
     result.seconds = time.perf_counter() - started
+    result.confidence = final_confidence(state)
     score_state(case, state, result)
     for recommendation in recommendations_in(state):
         result.violations += check_recommendation(recommendation, resolver)
@@ -224,6 +284,12 @@ def score_state(case: ScenarioCase, state: Mapping[str, Any], result: CaseResult
         )
         if answered != case.answered:
             result.failures.append("answered" if answered else "said it is not documented")
+
+
+def final_confidence(state: Mapping[str, Any]) -> float | None:
+    """The confidence of the recommendation a run ended with: the case's answer."""
+    value = (state.get("recommendation") or {}).get("confidence")
+    return float(value) if isinstance(value, int | float) else None
 
 
 def cited_ids(recommendation: Mapping[str, Any]) -> set[str]:
