@@ -247,7 +247,7 @@ def table(runs: list[dict[str, Any]]) -> str:
         s = summarise(run)
         rows.append(
             f"| {s['model']} | {s['passed']} | {s['ttft_s']:.2f} / {s['ttft_cpu_s']:.2f} | "
-            f"{s['tokens_per_s']} / {s['tokens_per_cpu_s']} | {s['load_s']} | {s['rss_mb']} | "
+            f"{s['tokens_per_s']:.1f} / {s['tokens_per_cpu_s']:.1f} | {s['load_s']} | {s['rss_mb']} | "
             f"{s['model_rss_mb']} | {s['file_mb']} |"
         )
     return "\n".join(rows)
