@@ -218,3 +218,31 @@ def test_the_supervisor_routes_portfolio_questions_to_lead_scoring(question: str
     labels = ["technical_qa", "budget", "relationships", "lead_scoring", "next_action"]
     router = ExampleRouter(embed=HashingEmbeddingFunction(), labels=labels)
     assert router.route(question).routes == ["lead_scoring"]
+
+
+async def test_the_supervisor_passes_the_rep_to_the_lead_scoring_agent(
+    graph: Any, crm: CRMStore, rep: str
+) -> None:
+    from agents.supervisor import build_supervisor_graph
+    from core.settings import Settings
+    from llm.gateway import chat_model
+    from llm.providers import register_providers
+    from memory import HashingEmbeddingFunction
+
+    register_providers()
+    model = chat_model(Settings(_env_file=None, model="scripted/test", model_max_retries=0))
+    supervisor = build_supervisor_graph(
+        specialists={"lead_scoring": graph, "relationships": graph},
+        tools=None,
+        model=model,
+        embed=HashingEmbeddingFunction(),
+    )
+    state = await supervisor.ainvoke(
+        {"messages": [HumanMessage("Which of my accounts are hottest this week?")]},
+        config={"configurable": {"rep_id": rep}},
+    )
+    assert state["route"]["routes"] == ["lead_scoring"]
+    answer = state["results"]["lead_scoring"]["recommendation"]
+    mine = {a.id for a in crm.list_accounts(limit=10_000, owner_id=rep)}
+    assert answer["subject"] == {"rep_id": rep}
+    assert {r["account_id"] for r in answer["data"]["portfolio"]["ranking"]} == mine
