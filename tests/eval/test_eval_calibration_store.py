@@ -92,6 +92,33 @@ def test_a_batch_reports_its_strata_and_review_progress(
         store.get_batch(batch_id="nope")
 
 
+def test_a_reviewers_progress_counts_their_own_reviews(
+    store: CalibrationStore, batch: Batch
+) -> None:
+    first, second, third = store.next_items(batch_id=batch.id, reviewer="ann", limit=3)
+    store.add_review(item_id=first.id, review=_review("ann"))
+    store.skip(item_id=second.id, skip=SkipInput(reviewer="ann"))
+    store.add_review(item_id=third.id, review=_review("bob"))
+    store.skip(item_id=first.id, skip=SkipInput(reviewer="bob"))
+    ann = store.reviewer_progress(batch_id=batch.id, reviewer=" ann ")
+    assert (ann.reviewer, ann.items, ann.scored, ann.skipped) == ("ann", batch.items, 1, 1)
+    assert (
+        ann.remaining
+        == batch.items - 2
+        == len(store.next_items(batch_id=batch.id, reviewer="ann", limit=500))
+    )
+    bob = store.reviewer_progress(batch_id=batch.id, reviewer="bob")
+    assert (bob.scored, bob.skipped, bob.remaining) == (1, 1, batch.items - 2)
+    # A score replaces the skip: one more scored, one fewer skipped.
+    store.add_review(item_id=second.id, review=_review("ann", score=2, correct=False))
+    ann = store.reviewer_progress(batch_id=batch.id, reviewer="ann")
+    assert (ann.scored, ann.skipped, ann.remaining) == (2, 0, batch.items - 2)
+    store.close_batch(batch_id=batch.id)
+    assert store.reviewer_progress(batch_id=batch.id, reviewer="cy").remaining == 0
+    with pytest.raises(BatchNotFound):
+        store.reviewer_progress(batch_id="nope", reviewer="ann")
+
+
 def test_the_queue_leaves_out_what_the_reviewer_scored_or_skipped(
     store: CalibrationStore, batch: Batch
 ) -> None:
