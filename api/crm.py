@@ -84,7 +84,7 @@ async def list_reps(overviews: OverviewsDep) -> list[RepRecord]:
     "/reps/{rep_id}",
     response_model=RepRecord,
     summary="One sales rep",
-    responses=error_responses(404),
+    responses=error_responses(404, 422),
 )
 async def get_rep(rep_id: str, overviews: OverviewsDep) -> RepRecord:
     """The rep with this id; 404 ``rep_not_found`` for an unknown one."""
