@@ -1,4 +1,4 @@
-"""The model's explanation: kept only when it states no figure the factors do not hold.
+"""The model's explanation: kept only when it passes the prose checks (:mod:`agents.prose`).
 
 The explanation is optional: the recommendation's numbers come from code. So a run-time model
 failure (the embedded 135M model repeating itself, a timeout, an unreachable server) drops the
@@ -8,15 +8,11 @@ unknown model or an unplanned scripted call) propagates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import openai  # litellm's exceptions derive from openai.APIError
 
-from agents.figures import ungrounded_numbers
-from core.recommendation import Fact
+from agents.prose import Checked, Grounds, check_prose, no_prose
 from llm.errors import LLMError, ModelRequestError, ModelTimeoutError, ModelUnavailableError
 
-MAX_CHARS = 1200
 _RUNTIME_FAILURES = (ModelUnavailableError, ModelTimeoutError, ModelRequestError)
 
 
@@ -34,16 +30,22 @@ def model_failure(exc: BaseException) -> str | None:
     return None
 
 
-def judge(draft: str, provenance: Sequence[Fact], *, failure: str | None = None) -> tuple[str, str]:
-    """``(text to keep, status)``: the draft when it is grounded, else "" and why not."""
+def judge(
+    draft: str, grounds: Grounds, body: str, *, failure: str | None = None
+) -> tuple[Checked, str]:
+    """The text to show (the explanation when it passes the prose checks, then ``body``) and
+    the explanation's status for the recommendation's data."""
     if failure:
-        return "", f"dropped: the model failed ({failure})"
-    text = " ".join(draft.split())
+        reason = f"the model failed ({failure})"
+        return Checked(body, "none", (reason,), draft), f"dropped: {reason}"
+    # Checked as written, as its sentences were when they streamed (the stream showed them
+    # as they passed; its length is bounded by the model's token limit).
+    text = draft.strip()
     if not text:
-        return "", "dropped: empty"
-    if len(text) > MAX_CHARS:
-        return "", "dropped: too long"
-    invented = ungrounded_numbers(text, provenance)
-    if invented:
-        return "", "dropped: states figures no factor holds (" + ", ".join(invented[:5]) + ")"
-    return text, "kept"
+        return no_prose(body), "dropped: empty"
+    checked = check_prose(text, grounds, body, follows=True)
+    if checked.status == "passed":
+        return checked, "kept"
+    if checked.status == "partial":
+        return checked, "partly kept: " + "; ".join(checked.problems)
+    return checked, "dropped: " + "; ".join(checked.problems)

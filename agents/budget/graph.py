@@ -1,8 +1,8 @@
 """The budget graph: understand -> gather -> estimate -> explain -> finalise (or: unresolved).
 
 Prices, ranges, the budget estimate and the confidence are computed in code from CRM data; the
-language model only explains them, and its explanation is dropped when it states a figure
-that no factor holds.
+language model only explains them, and its explanation is dropped (from its first failing
+sentence on) when it fails the prose checks of :mod:`agents.prose`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from agents.budget.explanation import judge, model_failure
 from agents.budget.render import factor_list, key_factors, summary
 from agents.budget.request import BudgetRequest, RequestProblem, resolve_request
 from agents.budget.state import BudgetState
-from agents.conversation import earlier_messages, last_human_text, text_of
+from agents.checked_stream import checked as checked_model
+from agents.checked_stream import written
+from agents.conversation import earlier_messages, last_human_text
 from agents.finalise import finalise_recommendation as finalise
+from agents.prose import Grounds, ProseGate
 from agents.withheld import CONVERSATION_KINDS, note_withheld, read_counting, restricted
 from core.recommendation import (
     Action,
@@ -116,24 +119,28 @@ def build_budget_graph(
     async def draft_explanation(state: BudgetState) -> dict[str, Any]:
         analysis = Analysis.model_validate(state["analysis"])
         messages = prompt.messages(summary=summary(analysis), factors=key_factors(analysis))
+        # Streamed sentence by sentence, each once it passed the checks the explanation gets
+        # when the recommendation is made.
+        gate = ProseGate(_grounds(analysis, state.get("question", "")))
         try:
-            reply = await explainer.ainvoke(messages)
+            reply = await checked_model(explainer, gate).ainvoke(messages)
         except Exception as exc:  # only run-time model failures are absorbed; the rest re-raised
             failure = model_failure(exc)
             if failure is None:
                 raise
             logger.warning("budget explanation dropped, the model failed: %s", exc)
             return {"draft": "", "draft_failure": failure}
-        return {"draft": text_of(reply), "draft_failure": None}
+        return {"draft": written(reply), "draft_failure": None}
 
     def finalise_recommendation(state: BudgetState) -> dict[str, Any]:
         analysis = Analysis.model_validate(state["analysis"])
         provenance = analysis.provenance
-        explanation, status = judge(
-            state.get("draft", ""), provenance, failure=state.get("draft_failure")
-        )
         body = summary(analysis) + "\n\n" + factor_list(analysis)
-        content = f"{explanation}\n\n{body}" if explanation else body
+        grounds = _grounds(analysis, state.get("question", ""))
+        checked, status = judge(
+            state.get("draft", ""), grounds, body, failure=state.get("draft_failure")
+        )
+        content = checked.text
         subject = {"account_id": analysis.account_id}
         if analysis.deal_id:
             subject["deal_id"] = analysis.deal_id
@@ -145,7 +152,7 @@ def build_budget_graph(
             confidence=analysis.confidence,
             provenance=provenance,
             actions=_actions(analysis),
-            data={KIND: {**_data(analysis), "explanation": status}},
+            data={KIND: {**_data(analysis), "explanation": status}, "prose": checked.record},
             model=info,
             prompt=prompt.info,
             input_sha256=snapshot_sha256(
@@ -193,6 +200,14 @@ def build_budget_graph(
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
 
 
+def _grounds(analysis: Analysis, question: str) -> Grounds:
+    """What an explanation of ``analysis`` may rest on."""
+    return Grounds.of(
+        [*analysis.provenance, summary(analysis), key_factors(analysis), factor_list(analysis)],
+        question=question,
+    )
+
+
 def _actions(analysis: Analysis) -> list[Action]:
     target = analysis.factor("deal.total_target")
     if analysis.deal_id is None or target is None:
@@ -218,7 +233,3 @@ def _data(analysis: Analysis) -> dict[str, Any]:
         "lines": dumped["lines"],
         "budget": dumped["budget"],
     }
-
-
-
-

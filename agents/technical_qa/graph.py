@@ -10,8 +10,11 @@ from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
 from agents import figures
-from agents.conversation import last_human_text, text_of
+from agents.checked_stream import checked as checked_model
+from agents.checked_stream import written
+from agents.conversation import last_human_text
 from agents.finalise import finalise_recommendation
+from agents.prose import Checked, Grounds, ProseGate, check_prose
 from agents.technical_qa import grounding, parts
 from agents.technical_qa.state import TechnicalQAState
 from core.recommendation import (
@@ -106,25 +109,31 @@ def build_technical_qa_graph(
             f"[{i}] ({p['document_title']}, {p['heading']}) {p['text']}"
             for i, p in enumerate(state["evidence"], start=1)
         )
-        reply = await model.ainvoke(prompt.messages(sources=sources, question=state["question"]))
-        return {"draft": text_of(reply)}
+        # Streamed sentence by sentence, each once it passed the checks the answer gets below.
+        gate = ProseGate(_grounds(state["question"], state["evidence"]))
+        reply = await checked_model(model, gate).ainvoke(
+            prompt.messages(sources=sources, question=state["question"])
+        )
+        return {"draft": written(reply)}
 
     def finalise_answer(state: TechnicalQAState) -> dict[str, Any]:
         question, evidence = state["question"], state["evidence"]
         q_terms = grounding.terms(question, ignore=[p.get("product_name", "") for p in evidence])
         best = grounding.best_evidence(q_terms, evidence)
         draft = state.get("draft", "").strip()
-        texts = [p["text"] for p in evidence]
         stated = figures.numbers(best.sentence) if best else []
-        grounded = bool(draft) and not figures.ungrounded_numbers(draft, texts)
-        if grounded and stated:
-            grounded = any(f in draft for f in stated)
         cited = evidence[best.passage_index] if best else evidence[0]
-        if grounded:
-            body = draft
-        else:
-            quote = best.sentence if best else cited["text"]
-            body = f'The documentation states: "{quote}" [{evidence.index(cited) + 1}]'
+        quote = best.sentence if best else cited["text"]
+        fallback = f'The documentation states: "{quote}" [{evidence.index(cited) + 1}]'
+        checked = check_prose(draft, _grounds(question, evidence), fallback)
+        if checked.status == "passed" and stated and not any(f in draft for f in stated):
+            # A draft that leaves out the figure the best passage states does not answer.
+            # Its sentences were streamed and stand; the documentation's own words follow.
+            problem = "leaves out the figure the documentation states"
+            text = f"{checked.text}\n\n{fallback}"
+            checked = Checked(text, "partial", (problem,), draft, checked.shown)
+        grounded = checked.status == "passed"
+        body = checked.text
         confidence = grounding.answer_confidence(
             top_score=cited["score"],
             overlap=best.overlap if best else 0,
@@ -146,7 +155,7 @@ def build_technical_qa_graph(
             # must be in the provenance, not only the best sentence.
             provenance=[_fact(p, p["text"]) for p in evidence],
             # The question is what a judge model checks the answer against.
-            data={"question": question, **_parts_data(records)},
+            data={"question": question, "prose": checked.record, **_parts_data(records)},
             model=info,
             prompt=prompt.info,
             input_sha256=_input_hash(question, state.get("passages", [])),
@@ -158,7 +167,9 @@ def build_technical_qa_graph(
         passages = state.get("passages", [])
         content = NOT_FOUND_TEXT
         if passages:
-            nearest = ", ".join(sorted({f"{p['document_title']} ({p['heading']})" for p in passages[:3]}))
+            nearest = ", ".join(
+                sorted({f"{p['document_title']} ({p['heading']})" for p in passages[:3]})
+            )
             content += f" The closest sections searched were: {nearest}."
         recommendation = Recommendation(
             kind="technical_answer",
@@ -198,7 +209,7 @@ def _parts_data(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _sources_block(passages: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"[{i}] {p['document_title']}, section \"{p['heading']}\", page {p['page']}"
+        f'[{i}] {p["document_title"]}, section "{p["heading"]}", page {p["page"]}'
         f" ({p['document_id']}, chunk {p['chunk_id']})"
         for i, p in enumerate(passages, start=1)
     )
@@ -223,4 +234,17 @@ def _reply(
     content: str, recommendation: Recommendation, recorder: RecommendationRecorder | None
 ) -> dict[str, Any]:
     message = AIMessage(content=content, additional_kwargs={"recommendation_id": recommendation.id})
-    return {"messages": [message], "recommendation": finalise_recommendation(recommendation, recorder)}
+    return {
+        "messages": [message],
+        "recommendation": finalise_recommendation(recommendation, recorder),
+    }
+
+
+def _grounds(question: str, evidence: list[dict[str, Any]]) -> Grounds:
+    """What an answer may rest on: the passages as the model saw them, and the products named."""
+    sources = [
+        f"{p.get('document_title', '')} {p.get('heading', '')} {p.get('product_name', '')} {p['text']}"
+        for p in evidence
+    ]
+    names = [p.get("product_name", "") for p in evidence]
+    return Grounds.of(sources, names=names, question=question)

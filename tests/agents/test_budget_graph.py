@@ -160,7 +160,9 @@ async def test_an_explanation_with_an_invented_figure_is_dropped(world: World) -
     state, _ = await run(world, {"deal_id": DEAL}, ["Offer 37.5% off and they will sign."])
     rec = rec_of(state)
     assert "37.5" not in rec.content and rec.content.startswith("Budget recommendation for deal")
-    assert rec.data[KIND]["explanation"] == "dropped: states figures no factor holds (37.5)"
+    assert rec.data[KIND]["explanation"] == "dropped: figure 37.5 is in no source"
+    assert rec.data["prose"]["status"] == "replaced"
+    assert rec.data["prose"]["problems"] == ["figure 37.5 is in no source"]
     grounded, _ = await run(world, {"deal_id": DEAL})
     assert rec_of(grounded).confidence == rec.confidence  # the model's words are no evidence
 
@@ -170,6 +172,7 @@ async def test_a_failing_model_costs_the_explanation_not_the_recommendation(worl
     rec = rec_of(state)
     assert rec.content.startswith("Budget recommendation for deal")
     assert rec.data[KIND]["explanation"] == "dropped: the model failed (model_request_failed)"
+    assert rec.data["prose"]["status"] == "none"
     # A usage mistake is no run-time failure: it propagates.
     with pytest.raises(Exception, match="no such model"):
         await run(world, {"deal_id": DEAL}, [UnknownModelError("no such model")])

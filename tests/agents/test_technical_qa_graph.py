@@ -48,7 +48,7 @@ async def test_answer_cites_the_chunk_that_states_the_fact(services, battery_pro
     assert len(script.calls) == 1
     answer = state["messages"][-1].content
     assert answer.startswith(reply)
-    assert f'{document_id}' in answer and f'"{heading}"' in answer
+    assert f"{document_id}" in answer and f'"{heading}"' in answer
     rec = Recommendation.model_validate(state["recommendation"])
     assert rec.agent == "technical_qa" and rec.subject == {"product_id": battery_product.product_id}
     cited = rec.provenance[0]
@@ -88,14 +88,25 @@ async def test_questions_the_docs_do_not_answer_say_so_without_calling_the_model
     assert rec.content == answer and rec.model is None
 
 
-async def test_the_draft_streams_token_by_token(services, battery_product) -> None:
-    reply = f"Up to {hours(battery_product)} hours of continuous operation."
-    pieces = []
+async def test_the_draft_streams_sentence_by_sentence_once_checked(
+    services, battery_product
+) -> None:
+    first = f"Up to {hours(battery_product)} hours of continuous operation."
+    reply = f"{first} The battery lasts 99 days."  # the second sentence states no source's figure
+    pieces, final = [], {}
     with scripted_model(responses=[reply], strict=True):
-        async for message, metadata in graph_for(services).astream(
-            {"question": f"Battery life of the {battery_product.name}?"}, stream_mode="messages"
+        async for mode, chunk in graph_for(services).astream(
+            {"question": f"Battery life of the {battery_product.name}?"},
+            stream_mode=["messages", "values"],
         ):
+            if mode == "values":
+                final = chunk
+                continue
+            message, metadata = chunk
             if isinstance(message, AIMessageChunk) and metadata["langgraph_node"] == NODE_DRAFT:
                 pieces.append(message.content)
-    assert len(pieces) >= 5
-    assert "".join(pieces).strip() == reply
+    # Only the checked sentence streamed, and the final answer starts with it.
+    assert "".join(pieces).strip() == first
+    rec = Recommendation.model_validate(final["recommendation"])
+    assert rec.content.startswith(first) and "99 days" not in rec.content
+    assert rec.data["prose"]["status"] == "partial"
