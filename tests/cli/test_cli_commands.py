@@ -92,6 +92,16 @@ def test_ask_streams_a_cited_answer(seeded: Path) -> None:
     assert "Sources:" in result.output and "Power and battery" in result.output
 
 
+def test_ask_never_prints_a_sentence_that_failed_its_check(seeded: Path) -> None:
+    reply = "The monitor runs on its battery. It lasts 987654 hours on one charge."
+    with scripted_model(responses=[reply]):
+        result = runner.invoke(app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"])
+    assert result.exit_code == 0, result.output
+    assert "987654" not in result.output
+    # The documentation's own words follow what streamed; no second answer is printed.
+    assert "The documentation states" in result.output and "final answer" not in result.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
