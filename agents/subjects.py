@@ -34,6 +34,10 @@ from crm.errors import NotFound
 from crm.records import AccountRecord, DealRecord
 from tools.stakeholders import StakeholderTools
 
+# Problems an agent answers with a question back to the rep (which of these deals?), so that
+# the rep's next message answers it.
+CLARIFYING_CODES = frozenset({"which_deal", "no_open_deal"})
+
 _DEAL_ID = re.compile(r"\bDEAL-\d+\b", re.IGNORECASE)
 _PLACE = r"(?:hospital|account|customer|client|clinic|centre|center|institute|site)"
 # Words that point back into the conversation rather than naming a subject.
@@ -248,23 +252,36 @@ def _with_deal(crm: SubjectCRM, subject: Subject, text: str, thread: Mapping[str
 def _conversation_subject(
     crm: SubjectCRM, carried: Mapping[str, str] | None, earlier: Sequence[Any]
 ) -> dict[str, str]:
-    """The conversation's account (and deal): carried by the caller, else the newest earlier
-    message naming exactly one account or deal. A message naming several names none."""
+    """The conversation's account (and deal).
+
+    The newest earlier message naming exactly one account or deal, when it is the last answer
+    (a question back, "Foshan Chest Hospital has 3 open deals...", changes the subject before
+    any recommendation does); else the subject the caller carries; else the newest earlier
+    message naming exactly one. A message naming several names none.
+    """
+    messages = list(earlier)
+    newest = _named_in(crm, text_of(messages[-1])) if messages else None
+    if newest:
+        return newest
     if carried and carried.get("account_id"):
         return {k: str(v) for k, v in carried.items() if k in ("account_id", "deal_id") and v}
-    finder = StakeholderTools(crm)  # type: ignore[arg-type]
-    for message in reversed(list(earlier)):
-        text = text_of(message)
-        deal_ids = list(dict.fromkeys(m.upper() for m in _DEAL_ID.findall(text)))
-        if len(deal_ids) == 1:
-            try:
-                deal = crm.get_deal(deal_id=deal_ids[0])
-            except NotFound:
-                continue
-            return {"account_id": deal.account_id, "deal_id": deal.id}
-        accounts = finder.accounts_mentioned(text)
-        if len(accounts) == 1:
-            return {"account_id": accounts[0].account_id}
-        if accounts or deal_ids:
-            return {}
+    for message in reversed(messages[:-1]):
+        found = _named_in(crm, text_of(message))
+        if found is not None:
+            return found
     return {}
+
+
+def _named_in(crm: SubjectCRM, text: str) -> dict[str, str] | None:
+    """The one account (and deal) ``text`` names; {} when it names several; None when none."""
+    deal_ids = list(dict.fromkeys(m.upper() for m in _DEAL_ID.findall(text)))
+    if len(deal_ids) == 1:
+        try:
+            deal = crm.get_deal(deal_id=deal_ids[0])
+        except NotFound:
+            return None
+        return {"account_id": deal.account_id, "deal_id": deal.id}
+    accounts = StakeholderTools(crm).accounts_mentioned(text)  # type: ignore[arg-type]
+    if len(accounts) == 1:
+        return {"account_id": accounts[0].account_id}
+    return {} if accounts or deal_ids else None

@@ -25,6 +25,7 @@ from agents.checked_stream import checked as checked_model
 from agents.checked_stream import written
 from agents.conversation import earlier_messages, last_human_text
 from agents.finalise import finalise_recommendation as finalise
+from agents.subjects import CLARIFYING_CODES
 from agents.prose import Grounds, ProseGate
 from agents.withheld import CONVERSATION_KINDS, note_withheld, read_counting, restricted
 from core.recommendation import (
@@ -53,7 +54,7 @@ NODE_UNRESOLVED = "answer_unresolved"
 EXPLANATION_MAX_TOKENS = 200
 
 # Problems answered with a question back to the rep rather than a refusal.
-CLARIFYING = frozenset({"which_deal", "no_open_deal"})
+CLARIFYING = CLARIFYING_CODES
 
 # Structured inputs are used once: the thread's next message must not inherit them.
 INPUTS_CONSUMED: dict[str, Any] = {

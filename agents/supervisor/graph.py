@@ -28,7 +28,14 @@ from agents.finalise import finalise_recommendation
 from agents.supervisor import compose
 from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
 from agents.supervisor.state import SpecialistTask, SupervisorState
-from agents.supervisor.subject import carried_input, event_route, follow_up_context, subject_after
+from agents.subjects import CLARIFYING_CODES
+from agents.supervisor.subject import (
+    carried_input,
+    event_route,
+    follow_up_context,
+    reply_route,
+    subject_after,
+)
 from core.recommendation import ModelInfo, RecommendationRecorder
 from crm.errors import NotFound
 from prompts import load_prompt
@@ -118,6 +125,7 @@ def build_supervisor_graph(
             decision = await asyncio.to_thread(router.route, question or "help")
             if capable and question:
                 decision = await _model_route(question, decision)
+            decision = reply_route(decision, state.get("results") or {}, router.signals(question))
             # A follow-up naming no account of its own is about the conversation's subject, a
             # message naming nothing at all about the page's selected account (agents.subjects).
             context = await asyncio.to_thread(
@@ -178,9 +186,10 @@ def build_supervisor_graph(
             return {"results": {name: {"error": f"{type(error).__name__}: {error}"}}}
         messages = out.get("messages") or []
         content = text_of(messages[-1]) if messages else ""
-        return {
-            "results": {name: {"content": content, "recommendation": out.get("recommendation")}}
-        }
+        result = {"content": content, "recommendation": out.get("recommendation")}
+        if (out.get("problem") or {}).get("code") in CLARIFYING_CODES:
+            result["asked"] = True  # a question back: the rep's next message answers it
+        return {"results": {name: result}}
 
     async def compose_reply(state: SupervisorState) -> dict[str, Any]:
         if state.get("error"):

@@ -64,6 +64,22 @@ def follow_up_context(
     return subject.ids() if subject.via in ("thread", "focus") else {}
 
 
+def reply_route(
+    decision: RouteDecision,
+    previous: Mapping[str, Mapping[str, Any]],
+    signals: Mapping[str, list[str]],
+) -> RouteDecision:
+    """``decision``, unless the last turn's specialist asked the rep a question ("which of these
+    open deals?") and this message, with no signal of its own ("the largest one"), answers it:
+    then the message goes back to that specialist."""
+    asked = [name for name, result in previous.items() if result.get("asked")]
+    if not asked or signals:
+        return decision
+    return RouteDecision(
+        routes=asked, scores=decision.scores, margin=decision.margin, signals={}, method="reply"
+    )
+
+
 def carried_input(specialist: str, subject: Mapping[str, str]) -> dict[str, str]:
     """The structured input a follow-up hands ``specialist`` from the conversation's subject."""
     if specialist not in ACCOUNT_SPECIALISTS or not subject.get("account_id"):

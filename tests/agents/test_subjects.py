@@ -81,6 +81,20 @@ def test_the_largest_one_answers_the_clarifying_question(world: SubjectsWorld) -
     assert (subject.account_id, subject.deal_id) == (SEVERAL_OPEN, LARGEST)
 
 
+def test_the_last_answer_names_the_subject_before_a_carried_one(world: SubjectsWorld) -> None:
+    name = world.name(SEVERAL_OPEN)
+    asked = resolve_subject(world.crm, f"Price {name}'s open deal")
+    earlier = [
+        HumanMessage(content=f"Price {name}'s open deal"),
+        AIMessage(which_deal_question(asked)),
+    ]
+    # The supervisor still carries the subject of its last recommendation (another account).
+    subject = resolve_subject(
+        world.crm, "the biggest one", earlier=earlier, conversation={"account_id": ONE_OPEN}
+    )
+    assert (subject.account_id, subject.deal_id) == (SEVERAL_OPEN, LARGEST)
+
+
 def test_an_account_without_open_deals_says_so(world: SubjectsWorld) -> None:
     subject = resolve_subject(world.crm, f"Price {world.name(NO_OPEN)}'s open deal")
     assert subject.account_id == NO_OPEN and subject.no_open_deal and subject.deal_id is None

@@ -13,6 +13,8 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.supervisor import build_supervisor_graph
+from agents.supervisor.routing import RouteDecision
+from agents.supervisor.subject import reply_route
 from core.settings import Settings
 from crm.lead_scores import LeadScoreStore
 from eval.scenario_suite.demo import demo_services
@@ -148,3 +150,13 @@ async def test_a_portfolio_question_ignores_the_focus(graph) -> None:
     for result in out["results"].values():
         subject = (result.get("recommendation") or {}).get("subject") or {}
         assert subject.get("account_id") != FOCUSED
+
+
+def test_a_reply_to_a_specialists_question_goes_back_to_it() -> None:
+    routed = RouteDecision(routes=["lead_scoring"], scores={"lead_scoring": 0.4}, margin=0.1)
+    asked = {"budget": {"content": "Foshan Chest Hospital has 3 open deals. ...", "asked": True}}
+    back = reply_route(routed, asked, signals={})
+    assert back.routes == ["budget"] and back.method == "reply"
+    # A message with a signal of its own is a new request; without a question, nothing changes.
+    assert reply_route(routed, asked, signals={"lead_scoring": ["score"]}) is routed
+    assert reply_route(routed, {"budget": {"content": "..."}}, signals={}) is routed
