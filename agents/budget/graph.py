@@ -25,8 +25,8 @@ from agents.checked_stream import checked as checked_model
 from agents.checked_stream import written
 from agents.conversation import earlier_messages, last_human_text
 from agents.finalise import finalise_recommendation as finalise
-from agents.subjects import CLARIFYING_CODES
 from agents.prose import Grounds, ProseGate
+from agents.subjects import CLARIFYING_CODES
 from agents.withheld import CONVERSATION_KINDS, note_withheld, read_counting, restricted
 from core.recommendation import (
     Action,

@@ -25,10 +25,10 @@ from langgraph.types import Send
 
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
+from agents.subjects import CLARIFYING_CODES
 from agents.supervisor import compose
 from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
 from agents.supervisor.state import SpecialistTask, SupervisorState
-from agents.subjects import CLARIFYING_CODES
 from agents.supervisor.subject import (
     carried_input,
     event_route,
