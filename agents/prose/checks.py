@@ -284,8 +284,8 @@ def wrong_language(sentence: str, grounds: Grounds) -> list[str]:
     """A sentence in another language than the rep's question.
 
     For an English question: Chinese characters beyond names the sources hold. For a Chinese
-    question: a sentence of four or more English words (not ids or source names) and no
-    Chinese at all.
+    question: a sentence with no Chinese and three or more lowercase English words (names and
+    model numbers are capitalised, so "VitaScan P12" alone passes).
     """
     known = grounds.text + grounds.question
     if grounds.language == "en":
@@ -295,12 +295,9 @@ def wrong_language(sentence: str, grounds: Grounds) -> list[str]:
         return []
     if _HAN.search(sentence):
         return []
-    words = [
-        w
-        for w in _LATIN_WORD.findall(RECORD_ID.sub(" ", sentence))
-        if w.lower() not in known.lower()
-    ]
-    if len(words) >= 4:
+    # English prose has lowercase words; names and model numbers ("VitaScan P12") do not.
+    words = [w for w in _LATIN_WORD.findall(RECORD_ID.sub(" ", sentence)) if w.islower()]
+    if len(words) >= 3:
         return ["wrong language: English in an answer to a Chinese question"]
     return []
 
@@ -315,7 +312,8 @@ def unsupported(sentence: str, grounds: Grounds) -> list[str]:
     """A sentence about something else: of six or more content words, fewer than a quarter
     are words the sources, the question or the known names use ("You've managed to make it
     more understandable using data visualization, specifically using a pie chart")."""
-    content = [w for w in _LATIN_WORD.findall(sentence) if _is_content(w)]
+    words = [part for w in _LATIN_WORD.findall(sentence) for part in re.split(r"[-'’]", w)]
+    content = [w for w in words if _is_content(w)]
     if len(content) < MIN_CONTENT_WORDS or _HAN.search(sentence):
         return []
     known = _known_stems(grounds)
@@ -361,6 +359,23 @@ def contradicted_claims(sentence: str, grounds: Grounds) -> list[str]:
     return []
 
 
+_CURRENCY = {
+    "$": re.compile(r"\$|\bUSD\b|\bdollars?\b", re.IGNORECASE),
+    "€": re.compile(r"€|\bEUR\b|\beuros?\b", re.IGNORECASE),
+    "£": re.compile(r"£|\bGBP\b|\bpounds? sterling\b", re.IGNORECASE),
+}
+
+
+def foreign_currency(sentence: str, grounds: Grounds) -> list[str]:
+    """An amount in a currency no source uses (the CRM prices in CNY; "$6,786,000" is wrong)."""
+    known = f"{grounds.text}\n{grounds.question}"
+    return [
+        f"currency {name} is in no source"
+        for name, pattern in _CURRENCY.items()
+        if pattern.search(sentence) and not pattern.search(known)
+    ]
+
+
 # -- the whole check ------------------------------------------------------------------------
 
 
@@ -379,6 +394,7 @@ def check_sentence(sentence: str, grounds: Grounds, *, before: Sequence[str] = (
     problems += unsupported(sentence, grounds)
     problems += wrong_language(sentence, grounds)
     problems += contradicted_claims(sentence, grounds)
+    problems += foreign_currency(sentence, grounds)
     return problems
 
 

@@ -85,9 +85,9 @@ class Grounds:
 
 
 def source_text(source: Source) -> str:
-    """A source as text: a fact reads ``record_id field value`` (and its date)."""
+    """A source as text: a fact reads ``source record_id field value`` (and its date)."""
     if isinstance(source, str):
         return source
     as_of = f" {source.as_of.date().isoformat()}" if source.as_of is not None else ""
     value = "" if source.value is None else str(source.value)
-    return f"{source.record_id} {source.field} {value}{as_of}"
+    return f"{source.source} {source.record_id} {source.field} {value}{as_of}"

@@ -61,6 +61,7 @@ def grounds() -> Grounds:
             "repeated phrase",
         ),
         ("Jingwei Chen is the first contact.", "name not in the sources: Jingwei Chen"),
+        ("Anzhen Hospital plans $9.91 of growth in 2026.", "currency $ is in no source"),
     ],
 )
 def test_junk_is_caught(grounds: Grounds, junk: str, problem: str) -> None:
