@@ -181,15 +181,17 @@ def test_an_own_gguf_file_serves_every_local_name(tmp_path: Path) -> None:
     assert LocalProvider().model_for("anything", {"local_model": option}).config.path == own
 
 
-def test_cli_lists_the_models_and_refuses_an_unknown_name() -> None:
+def test_cli_lists_the_models_and_refuses_an_unknown_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli import models
     from cli.main import app
 
+    monkeypatch.setattr(models, "get_settings", lambda: Settings(_env_file=None))
     runner = CliRunner()
     listed = runner.invoke(app, ["model", "list"], env={"COLUMNS": "200"})
     assert listed.exit_code == 0, listed.output
     for name in EMBEDDED_MODELS:
         assert f"local/{name}" in listed.output
-    assert "(selected)" in listed.output
+    assert f"{LOCAL_MODEL} (selected)" in listed.output
     refused = runner.invoke(app, ["model", "install", "qwen-7b"])
     assert refused.exit_code == 2
     assert "unknown embedded model local/qwen-7b" in refused.output
