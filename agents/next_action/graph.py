@@ -14,13 +14,15 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
+from agents.checked_stream import stream_text
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
 from agents.next_action.drafting import (
-    draft_is_grounded,
+    checked_draft,
     facts_text,
     plan_provenance,
     template_draft,
@@ -42,6 +44,7 @@ from agents.next_action.planning import (
 )
 from agents.next_action.review import review_request, reviewer_of
 from agents.next_action.state import NextActionState
+from agents.prose import split_sentences
 from agents.subjects import UnknownRecord
 from agents.subjects import resolve_subject as resolve_request_subject
 from agents.withheld import note_withheld
@@ -181,22 +184,30 @@ def build_next_action_graph(
     async def draft_message(state: NextActionState) -> dict[str, Any]:
         history, steps = _loaded(state)
         facts = facts_text(history, steps, primary_contact(history, steps))
-        reply = await model.ainvoke(prompt.messages(facts=facts, form=_form(steps)))
+        # The plan opens the answer whatever the model writes: it streams now. The draft is
+        # checked whole when the answer is made, so none of it streams.
+        plan = "\n".join(_plan_lines(history, steps))
+        await stream_text(split_sentences(plan), about=last_human_text(state))
+        reply = await model.ainvoke(
+            prompt.messages(facts=facts, form=_form(steps)), {"tags": [TAG_NOSTREAM]}
+        )
         return {"draft": text_of(reply).strip()}
 
     def finalise_plan(state: NextActionState) -> dict[str, Any]:
         history, steps = _loaded(state)
         contact_id = primary_contact(history, steps)
         facts = facts_text(history, steps, contact_id)
-        draft = state.get("draft", "")
-        drafted = draft_is_grounded(draft, facts)
-        text = draft if drafted else template_draft(history, steps, contact_id)
+        checked = checked_draft(
+            state.get("draft", ""),
+            history,
+            facts=facts,
+            provenance=plan_provenance(history, steps, contact_id),
+            fallback=template_draft(history, steps, contact_id),
+            question=last_human_text(state),
+        )
+        drafted, text = checked.kept, checked.text
         actions = [with_body(s.action, text) for s in steps]
-        lines = [f"Next steps for {history.account_name} (stage: {history.stage}):"]
-        lines += [f"{i}. {s.title}. Why: {s.why}" for i, s in enumerate(steps, 1)]
-        lines += ["", *plan_context(history)]
-        lines += ["", f"Draft {_form(steps)}:", text]
-        content = "\n".join(lines)
+        content = "\n".join([*_plan_lines(history, steps), text])
         recommendation = Recommendation(
             kind=KIND,
             agent=GRAPH_ID,
@@ -210,7 +221,8 @@ def build_next_action_graph(
                     "steps": [s.model_dump(mode="json") for s in steps],
                     "draft": text,
                     "drafted_by_model": drafted,
-                }
+                },
+                "prose": checked.record,
             },
             model=info if drafted else None,
             prompt=prompt.info if drafted else None,
@@ -326,6 +338,14 @@ def _loaded(state: NextActionState) -> tuple[AccountHistory, list[NextStep]]:
 
 def _skip(state: NextActionState, rest: list[int], skipped: dict[str, Any]) -> dict[str, Any]:
     return {"pending": rest, "current": None, "skipped": [*state.get("skipped", []), skipped]}
+
+
+def _plan_lines(history: AccountHistory, steps: list[NextStep]) -> list[str]:
+    """The answer up to its draft: the steps and why, what the plan rests on, the draft's title."""
+    lines = [f"Next steps for {history.account_name} (stage: {history.stage}):"]
+    lines += [f"{i}. {s.title}. Why: {s.why}" for i, s in enumerate(steps, 1)]
+    lines += ["", *plan_context(history)]
+    return [*lines, "", f"Draft {_form(steps)}:"]
 
 
 def _form(steps: list[NextStep]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents import figures
+from agents.prose import Checked, Grounds, check_prose, no_prose
 from agents.withheld import merge_withheld
 from core.recommendation import Fact, ModelInfo, PromptInfo, Recommendation, snapshot_sha256
 
@@ -28,6 +28,11 @@ def title_of(specialist: str) -> str:
     return TITLES.get(specialist, specialist.replace("_", " ").capitalize())
 
 
+def section_heading(specialist: str) -> str:
+    """What goes before a specialist's answer in the reply."""
+    return f"## {title_of(specialist)}\n\n"
+
+
 def compose_content(
     routes: Sequence[str], results: Mapping[str, dict[str, Any]], summary: str = ""
 ) -> str:
@@ -36,17 +41,40 @@ def compose_content(
     for name in routes:
         result = results.get(name, {})
         body = result.get("content") or FAILED_TEXT.format(error=result.get("error", "no answer"))
-        sections.append(f"## {title_of(name)}\n\n{body.strip()}")
+        sections.append(section_heading(name) + body.strip())
     return "\n\n".join(sections)
 
 
-def grounded_summary(summary: str, results: Mapping[str, dict[str, Any]]) -> str:
-    """``summary`` if it is one line stating no figure absent from the answers, else ""."""
+def checked_summary(
+    summary: str, results: Mapping[str, dict[str, Any]], *, question: str = ""
+) -> Checked:
+    """The model's one-line summary when it passes the prose checks against the answers it
+    sums up; otherwise none (the answers stand on their own)."""
     line = summary.strip().splitlines()[0].strip() if summary.strip() else ""
+    if not line:
+        return no_prose("")
     sources = [r.get("content", "") for r in results.values()]
-    if not line or figures.ungrounded_numbers(line, sources):
-        return ""
-    return line
+    checked = check_prose(line, Grounds.of(sources, question=question), "")
+    if checked.status != "passed":
+        return Checked("", "replaced", checked.problems, summary)
+    return checked
+
+
+def prose_record(
+    summary: Checked | None, routes: Sequence[str], results: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """What became of the model-written text in the whole reply: the summary's and each
+    specialist's outcome, the worst one first ("replaced" over "partial" over "passed")."""
+    records = [("summary", summary.record)] if summary is not None else []
+    for name in routes:
+        prose = ((results.get(name) or {}).get("recommendation") or {}).get("data", {}).get("prose")
+        if prose:
+            records.append((name, prose))
+    statuses = {record["status"] for _, record in records}
+    status = next((s for s in ("replaced", "partial", "passed") if s in statuses), "none")
+    problems = [f"{name}: {p}" for name, record in records for p in record.get("problems", [])]
+    shown = "\n\n".join(r["shown"] for _, r in records if r.get("shown"))
+    return {"status": status, "problems": problems, "shown": shown}
 
 
 def route_confidence(margin: float) -> float:
@@ -62,6 +90,7 @@ def composite_recommendation(
     content: str,
     model: ModelInfo | None,
     prompt: PromptInfo | None,
+    prose: dict[str, Any] | None = None,
 ) -> Recommendation:
     """One recommendation standing for the whole reply (the specialists' ones stay recorded)."""
     routes: list[str] = list(route["routes"])
@@ -104,6 +133,7 @@ def composite_recommendation(
             "route": dict(route),
             "children": [{"agent": c["agent"], "id": c["id"], "kind": c["kind"]} for c in children],
             **({"withheld": withheld} if withheld else {}),
+            "prose": prose or prose_record(None, routes, results),
         },
         model=model,
         prompt=prompt,

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.errors import GraphBubbleUp
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
@@ -27,6 +28,7 @@ from agents.conversation import earlier_messages, focus_of, last_human_text, tex
 from agents.finalise import finalise_recommendation
 from agents.subjects import CLARIFYING_CODES
 from agents.supervisor import compose
+from agents.supervisor.relay import FailedAfterStreaming, relay_rest, run_relayed
 from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
 from agents.supervisor.state import SpecialistTask, SupervisorState
 from agents.supervisor.subject import (
@@ -51,6 +53,8 @@ NODE_COMPOSE = "compose_reply"
 EMBEDDED_MODEL_PREFIXES = ("local/", "scripted/")
 
 log = logging.getLogger(__name__)
+# The supervisor's own model calls (routing, summary) are not part of its streamed reply.
+_QUIET = {"tags": [TAG_NOSTREAM]}
 _NO_ROUTE: dict[str, Any] = {
     "routes": [],
     "scores": {},
@@ -142,7 +146,7 @@ def build_supervisor_graph(
         listing = "\n".join(f"- {name}: {compose.title_of(name)}" for name in router.labels)
         try:
             reply = await model.ainvoke(
-                route_prompt.messages(specialists=listing, question=question)
+                route_prompt.messages(specialists=listing, question=question), _QUIET
             )
         except Exception as error:  # any provider failure falls back to k-NN
             log.warning("model routing failed, using the example router: %s", error)
@@ -163,24 +167,42 @@ def build_supervisor_graph(
         if state.get("error"):
             return NODE_COMPOSE
         question, context = state.get("question", ""), state.get("context") or {}
+        routes = state["route"]["routes"]
+        # The reply starts with the first route's answer unless a summary goes before it.
+        summarised = capable and len(routes) > 1
         return [
             Send(
                 NODE_SPECIALIST,
                 SpecialistTask(
-                    specialist=name, question=question, context=carried_input(name, context)
+                    specialist=name,
+                    question=question,
+                    context=carried_input(name, context),
+                    live=index == 0 and not summarised,
                 ),
             )
-            for name in state["route"]["routes"]
+            for index, name in enumerate(routes)
         ]
 
     async def run_specialist(task: SpecialistTask) -> dict[str, Any]:
         name = task["specialist"]
+        graph_input = {
+            "messages": [HumanMessage(content=task["question"])],
+            **task.get("context", {}),
+        }
+        streamed, heading = "", compose.section_heading(name)
         try:
-            out = await specialists[name].ainvoke(
-                {"messages": [HumanMessage(content=task["question"])], **task.get("context", {})}
-            )
+            if task.get("live"):
+                out, streamed = await run_relayed(
+                    specialists[name], graph_input, heading=heading, about=task["question"]
+                )
+            else:
+                out = await specialists[name].ainvoke(graph_input)
         except GraphBubbleUp:  # an approval interrupt pauses the supervisor too; never swallow it
             raise
+        except FailedAfterStreaming as failed:  # what was streamed stands; the failure follows
+            log.warning("specialist %s failed: %s", name, failed)
+            content = f"{failed.shown}\n\n{compose.FAILED_TEXT.format(error=failed)}"
+            return {"results": {name: {"content": content, "streamed": heading + failed.shown}}}
         except Exception as error:  # one failing specialist must not sink the others
             log.warning("specialist %s failed: %s", name, error)
             return {"results": {name: {"error": f"{type(error).__name__}: {error}"}}}
@@ -189,24 +211,27 @@ def build_supervisor_graph(
         result = {"content": content, "recommendation": out.get("recommendation")}
         if (out.get("problem") or {}).get("code") in CLARIFYING_CODES:
             result["asked"] = True  # a question back: the rep's next message answers it
-        return {"results": {name: result}}
+        return {"results": {name: {**result, "streamed": streamed}}}
 
     async def compose_reply(state: SupervisorState) -> dict[str, Any]:
         if state.get("error"):
             return {"messages": [AIMessage(content=state["error"])], "recommendation": None}
         route, results = state["route"], state.get("results") or {}
         question = state.get("question", "")
-        summary = ""
+        summary, checked = "", None
         if capable and len(route["routes"]) > 1 and any(r.get("content") for r in results.values()):
             answers = compose.compose_content(route["routes"], results)
             try:
                 reply = await model.ainvoke(
-                    summary_prompt.messages(question=question, answers=answers)
+                    summary_prompt.messages(question=question, answers=answers), _QUIET
                 )
-                summary = compose.grounded_summary(text_of(reply), results)
+                checked = compose.checked_summary(text_of(reply), results, question=question)
+                summary = checked.text
             except Exception as error:  # the summary is optional
                 log.warning("summary failed: %s", error)
         content = compose.compose_content(route["routes"], results, summary)
+        streamed = "".join(r.get("streamed") or "" for r in results.values())
+        await relay_rest(content, streamed, about=question)
         used_model = bool(summary) or route.get("method") == "model"
         recommendation = compose.composite_recommendation(
             question=question,
@@ -215,6 +240,7 @@ def build_supervisor_graph(
             content=content,
             model=info if used_model else None,
             prompt=(summary_prompt.info if summary else route_prompt.info) if used_model else None,
+            prose=compose.prose_record(checked, route["routes"], results),
         )
         subject = subject_after(recommendation.model_dump(mode="json"), state.get("subject"))
         if not recommendation.data["children"]:

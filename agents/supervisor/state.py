@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -29,12 +29,12 @@ class SupervisorState(TypedDict, total=False):
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
-    account_id: str | None
-    subject: dict[str, str]
-    context: dict[str, str]
     # The page's selected account ({"account_id": ...}), structured context beside the message:
     # used only when the message names no subject of its own (agents.subjects).
     focus: dict[str, str]
+    account_id: str | None
+    subject: dict[str, str]
+    context: dict[str, str]
     error: str | None
     question: str
     route: dict[str, Any]
@@ -50,3 +50,5 @@ class SpecialistTask(TypedDict):
     specialist: str
     question: str
     context: dict[str, str]
+    # Whether this answer opens the reply, so its checked text streams as it is written.
+    live: NotRequired[bool]
