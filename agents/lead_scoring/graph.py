@@ -1,8 +1,8 @@
 """The lead scoring graph: identify -> read behaviour -> assess -> (narrate ->) finalise.
 
 Stage, score, grade, route and confidence are computed by code (``assessment.assess_lead``);
-the model only narrates them, and a narration stating a number that is not in the facts is
-dropped in favour of the deterministic summary.
+the model only narrates them, and a narration that fails the prose checks (:mod:`agents.prose`)
+is dropped, from its first failing sentence on, in favour of the deterministic summary.
 """
 
 from __future__ import annotations
@@ -17,21 +17,22 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
+from agents.checked_stream import checked as checked_model
+from agents.checked_stream import written
 from agents.conversation import (
     earlier_messages,
     focus_of,
     is_portfolio_question,
     last_human_text,
     rep_id,
-    text_of,
 )
-from agents.figures import ungrounded_numbers
 from agents.finalise import finalise_recommendation
 from agents.lead_scoring.assessment import LeadAssessment, assess_lead
 from agents.lead_scoring.portfolio import portfolio_kind
 from agents.lead_scoring.portfolio_answer import portfolio_reply
 from agents.lead_scoring.state import LeadScoringState
 from agents.lead_scoring.win_model import win_model_for
+from agents.prose import Grounds, ProseGate, check_prose
 from agents.subjects import UnknownRecord, resolve_subject
 from agents.withheld import note_withheld, read_counting
 from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
@@ -130,25 +131,30 @@ def build_lead_scoring_graph(
 
     async def narrate_assessment(state: LeadScoringState) -> dict[str, Any]:
         draft = Recommendation.model_validate(state["recommendation"])
-        reply = await model.ainvoke(
+        # Streamed sentence by sentence, each once it passed the checks the narration gets below.
+        gate = ProseGate(_grounds(draft, state))
+        reply = await checked_model(model, gate).ainvoke(
             prompt.messages(summary=draft.content, facts=_facts_text(draft))
         )
-        return {"draft": text_of(reply).strip()}
+        return {"draft": written(reply).strip()}
 
     def finalise_assessment(state: LeadScoringState) -> dict[str, Any]:
         draft = Recommendation.model_validate(state["recommendation"])
-        narration = state.get("draft", "").strip()
-        stated = [draft.content, *(f"{f.record_id} {f.value}" for f in draft.provenance)]
-        if narration and not ungrounded_numbers(narration, stated):
+        grounds = _grounds(draft, state)
+        checked = check_prose(state.get("draft", ""), grounds, draft.content, follows=True)
+        data = {**draft.data, "prose": checked.record}
+        if checked.kept:
             final = draft.model_copy(
                 update={
-                    "content": f"{narration}\n\n{draft.content}",
+                    "content": checked.text,
                     "model": info,
                     "prompt": prompt.info,
+                    "data": data,
                 }
             )
         else:
-            final = draft  # no narration, or one that invented figures: the summary alone
+            # No narration, or one that failed its checks: the summary alone.
+            final = draft.model_copy(update={"data": data})
         message = AIMessage(
             content=final.content, additional_kwargs={"recommendation_id": final.id}
         )
@@ -237,12 +243,15 @@ def _as_of(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _grounds(draft: Recommendation, state: LeadScoringState) -> Grounds:
+    """What a narration of ``draft`` may rest on."""
+    return Grounds.of(
+        [*draft.provenance, draft.content, _facts_text(draft)], question=last_human_text(state)
+    )
+
+
 def _facts_text(recommendation: Recommendation) -> str:
     return "\n".join(
         f"- {fact.field} = {fact.value} ({fact.source} {fact.record_id})"
         for fact in recommendation.provenance
     )
-
-
-
-
