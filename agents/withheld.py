@@ -153,11 +153,17 @@ def note_withheld(
     withheld: Mapping[str, Any] | None,
     *,
     used: int | None = None,
+    costed: tuple[str, ...] | None = None,
 ) -> Recommendation:
     """The recommendation saying what was withheld: the sentences appended to its content,
-    ``data["withheld"]``, the counts in its provenance and its confidence lowered."""
+    ``data["withheld"]``, the counts in its provenance and its confidence lowered.
+
+    ``costed`` names the kinds of record the answer rests on (default: every kind): only
+    those lower the confidence, while the sentence still says everything that was withheld.
+    """
     if not withheld:
         return recommendation
+    costing = restricted(withheld, *costed) if costed is not None else withheld
     record_id = (
         recommendation.subject.get("account_id")
         or recommendation.subject.get("contact_id")
@@ -167,7 +173,7 @@ def note_withheld(
     return recommendation.model_copy(
         update={
             "content": f"{recommendation.content.rstrip()}\n\nWithheld: {sentences}",
-            "confidence": withheld_confidence(recommendation.confidence, withheld, used=used),
+            "confidence": withheld_confidence(recommendation.confidence, costing, used=used),
             "provenance": [
                 *recommendation.provenance,
                 *withheld_facts(withheld, record_id=record_id),

@@ -47,7 +47,7 @@ from agents.next_action.state import NextActionState
 from agents.prose import split_sentences
 from agents.subjects import UnknownRecord
 from agents.subjects import resolve_subject as resolve_request_subject
-from agents.withheld import note_withheld
+from agents.withheld import CONVERSATION_KINDS, note_withheld
 from core.recommendation import (
     Action,
     ModelInfo,
@@ -229,8 +229,13 @@ def build_next_action_graph(
             input_sha256=state.get("input_sha256"),
         )
         # Said, never hidden: what consent withheld, in the answer, and at a lower confidence.
+        # Only withheld conversations cost confidence: the plan rests on them, not on the web
+        # visits and downloads the buying stage also read.
         recommendation = note_withheld(
-            recommendation, history.withheld, used=history.conversations_read
+            recommendation,
+            history.withheld,
+            used=history.conversations_read,
+            costed=CONVERSATION_KINDS,
         )
         message = AIMessage(
             content=recommendation.content,

@@ -216,13 +216,21 @@ def _next_action_case(crm: CRMStore, account_id: str, clock: datetime) -> Scenar
 
 
 def _first_unanswered(touches: list[ActivityRecord], kind: str) -> ActivityRecord | None:
-    """The newest ``kind`` touch (newest first list) that no answer to its contact followed."""
+    """The newest ``kind`` touch (newest first list) that no answer followed: nothing of ours
+    that reached its contact afterwards (an e-mail, an answered call, a meeting they attended,
+    whoever it was booked with) and no reply to it by id."""
     for index, touch in enumerate(touches):
-        if touch.kind == kind and not any(
-            t.kind in ANSWERS and t.contact_id == touch.contact_id for t in touches[:index]
-        ):
+        if touch.kind == kind and not any(_answers(t, touch) for t in touches[:index]):
             return touch
     return None
+
+
+def _answers(later: ActivityRecord, touch: ActivityRecord) -> bool:
+    if later.kind not in ANSWERS:
+        return False
+    attendees = [str(a) for a in later.meta.get("attendees") or []]
+    reached = touch.contact_id is not None and touch.contact_id in [later.contact_id, *attendees]
+    return reached or later.meta.get("in_reply_to") == touch.id
 
 
 def _technical_cases(crm: CRMStore, *, thorough: bool = False) -> list[ScenarioCase]:
