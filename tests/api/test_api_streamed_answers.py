@@ -98,10 +98,11 @@ async def _sse_run(
             values = data
         elif mode == "messages":
             text = str(data[0].get("content") or "")
-            shown.append(text)
             if data[0].get("type") == "AIMessageChunk":
                 streamed[namespace] = streamed.get(namespace, "") + text
-    return streamed, _final_answer(values), "\n".join(shown)
+            else:
+                shown.append(text)  # a whole message
+    return streamed, _final_answer(values), "\n".join([*streamed.values(), *shown])
 
 
 def _assert_stands(case: ScenarioCase, streamed: dict[str, str], final: str) -> None:
