@@ -314,12 +314,16 @@ def unsupported(sentence: str, grounds: Grounds) -> list[str]:
     more understandable using data visualization, specifically using a pie chart")."""
     words = [part for w in _LATIN_WORD.findall(sentence) for part in re.split(r"[-'’]", w)]
     content = [w for w in words if _is_content(w)]
-    if len(content) < MIN_CONTENT_WORDS or _HAN.search(sentence):
+    if _HAN.search(sentence):
         return []
     known = _known_stems(grounds)
     grounded = sum(1 for w in content if _stem(w) in known)
-    if grounded < MIN_GROUNDED_SHARE * len(content):
+    if len(content) >= MIN_CONTENT_WORDS and grounded < MIN_GROUNDED_SHARE * len(content):
         return [f"says nothing the sources hold: {sentence.strip()[:60]!r}"]
+    # A short list item ("- Sodium hydroxide (NaOH)") has no context to lean on: one of its
+    # words at least must come from the sources.
+    if _LIST_MARK.match(sentence.lstrip("\n")) and len(content) >= 2 and grounded == 0:
+        return [f"a list item the sources do not hold: {sentence.strip()[:60]!r}"]
     return []
 
 

@@ -62,6 +62,10 @@ def grounds() -> Grounds:
         ),
         ("Jingwei Chen is the first contact.", "name not in the sources: Jingwei Chen"),
         ("Anzhen Hospital plans $9.91 of growth in 2026.", "currency $ is in no source"),
+        (
+            "The warranty of the VitaScan P12 covers:\n- Sodium hydroxide (NaOH)",
+            "a list item the sources do not hold",
+        ),
     ],
 )
 def test_junk_is_caught(grounds: Grounds, junk: str, problem: str) -> None:
