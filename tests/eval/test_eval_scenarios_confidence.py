@@ -73,18 +73,25 @@ def test_thorough_cases_ask_every_topic_and_undocumented_questions_about_real_pr
 
 
 @pytest.mark.slow
-def test_cli_prints_the_auroc_over_a_generated_suite_with_demo_consent(
+def test_confidence_tracks_correctness_for_every_agent_on_the_full_demo_with_its_consent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The issue's bar: AUROC of confidence against correctness >= 0.75 for every agent, over
+    the suite generated from the full demo with its consent records (about 1,400 cases)."""
     monkeypatch.setenv("CRM_AGENTS_MODEL", "scripted/cli")
     get_settings.cache_clear()
-    args = ["eval", "scenarios", "--agent", "relationships", "--scale", "0.2", "--demo-consent"]
-    result = CliRunner().invoke(app, [*args, "--hashing-embeddings", "--json"])
+    args = ["eval", "scenarios", "--scale", "1.0", "--demo-consent", "--hashing-embeddings"]
+    result = CliRunner().invoke(app, [*args, "--json"])
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    (relationships,) = report["agents"]
-    assert relationships["cases"] > 11  # generated from the larger demo, not the checked-in 11
-    auroc = relationships["confidence_auroc"]
-    # Consent withholds some decision makers: some answers are wrong, and confidence says so.
-    assert auroc["incorrect"] > 0 and auroc["value"] >= 0.75
+    scores = {agent["agent"]: agent for agent in report["agents"]}
+    assert set(scores) == {
+        "lead_scoring", "technical_qa", "budget", "relationships", "next_action", "supervisor"
+    }  # fmt: skip
+    for agent, score in scores.items():
+        auroc = score["confidence_auroc"]
+        # Each agent is wrong sometimes (consent withholds what some labels rest on), so the
+        # area is defined, and its confidence ranks its right answers above its wrong ones.
+        assert auroc["incorrect"] > 0 and auroc["correct"] > 0, agent
+        assert auroc["value"] >= 0.75, (agent, auroc)
