@@ -144,7 +144,7 @@ def _reply(history: AccountHistory, emails: list[Touch]) -> NextStep:
                 "account_id": history.account_id,
                 "contact_id": email.contact_id,
                 "in_reply_to": email.activity_id,
-                "subject": f"Re: {email.subject or ''}".strip(),
+                "subject": reply_subject(email.subject),
             },
         ),
     )
@@ -299,6 +299,12 @@ def _task(
         provenance=provenance,
         action=Action(kind="create_task", description=f"Task: {title}.", payload=payload),
     )
+
+
+def reply_subject(subject: str | None) -> str:
+    """The subject of a reply: "Re: " once, as mail clients write it ("RE: X" stays "RE: X")."""
+    text = (subject or "").strip()
+    return text if text.lower().startswith(("re:", "回复:", "回复：")) else f"Re: {text}".strip()
 
 
 def plan_confidence(history: AccountHistory, steps: list[NextStep]) -> float:

@@ -112,3 +112,13 @@ def test_reviews_are_strict_and_edits_keep_the_kind() -> None:
     assert changed.kind == "send_email" and changed.payload == {"subject": "c", "body": "b"}
     assert execute(changed, index=0)["status"] == "queued"
     assert execute(Action(kind="create_task", description="t"), index=1)["status"] == "done"
+
+
+def test_a_reply_subject_says_re_once() -> None:
+    from agents.next_action.planning import reply_subject
+
+    assert reply_subject("RE: PulseGuard C1 technical questions") == (
+        "RE: PulseGuard C1 technical questions"
+    )
+    assert reply_subject("Quotation for LabCore H50") == "Re: Quotation for LabCore H50"
+    assert reply_subject(None) == "Re:"
