@@ -143,6 +143,7 @@ def _reply(history: AccountHistory, emails: list[Touch]) -> NextStep:
             payload={
                 "account_id": history.account_id,
                 "contact_id": email.contact_id,
+                "contact_name": name,
                 "in_reply_to": email.activity_id,
                 "subject": reply_subject(email.subject),
             },

@@ -181,7 +181,7 @@ const OUTCOME_TEXT = {
 };
 
 // The draft block shows these for an e-mail (and the card's subject names the account).
-const PAYLOAD_SHOWN_ELSEWHERE = new Set(["body", "subject", "contact_id", "in_reply_to", "account_id"]);
+const PAYLOAD_SHOWN_ELSEWHERE = new Set(["body", "subject", "contact_id", "contact_name", "in_reply_to", "account_id"]);
 
 /** The step's reasoning and records: from the pause itself, or (older pauses) the stored recommendation. */
 async function reasoningOf(value) {
@@ -202,7 +202,7 @@ function draftBlock(action, value) {
   return el("section", { class: "approval-draft", "aria-label": "The full draft" },
     el("h4", { text: "The e-mail, in full" }),
     el("dl", { class: "approval-fields" },
-      payload.contact_id ? [el("dt", { text: "To" }), el("dd", { text: payload.contact_id })] : null,
+      payload.contact_id ? [el("dt", { text: "To" }), el("dd", { text: payload.contact_name ? `${payload.contact_name} (${payload.contact_id})` : payload.contact_id })] : null,
       payload.in_reply_to ? [el("dt", { text: "In reply to" }), el("dd", { text: payload.in_reply_to })] : null,
       el("dt", { text: "Subject" }), el("dd", { text: payload.subject ?? "" })),
     el("div", { class: "draft-body pre", text: body }));
