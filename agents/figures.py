@@ -43,6 +43,17 @@ def numbers(text: str) -> list[str]:
     return _FIGURE.findall(_LOCATOR.sub(" ", _CITATION.sub(" ", RECORD_ID.sub(" ", text))))
 
 
+def figure_spans(text: str) -> list[re.Match[str]]:
+    """The figures of ``text`` as matches on ``text`` itself (record ids, citation markers and
+    locators blanked out first, so positions stay those of ``text``)."""
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * len(match.group(0))
+
+    masked = _LOCATOR.sub(blank, _CITATION.sub(blank, RECORD_ID.sub(blank, text)))
+    return list(_FIGURE.finditer(masked))
+
+
 def figure_key(figure: str) -> Decimal | str | None:
     """What a figure states, so that equal figures written differently compare equal."""
     if figure.count("-") == 2:

@@ -12,8 +12,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from agents.figures import RECORD_ID, ungrounded_numbers
-from agents.prose.grounds import Grounds
+from agents.figures import (
+    RECORD_ID,
+    figure_key,
+    figure_spans,
+    stated_figures,
+    ungrounded_numbers,
+)
+from agents.prose.grounds import Grounds, source_text
 from agents.prose.sentences import split_sentences
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -363,6 +369,50 @@ def contradicted_claims(sentence: str, grounds: Grounds) -> list[str]:
     return []
 
 
+# What a figure is said to be, and the words a source line uses for that role.
+_ROLES: dict[str, tuple[str, ...]] = {
+    "target": ("target",),
+    "opening": ("opening", "open at"),
+    "walk-away": ("walk-away", "walk away", "walkaway"),
+    "floor": ("floor",),
+    "list price": ("list price", "list_price"),
+    "current": ("current",),
+    "budget": ("budget",),
+    "win chance": ("win chance", "win_chance", "win probability"),
+}
+_ROLE_SAID = {
+    role: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")", re.IGNORECASE)
+    for role, words in _ROLES.items()
+}
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_ROLE_WINDOW = 4  # words between the role and the figure it names ("target of CNY 76,185.38")
+
+
+def misattributed_figures(sentence: str, grounds: Grounds) -> list[str]:
+    """A figure given a role its sources do not give it: "targets CNY 194,716.36" when the
+    only line stating 194,716.36 is the current price. The role is read from the few words
+    right before the figure; a figure no source line states is left to the figure check."""
+    lines = [line for text in grounds.texts for line in text.splitlines() if line.strip()]
+    lines += [source_text(fact).replace("_", " ") for fact in grounds.facts]
+    problems = []
+    previous_end = 0
+    for match in figure_spans(sentence):
+        window = " ".join(
+            re.findall(r"[\w'’-]+", sentence[previous_end : match.start()])[-_ROLE_WINDOW:]
+        )
+        previous_end = match.end()
+        if _YEAR.fullmatch(match.group(0)):
+            continue  # "a budget in line with 2026 growth": a year names when, not what
+        key = figure_key(match.group(0))
+        holding = [line for line in lines if key in stated_figures([line])]
+        if key is None or not holding:
+            continue
+        for role, said in _ROLE_SAID.items():
+            if said.search(window) and not any(said.search(line) for line in holding):
+                problems.append(f"figure {match.group(0)} is not the {role} in any source")
+    return problems
+
+
 _CURRENCY = {
     "$": re.compile(r"\$|\bUSD\b|\bdollars?\b", re.IGNORECASE),
     "€": re.compile(r"€|\bEUR\b|\beuros?\b", re.IGNORECASE),
@@ -398,6 +448,7 @@ def check_sentence(sentence: str, grounds: Grounds, *, before: Sequence[str] = (
     problems += unsupported(sentence, grounds)
     problems += wrong_language(sentence, grounds)
     problems += contradicted_claims(sentence, grounds)
+    problems += misattributed_figures(sentence, grounds)
     problems += foreign_currency(sentence, grounds)
     return problems
 

@@ -161,3 +161,42 @@ def test_statuses(grounds: Grounds) -> None:
     }
     assert check_prose("", grounds, "F").record == {"status": "none", "problems": [], "shown": ""}
     assert check_prose(None, grounds, "F").text == "F"
+
+
+PRICE_LINES = (
+    "PRD-022 target unit price: CNY 178,600.50 (list price less the discount)\n"
+    "PRD-022 current unit price: CNY 194,716.36 (deal_products DEAL-0808:PRD-022, unit_price)\n"
+    "PRD-022 walk-away unit price: CNY 174,822.38\n"
+    "estimated equipment budget 2026: CNY 64,640,000.00"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # Seen from the embedded model on Anzhen's open deal: the current price called the target.
+        (
+            "The recommendation targets CNY 194,716.36, which is above the recommended price.",
+            "figure 194,716.36 is not the target in any source",
+        ),
+        ("Open at CNY 178,600.50 for DEAL-0808.", "figure 178,600.50 is not the opening"),
+        ("The walk-away price is CNY 178,600.50.", "figure 178,600.50 is not the walk-away"),
+    ],
+)
+def test_a_figure_given_a_role_its_sources_do_not_give_it_is_caught(
+    text: str, problem: str
+) -> None:
+    grounds = Grounds.of([PRICE_LINES], question="What price should we quote for Anzhen?")
+    assert any(problem in p for p in check_text(text, grounds)), check_text(text, grounds)
+
+
+def test_figures_in_their_own_roles_pass() -> None:
+    grounds = Grounds.of([PRICE_LINES], question="What price should we quote for Anzhen?")
+    for text in (
+        "The target price is CNY 178,600.50 per unit, and the current price of CNY 194,716.36"
+        " is above it.",
+        "Walk away below CNY 174,822.38.",
+        "The equipment budget for 2026 is about CNY 64,640,000.00.",
+        "In line with the budget of 2026, quote CNY 178,600.50 as the target.",
+    ):
+        assert check_text(text, grounds) == [], text
