@@ -180,8 +180,6 @@ def _print_scenarios(report: Any) -> None:
         "ranges",
         "errors",
         "violations",
-        "AUROC",
-        "right/wrong",
     ):
         left = column == "agent"
         table.add_column(column, justify="left" if left else "right", no_wrap=left)
@@ -195,17 +193,14 @@ def _print_scenarios(report: Any) -> None:
             _pct(s.range_hits),
             str(s.errors),
             str(s.violations),
-            *_auroc_cells(s.auroc),
         )
     out.print(table)
+    out.print(_confidence_table(report))
     out.print(
         "AUROC: area under the ROC curve of each case's confidence against the case passing "
         "its labels (0.5 = confidence says nothing about correctness; 1 = it ranks every right "
         "answer above every wrong one)."
     )
-    for s in report.scores():
-        if s.auroc is not None and s.auroc.value is None:
-            out.print(f"[yellow]{s.agent}: AUROC {s.auroc.reason}[/]")
     for violation in report.violations():
         out.print(
             f"[yellow]{violation.agent} {violation.recommendation_id}: "
@@ -216,12 +211,32 @@ def _print_scenarios(report: Any) -> None:
             out.print(f"[red]{result.case_id}: {result.error}[/]")
 
 
-def _auroc_cells(auroc: Any) -> tuple[str, str]:
-    if auroc is None:
-        return "-", "-"
-    value = "n/a" if auroc.value is None else f"{auroc.value:.3f}"
-    return value, f"{auroc.correct}/{auroc.incorrect}"
+def _confidence_table(report: Any) -> Table:
+    """Per agent: right and wrong cases, those without a confidence, and the AUROC (or why it
+    is undefined)."""
+    table = Table(title="Confidence against correctness")
+    for column in ("agent", "right", "wrong", "no confidence", "AUROC"):
+        left = column in ("agent", "AUROC")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column == "agent")
+    for s in report.scores():
+        auroc = s.auroc
+        if auroc is None:
+            table.add_row(s.agent, "-", "-", "-", "-")
+            continue
+        value = f"{auroc.value:.3f}" if auroc.value is not None else f"n/a: {_why(auroc)}"
+        table.add_row(
+            s.agent,
+            str(auroc.correct),
+            str(auroc.incorrect),
+            str(auroc.without_confidence),
+            value,
+        )
+    return table
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
+
+
+def _why(auroc: Any) -> str:
+    return str(auroc.reason).removeprefix("undefined: ")

@@ -13,7 +13,7 @@ import re
 
 from agents.figures import ungrounded_numbers
 from agents.next_action.history import AccountHistory
-from agents.next_action.planning import NextStep
+from agents.next_action.planning import NextStep, count_facts
 from agents.prose import Checked, Grounds, check_prose, no_prose
 from core.recommendation import Action, Fact
 
@@ -100,7 +100,8 @@ def plan_provenance(
     """The steps' records, then those behind the draft's facts; each record field once."""
     seen: set[tuple[str, str, str]] = set()
     kept = []
-    for fact in [f for s in steps for f in s.provenance] + context_facts(history, contact_id):
+    facts = [f for s in steps for f in s.provenance] + context_facts(history, contact_id)
+    for fact in facts + count_facts(history):
         if (key := (fact.source, fact.record_id, fact.field)) not in seen:
             seen.add(key)
             kept.append(fact)

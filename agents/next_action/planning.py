@@ -93,6 +93,34 @@ def unanswered_by_person(history: AccountHistory) -> list[list[Touch]]:
     return list(groups.values())
 
 
+def count_facts(history: AccountHistory) -> list[Fact]:
+    """Provenance for what the answer's context lines state: the last meeting, every unanswered
+    customer e-mail (also those of senders no step replies to), and their counts in all
+    ("Unanswered customer e-mails: 3") and per sender ("none of the 2 has had a reply")."""
+    facts = [_activity_fact(history.last_meeting)] if history.last_meeting else []
+    groups = unanswered_by_person(history)
+    if not groups:
+        return facts
+    facts += [_activity_fact(e) for g in groups for e in g]
+    total = sum(len(g) for g in groups)
+    facts.append(
+        Fact(
+            source="computed", record_id=history.account_id, field="unanswered_emails", value=total
+        )
+    )
+    facts += [
+        Fact(
+            source="computed",
+            record_id=history.account_id,
+            field=f"unanswered_emails.{g[0].contact_id}",
+            value=len(g),
+        )
+        for g in groups
+        if len(g) > 1
+    ]
+    return facts
+
+
 def _unseen(history: AccountHistory, *kinds: str) -> str:
     """ " among the records I may use; 3 meetings are withheld" when consent withheld records
     of ``kinds`` (a claim that something is absent must say so), else ""."""
