@@ -167,4 +167,20 @@ def checked_draft(
     if not draft_is_grounded(draft, facts):
         problem = "uses an id or a capitalised name the facts do not hold"
         return Checked(fallback, "replaced", (problem,), draft)
+    if reader_named_again(draft):
+        problem = "names its reader again after the greeting (writes about them, or signs as them)"
+        return Checked(fallback, "replaced", (problem,), draft)
     return checked
+
+
+_GREETING = re.compile(r"^\s*(?:Dear|Hello|Hi)\s+([^,\n]+?)\s*,", re.MULTILINE)
+
+
+def reader_named_again(draft: str) -> bool:
+    """Whether a letter names the person it greets anywhere after the greeting: a letter to
+    Minfang Lin does not tell her about "the call made to Minfang Lin", nor sign as her."""
+    greeting = _GREETING.search(draft)
+    if greeting is None:
+        return False
+    name = greeting.group(1).strip()
+    return len(name) > 2 and name.lower() in draft[greeting.end() :].lower()

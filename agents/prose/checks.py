@@ -272,7 +272,8 @@ def unfinished(text: str) -> list[str]:
         return []
     last = lines[-1]
     words = _LATIN_WORD.findall(last)
-    if words and words[-1].lower() in _DANGLING and last[-1] not in _CLOSING:
+    ends_on_figure = bool(re.search(r"\d[\d,.]*\s*%?\)?$", last))  # "... a trend of 0.48%"
+    if words and words[-1].lower() in _DANGLING and last[-1] not in _CLOSING and not ends_on_figure:
         return [f"unfinished sentence: {last[-60:]!r}"]
     if last[-1] in ":：":  # announces what never came ("The answer is:")
         return [f"unfinished sentence: {last[-60:]!r}"]

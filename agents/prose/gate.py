@@ -57,6 +57,7 @@ class ProseGate:
         self._splitter = SentenceSplitter()
         self._shown: list[str] = []
         self._written: list[str] = []
+        self._held: list[str] = []  # passed, but would leave the shown text unfinished
         self.problems: list[str] = []
         self._closed = False
 
@@ -84,15 +85,11 @@ class ProseGate:
         if self.failed:
             return []
         rest = self._splitter.rest()
-        if not rest.strip():
-            return []
-        released = self._admit([rest])
-        if released:
-            ending = unfinished(self.shown)
-            if ending:
-                self._shown.pop()
-                self.problems.extend(ending)
-                return []
+        released = self._admit([rest]) if rest.strip() else []
+        if self._held and not self.failed:
+            # The text ended on what announced more ("... include:"): it never came.
+            self.problems.extend(unfinished("".join(self._shown + self._held)))
+            self._held.clear()
         return released
 
     def finish(self, fallback: str, *, separator: str = "\n\n", follows: bool = False) -> Checked:
@@ -116,14 +113,22 @@ class ProseGate:
         return Checked(text, "partial", problems, written, shown)
 
     def _admit(self, sentences: Iterable[str]) -> list[str]:
+        """Check ``sentences`` in order and release those that passed. A sentence that passed
+        but would leave the shown text unfinished ("The key factors are:") is held until the
+        next one passes, and dropped with it when that one fails: what was shown always reads
+        as finished."""
         released: list[str] = []
         for sentence in sentences:
-            problems = check_sentence(sentence, self.grounds, before=self._shown)
+            problems = check_sentence(sentence, self.grounds, before=self._shown + self._held)
             if problems:
                 self.problems.extend(problems)
+                self._held.clear()
                 break
-            self._shown.append(sentence)
-            released.append(sentence)
+            self._held.append(sentence)
+            if not unfinished("".join(self._shown + self._held)):
+                self._shown += self._held
+                released += self._held
+                self._held.clear()
         return released
 
 

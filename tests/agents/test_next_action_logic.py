@@ -122,3 +122,17 @@ def test_a_reply_subject_says_re_once() -> None:
     )
     assert reply_subject("Quotation for LabCore H50") == "Re: Quotation for LabCore H50"
     assert reply_subject(None) == "Re:"
+
+
+def test_a_draft_that_names_its_reader_again_is_caught() -> None:
+    from agents.next_action.drafting import reader_named_again
+
+    written_about = (
+        "Dear Minfang Lin,\n\nI am writing about the call made to Minfang Lin on 2026-06-25."
+        "\n\nBest regards,\n\nMinfang Lin"
+    )
+    assert reader_named_again(written_about)
+    assert not reader_named_again(
+        "Dear Minfang Lin,\n\nThank you for your call on 2026-06-25.\n\nBest regards"
+    )
+    assert not reader_named_again("Thank you for your message.")

@@ -200,3 +200,26 @@ def test_figures_in_their_own_roles_pass() -> None:
         "In line with the budget of 2026, quote CNY 178,600.50 as the target.",
     ):
         assert check_text(text, grounds) == [], text
+
+
+def test_a_lead_in_is_held_until_what_it_announces_passes(grounds: Grounds) -> None:
+    gate = ProseGate(grounds)
+    released = gate.feed("Anzhen Hospital plans 9.91% growth in 2026.\nThe key factors are:\n")
+    assert [r.strip() for r in released] == ["Anzhen Hospital plans 9.91% growth in 2026."]
+    # What the lead-in announced fails: the lead-in is never shown, so nothing reads unfinished.
+    assert gate.feed("- a budget of 77.7% more.\n") == []
+    checked = gate.finish("The summary.")
+    assert checked.status == "partial"
+    assert "key factors" not in checked.text and checked.text.endswith("The summary.")
+
+
+def test_a_lead_in_followed_by_a_sound_item_is_released_with_it(grounds: Grounds) -> None:
+    gate = ProseGate(grounds)
+    gate.feed("Anzhen Hospital plans growth in 2026.\nThe key factor is:\n")
+    released = gate.feed("- growth of 9.91%\n")
+    assert [r.strip() for r in released] == ["The key factor is:", "- growth of 9.91%"]
+    assert gate.finish("The summary.").status == "passed"
+
+
+def test_a_list_item_ending_on_a_figure_is_finished(grounds: Grounds) -> None:
+    assert check_text("Growth:\n- A yearly budget trend of 9.91%", grounds) == []
