@@ -36,8 +36,8 @@ from eval.scenario_suite.cases import ScenarioCase
 # The plan labels as of a moment: the suite's own rule, so both judge plans alike.
 from eval.scenario_suite.generate import (
     SUPERVISOR_TEMPLATES,
-    _next_action_case,
     generate_cases,
+    next_action_case,
 )
 
 ACCOUNT_AGENTS: tuple[str, ...] = ("lead_scoring", "budget", "relationships", "next_action")
@@ -175,7 +175,7 @@ def case_for(crm: CRMStore) -> Callable[[Recommendation, datetime, ScenarioCase 
             return case
         account_id = recommendation.subject.get("account_id")
         if recommendation.agent == "next_action" and account_id:
-            return _next_action_case(crm, account_id, moment)
+            return next_action_case(crm, account_id, moment)
         return None
 
     return label

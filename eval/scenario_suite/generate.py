@@ -101,7 +101,7 @@ def generate_cases(engine: Engine, *, thorough: bool = False) -> dict[str, list[
         cases["relationships"].append(
             _relationships_case(account_id, row.true_decision_maker_contact_id)
         )
-        cases["next_action"].append(_next_action_case(crm, account_id, clock))
+        cases["next_action"].append(next_action_case(crm, account_id, clock))
     cases["technical_qa"] = _technical_cases(crm, thorough=thorough)
     cases["supervisor"] = _supervisor_cases(crm, accounts)
     return cases
@@ -176,7 +176,7 @@ def _relationships_case(account_id: str, decision_maker: str | None) -> Scenario
     )
 
 
-def _next_action_case(crm: CRMStore, account_id: str, clock: datetime) -> ScenarioCase:
+def next_action_case(crm: CRMStore, account_id: str, clock: datetime) -> ScenarioCase:
     touches = [
         a
         for a in crm.activities_for_account(
