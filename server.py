@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 def _default_services(settings: Settings) -> Any:
     # Imported when first needed: it pulls in the CRM store, Chroma and the model gateway.
-    from tools.services import create_services
+    from composition.agents import create_services
 
     return create_services(settings)
 
@@ -69,7 +69,7 @@ def create_app(
     graphs: Mapping[str, GraphSpec] | None = None,
     services_factory: Callable[[Settings], Any] | None = None,
 ) -> FastAPI:
-    """The API app. Graphs default to the registry and services to ``tools.services``; tests
+    """The API app. Graphs default to the registry and services to ``tools.agent_services``; tests
     inject their own. Nothing heavy happens here: the lifespan opens the runtime and the
     services load in the background, so ``/ok`` answers at once."""
     # Also reached as `uvicorn server:create_app --factory`: the offline switches must be set

@@ -1,8 +1,8 @@
 """Saying what consent withheld: the plain-words sentence, the confidence it costs, and the
 ``data["withheld"]`` every recommendation built on reduced inputs carries.
 
-The consent gate (``tools.consent_gate``) counts what each read withheld; an agent opens a
-``tools.consent_tally.collect_withheld()`` tally around its reads (:func:`read_counting` does it
+The consent gate (``governance.consent_gate``) counts what each read withheld; an agent opens a
+``governance.consent_tally.collect_withheld()`` tally around its reads (:func:`read_counting` does it
 for one read in a worker thread) and hands the result (``WithheldTally.as_data``) to
 :func:`note_withheld` when it builds its recommendation. The shape is
 ``{"people": int, "records": {"meeting": int, "email": int, ...}, "partial": {...},
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from core.recommendation import Fact, Recommendation
-from tools.consent_tally import collect_withheld
+from governance.consent_tally import collect_withheld
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from core.settings import Settings
 from runtime.agent_runtime import AgentRuntime
 from runtime.assistants import AssistantService
 from runtime.executor import RunExecutor
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.run_store import RunStore
 from runtime.threads import ThreadService
 

@@ -20,8 +20,8 @@ from api.deps import RuntimeDep
 from api.errors import BODY_ERRORS, ApiError, describe_validation_errors, error_responses
 from crm.enums import ActivityKind
 from crm.lead_scores import LeadScoreRecord
-from graphs.errors import EventConflict, InvalidEvents
-from graphs.event_intake import EventIntake, IntakeResult
+from intake.errors import EventConflict, InvalidEvents
+from intake.event_intake import EventIntake, IntakeResult
 
 router = APIRouter(tags=["events"])
 

@@ -1,7 +1,7 @@
 """Supervisor routing accuracy on the held-out labelled questions in eval/scenarios/routing.jsonl.
 
 Routes every question with the supervisor's example router (MiniLM embeddings, k-NN vote over
-agents/supervisor/examples.json, cheap signals; no language model) and counts a question as
+graphs/supervisor/examples.json, cheap signals; no language model) and counts a question as
 correct only when the routed set equals the expected set exactly. Prints per-specialist
 accuracy, the misses, and time per routing decision.
 
@@ -22,9 +22,9 @@ from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
-from agents.supervisor.routing import ExampleRouter, load_examples  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from crm.demo.catalogue import build_catalogue  # noqa: E402
+from graphs.supervisor.message_router import ExampleRouter, load_examples  # noqa: E402
 from memory import HashingEmbeddingFunction, MiniLMEmbeddingFunction  # noqa: E402
 from tools.documentation import ProductDirectory  # noqa: E402
 

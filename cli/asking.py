@@ -13,9 +13,9 @@ from core.settings import Settings
 
 async def ask_graph(settings: Settings, *, graph_id: str, question: str, console: Console) -> int:
     """Stream ``graph_id``'s answer to ``question`` on stdout; returns the exit code."""
+    from composition.agents import create_services
     from graphs import get_graph_spec
     from graphs.errors import UnknownGraph
-    from tools.services import create_services
 
     if not question.strip():
         console.print("[red]The question is empty.[/]")

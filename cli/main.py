@@ -36,7 +36,9 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    console.print(f"[bold]CRM agents[/] serving on [link]http://{host}:{port}/[/link]  (Ctrl+C stops)")
+    console.print(
+        f"[bold]CRM agents[/] serving on [link]http://{host}:{port}/[/link]  (Ctrl+C stops)"
+    )
     uvicorn.run("server:create_app", factory=True, host=host, port=port, log_level="info")
 
 
@@ -56,16 +58,22 @@ def seed(
     from cli.seeding import seed_demo_crm
 
     settings = get_settings()
-    report = seed_demo_crm(settings, scale=scale, seed=seed_value, if_absent=if_absent, console=console)
+    report = seed_demo_crm(
+        settings, scale=scale, seed=seed_value, if_absent=if_absent, console=console
+    )
     if report is None:
-        console.print(f"Demo CRM already present in {settings.resolved_database_url}; nothing to do.")
+        console.print(
+            f"Demo CRM already present in {settings.resolved_database_url}; nothing to do."
+        )
         return
     console.print(report.render())
 
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="CSV, JSON or JSONL files, e.g. accounts.csv.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV, JSON or JSONL files, e.g. accounts.csv.")
+    ],
     entity: Annotated[
         Optional[str], typer.Option(help="Entity of every file (default: from the file name).")
     ] = None,

@@ -117,8 +117,8 @@ def _score_leads(settings: Settings, engine: Any, *, progress: Any) -> int:
     """Score every account without a lead score, as the agents see it (consent applied)."""
     from crm.lead_scores import LeadScoreStore
     from governance.consent import ConsentLedger, load_consent_key
-    from graphs.lead_refresh import score_unscored_accounts
-    from tools.consent_gate import ConsentGatedCRM
+    from governance.consent_gate import ConsentGatedCRM
+    from intake.lead_refresh import score_unscored_accounts
 
     ledger = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
     crm = ConsentGatedCRM(engine, consent=ledger)

@@ -18,7 +18,9 @@ def utcnow() -> datetime:
 class Fact(BaseModel):
     """One piece of data a recommendation used, precise enough to look the record up again."""
 
-    source: str = Field(description="Table or document collection, e.g. 'products' or 'product_docs'.")
+    source: str = Field(
+        description="Table or document collection, e.g. 'products' or 'product_docs'."
+    )
     record_id: str
     field: str
     value: Any = None
@@ -50,7 +52,9 @@ class Recommendation(BaseModel):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     kind: str
     agent: str
-    subject: dict[str, str] = Field(default_factory=dict, description="account_id/contact_id/deal_id")
+    subject: dict[str, str] = Field(
+        default_factory=dict, description="account_id/contact_id/deal_id"
+    )
     content: str
     confidence: float = Field(ge=0.0, le=1.0, description="The agent's own (raw) confidence.")
     calibrated_confidence: float | None = Field(

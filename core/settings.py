@@ -25,8 +25,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the CRM database; default sqlite:///<data_dir>/crm.db."
     )
-    chroma_path: Path | None = Field(None, description="Embedded Chroma folder; default <data_dir>/chroma.")
-    chroma_url: str | None = Field(None, description="URL of a Chroma server; overrides chroma_path.")
+    chroma_path: Path | None = Field(
+        None, description="Embedded Chroma folder; default <data_dir>/chroma."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server; overrides chroma_path."
+    )
 
     model: str = Field(
         LOCAL_MODEL,
@@ -38,7 +42,8 @@ class Settings(BaseSettings):
     model_timeout: float = Field(120.0, gt=0, description="Seconds before a model call times out.")
     model_max_retries: int = Field(2, ge=0, description="Retries on transient model errors.")
     model_fallbacks: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Comma-separated litellm models tried in order on failure."
+        default_factory=list,
+        description="Comma-separated litellm models tried in order on failure.",
     )
     model_max_tokens: int = Field(512, gt=0, description="Default cap on generated tokens.")
     judge_model: str | None = Field(
@@ -57,7 +62,9 @@ class Settings(BaseSettings):
         "default ~/.cache/crm-agents/models.",
     )
     local_model_context: int = Field(4096, ge=512, description="Context window of the local model.")
-    local_model_threads: int = Field(1, ge=1, description="Inference threads (1 is fastest on 2 cores).")
+    local_model_threads: int = Field(
+        1, ge=1, description="Inference threads (1 is fastest on 2 cores)."
+    )
 
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")

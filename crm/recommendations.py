@@ -150,8 +150,12 @@ class RecommendationLog:
         """Store a rep's verdict; ``modify`` needs ``modified_content``."""
         if feedback.verdict == "modify" and not (feedback.modified_content or "").strip():
             raise InvalidQuery("verdict 'modify' needs modified_content")
-        row = FeedbackRow(id=str(uuid.uuid4()), recommendation_id=recommendation_id,
-                          created_at=utcnow(), **feedback.model_dump())
+        row = FeedbackRow(
+            id=str(uuid.uuid4()),
+            recommendation_id=recommendation_id,
+            created_at=utcnow(),
+            **feedback.model_dump(),
+        )
         with self._sessions() as session:
             if session.get(RecommendationRow, recommendation_id) is None:
                 raise NotFound("recommendation", recommendation_id)

@@ -1,6 +1,6 @@
 """A litellm callback that appends every model call to the audit ledger.
 
-Registered by ``tools.services.create_services`` (the llm package never imports governance).
+Registered by ``composition.agents.create_services`` (the llm package never imports governance).
 Each ``model_call`` entry holds the model, its scalar parameters, the prompt template's id and
 sha256 when the system message matches one, and the sha256 of the input messages and of the
 output; never the text itself.

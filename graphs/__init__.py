@@ -1,4 +1,5 @@
-"""Orchestration: the registry of graphs exposed as assistants, and shared graph nodes."""
+"""Orchestration: the registry of graphs exposed as assistants, and the supervisor graph that
+routes a rep's message to the specialists in ``agents/``."""
 
 from graphs.registry import GraphSpec, assistant_id_for, get_graph_spec, registered_graphs
 

@@ -119,7 +119,7 @@ def _agent_spec(
 
 def _supervisor_spec(specialists: list[GraphSpec]) -> GraphSpec:
     """The supervisor over every other registered graph, each built from the same services."""
-    from agents.supervisor import build_supervisor_graph
+    from graphs.supervisor import build_supervisor_graph
     from memory import MiniLMEmbeddingFunction
 
     def factory(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:

@@ -29,6 +29,7 @@ from llm.errors import (
     ModelUnavailableError,
     UnknownModelError,
 )
+from llm.litellm_router import model_router
 from llm.local_config import LocalModelConfig, local_model_info
 from llm.providers import (
     LOCAL_MODEL_OPTION,
@@ -38,7 +39,6 @@ from llm.providers import (
     provider_of,
     register_providers,
 )
-from llm.routing import model_router
 from llm.scripted import DEFAULT_VERSION as SCRIPTED_VERSION
 
 MessagesInput = str | Sequence[Mapping[str, Any]]
@@ -72,7 +72,7 @@ def completion_kwargs(settings: Settings, **overrides: Any) -> dict[str, Any]:
 def chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
     """A LangChain chat model for ``settings.model``; streams, so LangGraph yields token chunks.
 
-    A ``ChatLiteLLMRouter`` over :func:`~llm.routing.model_router`, so retries and fallbacks
+    A ``ChatLiteLLMRouter`` over :func:`~llm.litellm_router.model_router`, so retries and fallbacks
     work for ``invoke`` as for ``astream``. ``overrides`` are ChatLiteLLM fields
     (``temperature=0``, ``max_tokens=64``, ...).
     """

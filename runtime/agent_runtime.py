@@ -20,7 +20,7 @@ from runtime.broker import InMemoryStreamBroker
 from runtime.checkpoints import open_checkpointer, open_graph_store
 from runtime.database import make_records_engine, records_limiter
 from runtime.executor import RunExecutor
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.records import utcnow
 from runtime.run_store import RunStore
 from runtime.service_loader import ServicesLoader

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from runtime.assistant_store import AssistantSortField, AssistantStore
 from runtime.errors import AssistantReadOnly
-from runtime.graphs import GraphCatalog, ResolvedAssistant
+from runtime.graph_catalog import GraphCatalog, ResolvedAssistant
 from runtime.records import AssistantRecord
 from runtime.threads import ThreadService
 

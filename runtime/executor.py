@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from runtime.broker import StreamBroker, StreamEvent
 from runtime.errors import RunActive, RunNotActive
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.records import ACTIVE_RUN_STATUSES, RunRecord
 from runtime.run_request import RunRequest
 from runtime.run_store import RunStore

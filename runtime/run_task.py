@@ -18,7 +18,7 @@ from typing import Any
 from graphs.registry import GraphSpec
 from runtime.broker import StreamBroker, StreamEvent
 from runtime.engine import graph_input, stream_graph_events
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.records import RunRecord, RunStatus, ThreadStatus, utcnow
 from runtime.rollback import delete_run_checkpoints
 from runtime.run_request import RunRequest

@@ -17,7 +17,7 @@ from runtime.errors import (
     ThreadHasNoGraph,
 )
 from runtime.executor import RunExecutor
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.records import ThreadRecord, ThreadStatus
 from runtime.serialization import to_json_value
 from runtime.state import checkpoint_of, empty_state, pending_interrupts, snapshot_to_state

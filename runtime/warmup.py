@@ -23,7 +23,7 @@ import anyio.to_thread
 from langchain_core.messages import HumanMessage
 
 from core.settings import Settings
-from runtime.graphs import GraphCatalog
+from runtime.graph_catalog import GraphCatalog
 from runtime.service_loader import ServicesLoader
 
 logger = logging.getLogger(__name__)

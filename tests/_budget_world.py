@@ -23,7 +23,7 @@ from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.importers import import_file
 from crm.store import CRMStore
-from tools.consent_gate import ConsentGatedCRM
+from governance.consent_gate import ConsentGatedCRM
 from tools.pricing import PricingTools
 
 SEED = 20261125

@@ -25,8 +25,8 @@ from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.importers import import_file
 from crm.store import CRMStore
+from governance.consent_gate import ConsentGatedCRM
 from memory import AccountNote, HashingEmbeddingFunction, Memory
-from tools.consent_gate import ConsentGatedCRM
 from tools.indexing import index_account_notes
 from tools.stakeholders import StakeholderTools
 

@@ -15,6 +15,9 @@ os.environ.setdefault("CRM_AGENTS_WARM_UP", "false")
 
 import pytest
 
+# The demo CRM and agent services the agent and graph tests share (module-scoped fixtures).
+pytest_plugins = ["_demo_agents"]
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 

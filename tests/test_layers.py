@@ -23,11 +23,15 @@ RANKS = {
     "tools": 2,
     "agents": 3,
     "graphs": 4,
+    # Behaviour events scored and routed outside a conversation (the lead scoring agent, no model).
+    "intake": 4,
     "eval": 5,
     "runtime": 5,
     "api": 6,
     "server": 7,
     "cli": 7,
+    # The composition root: builds every service of a process; only server.py and the CLI open it.
+    "composition": 5.5,
 }
 
 
@@ -58,4 +62,6 @@ def test_imports_point_down(package: str, path: Path) -> None:
     upward = {
         name for name in _own_imports(path) if name != package and RANKS[name] >= RANKS[package]
     }
-    assert not upward, f"{path.relative_to(ROOT)} imports {sorted(upward)}, which are not below {package}"
+    assert not upward, (
+        f"{path.relative_to(ROOT)} imports {sorted(upward)}, which are not below {package}"
+    )

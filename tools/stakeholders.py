@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from crm.errors import NotFound
 from crm.records import AccountRecord, ActivityRecord, ContactRecord
 from crm.store import CRMStore
+from governance.consent_gate import withheld_for_account
 from memory import Memory
-from tools.consent_gate import withheld_for_account
 
 # Activities between people (behaviour such as web visits names no one we spoke to).
 PERSON_KINDS: tuple[str, ...] = ("meeting", "email_in", "email_out", "call_answered", "call_missed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agents.lead_scoring.routing import Route, route_lead
+from agents.lead_scoring.next_specialist import Route, route_lead
 from agents.lead_scoring.scoring import LeadScore, score_lead
 from agents.lead_scoring.stage import StageCall, infer_stage
 from agents.lead_scoring.win_model import WinModel

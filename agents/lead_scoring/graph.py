@@ -38,9 +38,9 @@ from agents.withheld import note_withheld, read_counting
 from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
 from crm.errors import NotFound
 from crm.store import CRMStore
+from governance.consent_gate import ConsentWithheld
 from prompts import load_prompt
 from tools.behaviour import BehaviourFeatures, account_behaviour, contact_behaviour
-from tools.consent_gate import ConsentWithheld
 
 GRAPH_ID = "lead_scoring"
 PROMPT_ID = "lead_scoring.explain"
@@ -204,9 +204,7 @@ def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], s
         text = last_human_text(state)
         contact_match, account_match = _CONTACT_ID.search(text), _ACCOUNT_ID.search(text)
         contact_id = contact_match.group(0).upper() if contact_match else None
-        account_id = (
-            account_match.group(0).upper() if account_match else _named(crm, state, text)
-        )
+        account_id = account_match.group(0).upper() if account_match else _named(crm, state, text)
     try:
         if contact_id:
             contact = crm.get_contact(contact_id=contact_id)

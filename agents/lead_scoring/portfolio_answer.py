@@ -29,7 +29,7 @@ from core.recommendation import Fact, Recommendation, snapshot_sha256
 from crm.errors import NotFound
 from crm.lead_scores import LeadScoreStore
 from crm.store import CRMStore
-from tools.consent_tally import collect_withheld
+from governance.consent_tally import collect_withheld
 
 AGENT = "lead_scoring"
 KIND = "portfolio"

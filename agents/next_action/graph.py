@@ -99,7 +99,7 @@ def build_next_action_graph(
     store: Any = None,
     recorder: RecommendationRecorder | None = None,
 ) -> Any:
-    """Compile the next best action graph over ``tools`` (``tools.services.AgentServices``:
+    """Compile the next best action graph over ``tools`` (``tools.agent_services.AgentServices``:
     its ``crm`` store and ``stakeholders`` tools) and ``model`` (drafts only)."""
     prompt = load_prompt(PROMPT_ID)
     # Approved actions are written through the services' action writer; stand-in tools

@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field
 from agents.lead_scoring import infer_stage
 from crm.records import ActivityRecord
 from crm.store import CRMStore
+from governance.consent_tally import collect_withheld
 from tools.behaviour import account_behaviour, data_clock
-from tools.consent_tally import collect_withheld
 
 PERSON_KINDS = ("meeting", "email_in", "email_out", "call_answered", "call_missed")
 # A reply from us, or a conversation, closes an inbound e-mail or a missed call.

@@ -16,7 +16,92 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 
 # Words that carry no topic: question words, auxiliaries, articles and sales-chat filler.
 STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "by", "can", "could", "describe", "detail", "details", "do", "does", "did", "for", "from", "give", "has", "have", "how", "i", "in", "is", "it", "its", "it's", "me", "much", "many", "my", "of", "on", "or", "our", "please", "say", "says", "should", "tell", "than", "that", "the", "their", "them", "there", "these", "they", "this", "those", "to", "us", "was", "we", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "about", "any", "all", "also", "there's", "know", "need", "long", "big", "large", "much", "product", "device", "unit", "model"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "can",
+        "could",
+        "describe",
+        "detail",
+        "details",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "give",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "it's",
+        "me",
+        "much",
+        "many",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "say",
+        "says",
+        "should",
+        "tell",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "us",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "about",
+        "any",
+        "all",
+        "also",
+        "there's",
+        "know",
+        "need",
+        "long",
+        "big",
+        "large",
+        "much",
+        "product",
+        "device",
+        "unit",
+        "model",
+    ]
 )
 
 
@@ -80,11 +165,15 @@ def relevant_passages(
     return relevant
 
 
-def answer_confidence(*, top_score: float, overlap: int, question_terms: int, grounded: bool) -> float:
+def answer_confidence(
+    *, top_score: float, overlap: int, question_terms: int, grounded: bool
+) -> float:
     """A [0, 1] confidence from retrieval similarity, term coverage and grounding.
 
     Raw and uncalibrated: the calibration harness maps it against human scores.
     """
     coverage = overlap / question_terms if question_terms else 0.5
-    raw = 0.5 * min(max(top_score, 0.0), 1.0) + 0.4 * min(coverage, 1.0) + (0.1 if grounded else -0.2)
+    raw = (
+        0.5 * min(max(top_score, 0.0), 1.0) + 0.4 * min(coverage, 1.0) + (0.1 if grounded else -0.2)
+    )
     return round(min(max(raw, 0.05), 0.99), 3)

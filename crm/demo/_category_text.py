@@ -43,10 +43,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "sampled recordings, and non-actionable alarms fell by {drop}% after unit-specific "
         "default limits were introduced. No device-related adverse events were reported.",
         troubleshooting=(
-            ("A noisy ECG trace on the {name} is nearly always caused by dried electrode gel, "
-            "poor skin preparation or lead placement, so check those before replacing cables."),
-            ("Repeated NIBP failures usually point to the wrong cuff size, a kinked hose or a "
-            "patient who moves during the measurement."),
+            (
+                "A noisy ECG trace on the {name} is nearly always caused by dried electrode gel, "
+                "poor skin preparation or lead placement, so check those before replacing cables."
+            ),
+            (
+                "Repeated NIBP failures usually point to the wrong cuff size, a kinked hose or a "
+                "patient who moves during the measurement."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, NIBP pressure calibration, SpO2 "
         "simulator verification and a functional test of every alarm",
@@ -62,10 +66,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "with the {name}. Drug library compliance reached {pct}%, and the library intercepted "
         "{drop} potentially harmful programming errors per 10,000 infusions.",
         troubleshooting=(
-            ("Repeated downstream occlusion alarms on the {name} are usually caused by a closed "
-            "clamp, a kinked line or a blocked cannula rather than by the pump."),
-            ("If the drug library shown is out of date, check the network connection and ask "
-            "pharmacy to republish the library."),
+            (
+                "Repeated downstream occlusion alarms on the {name} are usually caused by a closed "
+                "clamp, a kinked line or a blocked cannula rather than by the pump."
+            ),
+            (
+                "If the drug library shown is out of date, check the network connection and ask "
+                "pharmacy to republish the library."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, flow-rate accuracy verification with "
         "an infusion device analyser, occlusion pressure testing and an air-in-line sensor check",
@@ -82,10 +90,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "Diagnostic quality was rated equivalent or better in {pct}% of examinations, and the "
         "average examination took {drop}% less time thanks to automated measurements.",
         troubleshooting=(
-            ("If images from the {name} look grainy or dark, review the preset, gain and depth "
-            "before suspecting the probe."),
-            ("Studies missing from PACS usually mean that the DICOM destination or the worklist "
-            "settings were changed."),
+            (
+                "If images from the {name} look grainy or dark, review the preset, gain and depth "
+                "before suspecting the probe."
+            ),
+            (
+                "Studies missing from PACS usually mean that the DICOM destination or the worklist "
+                "settings were changed."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, probe lens and element inspection, a "
         "phantom image quality check and a probe leakage current test",
@@ -102,10 +114,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "verification checks, and respiratory therapists reported {drop}% shorter set-up "
         "times than with the previous fleet.",
         troubleshooting=(
-            ("A persistent leak alarm on the {name} is most often a loose circuit connection, "
-            "an ill-fitting interface or an uncuffed airway."),
-            ("If the pre-use check fails at the flow sensor step, replace or reprocess the "
-            "sensor and repeat the check before connecting a patient."),
+            (
+                "A persistent leak alarm on the {name} is most often a loose circuit connection, "
+                "an ill-fitting interface or an uncuffed airway."
+            ),
+            (
+                "If the pre-use check fails at the flow sensor step, replace or reprocess the "
+                "sensor and repeat the check before connecting a patient."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, performance verification with a gas "
         "flow analyser, oxygen sensor calibration and inspection of valves and seals",
@@ -121,10 +137,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "{name} over {months} months. Readiness self-tests passed on {pct}% of scheduled days, "
         "and the median time from device arrival to first intervention was {drop} seconds.",
         troubleshooting=(
-            ("If the {name} reports a failed self-test, check the battery and the expiry date "
-            "of the pads or consumables first."),
-            ("Contact or position warnings usually come from sweat, chest hair or consumables "
-            "past their shelf life."),
+            (
+                "If the {name} reports a failed self-test, check the battery and the expiry date "
+                "of the pads or consumables first."
+            ),
+            (
+                "Contact or position warnings usually come from sweat, chest hair or consumables "
+                "past their shelf life."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, output verification with a calibrated "
         "analyser, review of the self-test log and battery and consumable expiry checks",
@@ -141,10 +161,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "excellent in {pct}% of cases, and set-up time fell by {drop}% compared with the "
         "previous equipment.",
         troubleshooting=(
-            ("If the {name} does not respond to its controls, check the connections of cables, "
-            "footswitches or handles and look for an error code on the display."),
-            ("Unexpected loss of function during a case is usually a cable or connector fault; "
-            "keep a spare set in the theatre."),
+            (
+                "If the {name} does not respond to its controls, check the connections of cables, "
+                "footswitches or handles and look for an error code on the display."
+            ),
+            (
+                "Unexpected loss of function during a case is usually a cable or connector fault; "
+                "keep a spare set in the theatre."
+            ),
         ),
         checks="an electrical safety test to IEC 62353, output verification with calibrated "
         "test equipment and inspection of cables, handles and seals",
@@ -161,10 +185,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "0.97 for all analytes, precision met CLSI EP15 targets for {pct}% of analytes, and "
         "median turnaround time fell by {drop}%.",
         troubleshooting=(
-            ("If quality control results on the {name} drift, check reagent lot numbers, "
-            "on-board stability and calibration status before running patient samples."),
-            ("Aspiration or clot errors usually mean a poorly mixed sample or a partially "
-            "blocked probe that needs the cleaning routine."),
+            (
+                "If quality control results on the {name} drift, check reagent lot numbers, "
+                "on-board stability and calibration status before running patient samples."
+            ),
+            (
+                "Aspiration or clot errors usually mean a poorly mixed sample or a partially "
+                "blocked probe that needs the cleaning routine."
+            ),
         ),
         checks="an electrical safety test, optical and temperature verification, probe and "
         "fluidics inspection and a review of quality control records",
@@ -180,10 +208,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "acquired with the {name}. Image quality was rated diagnostic in {pct}% of them, and "
         "patient dose was {drop}% lower than on the previous system at equal image quality.",
         troubleshooting=(
-            ("If the {name} refuses to start an acquisition, check interlocks, emergency stops "
-            "and the status of the generator or magnet on the console."),
-            ("Images not arriving in PACS usually indicate a changed DICOM destination or a "
-            "full local queue."),
+            (
+                "If the {name} refuses to start an acquisition, check interlocks, emergency stops "
+                "and the status of the generator or magnet on the console."
+            ),
+            (
+                "Images not arriving in PACS usually indicate a changed DICOM destination or a "
+                "full local queue."
+            ),
         ),
         checks="an electrical safety test, image quality checks with test phantoms, dose "
         "output verification by a medical physicist and a system log review",
@@ -200,10 +232,14 @@ PROFILES: Mapping[str, CategoryProfile] = {
         "showed no growth, chemical indicators passed in {pct}% of loads at first reading, and "
         "average turnaround was {drop}% shorter than with the previous steriliser.",
         troubleshooting=(
-            ("If the {name} aborts a cycle, read the cycle record for the failing phase; wet or "
-            "overloaded loads and poor door seals are the usual causes."),
-            ("A failed air removal test usually indicates a door seal or vacuum pump problem "
-            "and takes the unit out of use until it is repaired."),
+            (
+                "If the {name} aborts a cycle, read the cycle record for the failing phase; wet or "
+                "overloaded loads and poor door seals are the usual causes."
+            ),
+            (
+                "A failed air removal test usually indicates a door seal or vacuum pump problem "
+                "and takes the unit out of use until it is repaired."
+            ),
         ),
         checks="a pressure vessel and safety valve inspection, temperature and pressure sensor "
         "calibration, a vacuum leak test and a door seal check",

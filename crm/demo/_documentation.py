@@ -50,31 +50,51 @@ MAINTENANCE = "Preventive maintenance"
 WARRANTY = "Warranty and service coverage"
 
 LAYOUT: tuple[DocumentLayout, ...] = (
-    DocumentLayout("DS", "datasheet", "Datasheet", (
-        SectionLayout("Product overview", 1, ds.overview),
-        SectionLayout(PHYSICAL, 1, ds.physical),
-        SectionLayout(PERFORMANCE, 2, ds.performance),
-        SectionLayout(ENVIRONMENTAL, 2, ds.environmental),
-        SectionLayout(REGULATORY, 3, ds.regulatory),
-    )),
-    DocumentLayout("UM", "user_manual", "User Manual", (
-        SectionLayout("Introduction and intended use", 1, um.introduction),
-        SectionLayout(POWER, 1, pw.power),
-        SectionLayout(ALARMS, 2, um.alarms),
-        SectionLayout(CONNECTIVITY, 2, um.connectivity),
-        SectionLayout(CLEANING, 3, um.cleaning),
-        SectionLayout(STERILISATION, 3, um.sterilisation),
-        SectionLayout(CONSUMABLES, 4, um.consumables),
-    )),
-    DocumentLayout("SM", "service_manual", "Service Manual", (
-        SectionLayout(MAINTENANCE, 1, sm.maintenance),
-        SectionLayout("Troubleshooting", 1, sm.troubleshooting),
-        SectionLayout(WARRANTY, 2, sm.warranty),
-    )),
-    DocumentLayout("CE", "clinical_evidence", "Clinical Evidence Summary", (
-        SectionLayout("Clinical context", 1, sm.clinical_context),
-        SectionLayout("Evidence summary", 1, sm.evidence),
-    )),
+    DocumentLayout(
+        "DS",
+        "datasheet",
+        "Datasheet",
+        (
+            SectionLayout("Product overview", 1, ds.overview),
+            SectionLayout(PHYSICAL, 1, ds.physical),
+            SectionLayout(PERFORMANCE, 2, ds.performance),
+            SectionLayout(ENVIRONMENTAL, 2, ds.environmental),
+            SectionLayout(REGULATORY, 3, ds.regulatory),
+        ),
+    ),
+    DocumentLayout(
+        "UM",
+        "user_manual",
+        "User Manual",
+        (
+            SectionLayout("Introduction and intended use", 1, um.introduction),
+            SectionLayout(POWER, 1, pw.power),
+            SectionLayout(ALARMS, 2, um.alarms),
+            SectionLayout(CONNECTIVITY, 2, um.connectivity),
+            SectionLayout(CLEANING, 3, um.cleaning),
+            SectionLayout(STERILISATION, 3, um.sterilisation),
+            SectionLayout(CONSUMABLES, 4, um.consumables),
+        ),
+    ),
+    DocumentLayout(
+        "SM",
+        "service_manual",
+        "Service Manual",
+        (
+            SectionLayout(MAINTENANCE, 1, sm.maintenance),
+            SectionLayout("Troubleshooting", 1, sm.troubleshooting),
+            SectionLayout(WARRANTY, 2, sm.warranty),
+        ),
+    ),
+    DocumentLayout(
+        "CE",
+        "clinical_evidence",
+        "Clinical Evidence Summary",
+        (
+            SectionLayout("Clinical context", 1, sm.clinical_context),
+            SectionLayout("Evidence summary", 1, sm.evidence),
+        ),
+    ),
 )
 
 # Where each general spec is stated; a line's performance figures go to PERFORMANCE.
@@ -99,8 +119,7 @@ FACT_SECTIONS: Mapping[str, tuple[str, str]] = {
 }
 # Asked of a mains-powered device, these still have an answer: its power section says it is
 # mains powered and has no battery.
-POWER_KEYS = frozenset({"battery_life_hours", "charge_time_hours", "battery_type",
-                        "power_supply"})
+POWER_KEYS = frozenset({"battery_life_hours", "charge_time_hours", "battery_type", "power_supply"})
 
 
 def document_id(product_id: str, suffix: str) -> str:
@@ -108,8 +127,9 @@ def document_id(product_id: str, suffix: str) -> str:
     return f"DOC-{product_id}-{suffix}"
 
 
-def fact_location(product_id: str, specs: Mapping[str, object], spec_key: str
-                  ) -> tuple[str, str] | None:
+def fact_location(
+    product_id: str, specs: Mapping[str, object], spec_key: str
+) -> tuple[str, str] | None:
     """(document id, heading) stating ``spec_key``, or None when no section states it."""
     if spec_key not in specs and spec_key not in POWER_KEYS:
         return None
@@ -122,8 +142,9 @@ def _version(line: ProductLine, position: int) -> str:
     return f"{1 + (line.index + position) % 3}.{(line.index * (position + 3)) % 7}"
 
 
-def build_documents(line: ProductLine, specs: Mapping[str, SpecValue]
-                    ) -> tuple[CatalogueDocument, ...]:
+def build_documents(
+    line: ProductLine, specs: Mapping[str, SpecValue]
+) -> tuple[CatalogueDocument, ...]:
     """Write every document of a product from its seed-adjusted specs."""
     documents = []
     for position, layout in enumerate(LAYOUT):
@@ -131,16 +152,19 @@ def build_documents(line: ProductLine, specs: Mapping[str, SpecValue]
             CatalogueDocSection(
                 heading=section.heading,
                 page=section.page,
-                body=section.render(SectionContext(line=line, specs=specs,
-                                                   heading=section.heading)),
+                body=section.render(
+                    SectionContext(line=line, specs=specs, heading=section.heading)
+                ),
             )
             for section in layout.sections
         )
-        documents.append(CatalogueDocument(
-            document_id=document_id(line.product_id, layout.suffix),
-            title=f"{line.name} {layout.title}",
-            kind=layout.kind,
-            version=_version(line, position),
-            sections=sections,
-        ))
+        documents.append(
+            CatalogueDocument(
+                document_id=document_id(line.product_id, layout.suffix),
+                title=f"{line.name} {layout.title}",
+                kind=layout.kind,
+                version=_version(line, position),
+                sections=sections,
+            )
+        )
     return tuple(documents)

@@ -55,15 +55,21 @@ def _policy(line: ProductLine, list_price: Decimal, floor: Decimal) -> str:
     small, medium, large = (round(cap * share * 2) / 2 for share in (0.25, 0.45, 0.65))
     strategic = round(cap * 0.2 * 2) / 2
     if list_price < 50_000:
-        tiers = (f"5 to 19 units {_pct(small)}, 20 to 49 units {_pct(medium)}, "
-                 f"50 units or more {_pct(large)}")
+        tiers = (
+            f"5 to 19 units {_pct(small)}, 20 to 49 units {_pct(medium)}, "
+            f"50 units or more {_pct(large)}"
+        )
     elif list_price < 1_000_000:
-        tiers = (f"2 to 4 units {_pct(small)}, 5 to 9 units {_pct(medium)}, "
-                 f"10 units or more {_pct(large)}")
+        tiers = (
+            f"2 to 4 units {_pct(small)}, 5 to 9 units {_pct(medium)}, "
+            f"10 units or more {_pct(large)}"
+        )
     else:
-        tiers = (f"a second system in the same order {_pct(small)}, three or more systems or "
-                 f"a multi-site framework {_pct(medium)}, trade-in of an installed competitor "
-                 f"system {_pct(large)}")
+        tiers = (
+            f"a second system in the same order {_pct(small)}, three or more systems or "
+            f"a multi-site framework {_pct(medium)}, trade-in of an installed competitor "
+            f"system {_pct(large)}"
+        )
     return (
         f"{line.name} list price {_money(list_price)}. Volume discounts: {tiers}. "
         f"Strategic accounts with a signed framework agreement receive an extra "

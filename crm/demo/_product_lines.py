@@ -24,34 +24,40 @@ _MAINS = "100-240 V AC, 50/60 Hz"
 # Category-wide values that individual lines may override.
 CATEGORY_DEFAULTS: Mapping[str, Mapping[str, SpecValue]] = {
     "patient monitoring": {
-        "operating_temp_c": "0 to 40 °C", "power_supply": _MAINS,
+        "operating_temp_c": "0 to 40 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "70% isopropyl alcohol, 0.5% sodium hypochlorite or quaternary "
         "ammonium disinfectant wipes",
     },
     "infusion": {
-        "operating_temp_c": "5 to 40 °C", "power_supply": _MAINS,
+        "operating_temp_c": "5 to 40 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "quaternary ammonium or 70% isopropyl alcohol wipes, and a "
         "1,000 mg/L chlorine solution after patients in contact isolation",
     },
     "ultrasound": {"operating_temp_c": "10 to 40 °C", "power_supply": _MAINS},
     "ventilation": {
-        "operating_temp_c": "5 to 40 °C", "power_supply": _MAINS,
+        "operating_temp_c": "5 to 40 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "70% ethanol, quaternary ammonium or accelerated hydrogen peroxide "
         "wipes for the housing and touchscreen",
     },
     "defibrillation": {
-        "operating_temp_c": "0 to 45 °C", "power_supply": _MAINS,
+        "operating_temp_c": "0 to 45 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "70% isopropyl alcohol, 3% hydrogen peroxide or quaternary ammonium "
         "wipes",
     },
     "surgical": {
-        "operating_temp_c": "10 to 40 °C", "power_supply": _MAINS,
+        "operating_temp_c": "10 to 40 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "quaternary ammonium or 70% alcohol wipes for housings and "
         "0.1% sodium hypochlorite for blood contamination",
     },
     "lab diagnostics": {"operating_temp_c": "15 to 30 °C", "power_supply": _MAINS},
     "imaging": {
-        "operating_temp_c": "15 to 30 °C", "power_supply": _MAINS,
+        "operating_temp_c": "15 to 30 °C",
+        "power_supply": _MAINS,
         "cleaning_agents": "70% alcohol, quaternary ammonium or 0.1% sodium hypochlorite wipes "
         "on patient-contact surfaces",
     },
@@ -59,14 +65,34 @@ CATEGORY_DEFAULTS: Mapping[str, Mapping[str, SpecValue]] = {
 }
 
 REQUIRED_SPECS: tuple[str, ...] = (
-    "weight_kg", "dimensions_mm", "ip_rating", "display", "operating_temp_c", "power_supply",
-    "alarms", "connectivity", "cleaning_agents", "sterilisation", "consumables",
-    "maintenance_interval_months", "warranty_years", "certifications",
+    "weight_kg",
+    "dimensions_mm",
+    "ip_rating",
+    "display",
+    "operating_temp_c",
+    "power_supply",
+    "alarms",
+    "connectivity",
+    "cleaning_agents",
+    "sterilisation",
+    "consumables",
+    "maintenance_interval_months",
+    "warranty_years",
+    "certifications",
 )
-FORMS = frozenset({
-    "bedside", "portable", "pole-mounted", "wearable", "handheld", "cart", "benchtop",
-    "floor-standing", "ceiling-mounted",
-})
+FORMS = frozenset(
+    {
+        "bedside",
+        "portable",
+        "pole-mounted",
+        "wearable",
+        "handheld",
+        "cart",
+        "benchtop",
+        "floor-standing",
+        "ceiling-mounted",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -117,12 +143,21 @@ def _line_from_raw(raw: Mapping[str, Any]) -> ProductLine:
         specs[perf.key] = perf.value
     line = ProductLine(
         index=int(raw["product_id"].removeprefix("PRD-")),
-        product_id=raw["product_id"], sku=raw["sku"], name=raw["name"],
-        category=raw["category"], manufacturer=raw["manufacturer"], origin=raw["origin"],
-        form=raw["form"], standard=raw["standard"], description=raw["description"],
-        intended_use=raw["intended_use"], base_list_price=raw["base_list_price"],
-        max_discount_pct=raw["max_discount_pct"], battery_use=battery_use,
-        specs=MappingProxyType(specs), performance=performance,
+        product_id=raw["product_id"],
+        sku=raw["sku"],
+        name=raw["name"],
+        category=raw["category"],
+        manufacturer=raw["manufacturer"],
+        origin=raw["origin"],
+        form=raw["form"],
+        standard=raw["standard"],
+        description=raw["description"],
+        intended_use=raw["intended_use"],
+        base_list_price=raw["base_list_price"],
+        max_discount_pct=raw["max_discount_pct"],
+        battery_use=battery_use,
+        specs=MappingProxyType(specs),
+        performance=performance,
     )
     _check_line(line)
     return line

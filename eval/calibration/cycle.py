@@ -28,6 +28,7 @@ from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
 from crm.truth import read_ground_truth
+from eval.calibration.calibrating_recorder import CalibratingRecorder
 from eval.calibration.demo_month import (
     SIX_AGENTS,
     DatedRecorder,
@@ -47,7 +48,6 @@ from eval.calibration.sampling import month_period
 from eval.calibration.store import CalibrationStore
 from governance.consent import ConsentLedger, load_consent_key
 from governance.consent_demo import seed_demo_consent
-from tools.calibration import CalibratingRecorder
 from tools.indexing import index_documentation
 
 DEMO_AGENTS: tuple[str, ...] = SIX_AGENTS
@@ -142,7 +142,7 @@ def _services(
     from llm.gateway import chat_model, model_info
     from llm.providers import register_providers
     from memory import HashingEmbeddingFunction, Memory
-    from tools.services import AgentServices
+    from tools.agent_services import AgentServices
 
     register_providers()
     return AgentServices(

@@ -26,8 +26,8 @@ from governance.consent_demo import seed_demo_consent
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from memory import Memory
+from tools.agent_services import AgentServices
 from tools.indexing import index_crm_into_memory
-from tools.services import AgentServices
 
 
 class EveryoneConsented:

@@ -34,11 +34,17 @@ def upgrade() -> None:
         sa.Column("deal_id", sa.String(24), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("created_at", _ts(), nullable=False),
-        sa.Column("record", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
-        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_recommendations_confidence"),
+        sa.Column(
+            "record", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.CheckConstraint(
+            "confidence >= 0 AND confidence <= 1", name="ck_recommendations_confidence"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_recommendations"),
     )
-    op.create_index("ix_recommendations_account_created", "recommendations", ["account_id", "created_at"])
+    op.create_index(
+        "ix_recommendations_account_created", "recommendations", ["account_id", "created_at"]
+    )
     op.create_index("ix_recommendations_agent_created", "recommendations", ["agent", "created_at"])
     op.create_table(
         "recommendation_feedback",

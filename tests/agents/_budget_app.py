@@ -16,7 +16,7 @@ from graphs.registry import registered_graphs
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from server import create_app
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 
 @asynccontextmanager

@@ -307,7 +307,7 @@ def test_topology_is_pinned(world: World) -> None:
 
 def test_registered_as_an_assistant_built_from_the_services(world: World) -> None:
     from graphs.registry import get_graph_spec
-    from tools.services import AgentServices
+    from tools.agent_services import AgentServices
 
     services = AgentServices(
         settings=SETTINGS,

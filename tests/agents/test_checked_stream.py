@@ -13,7 +13,7 @@ from langgraph.graph.message import add_messages
 
 from agents.checked_stream import checked, written
 from agents.prose import Grounds, ProseGate, check_prose
-from agents.supervisor.relay import run_relayed
+from graphs.supervisor.relay import run_relayed
 
 pytestmark = pytest.mark.anyio
 
@@ -133,7 +133,7 @@ async def test_the_relay_streams_a_subgraphs_checked_text(subgraphs: bool) -> No
 
 
 async def test_a_specialist_failing_after_it_streamed_keeps_what_it_showed() -> None:
-    from agents.supervisor.relay import FailedAfterStreaming
+    from graphs.supervisor.relay import FailedAfterStreaming
 
     async def answer(state: _State) -> dict[str, Any]:
         await checked(_model(DRAFT), ProseGate(GROUNDS)).ainvoke([HumanMessage(QUESTION)])

@@ -20,8 +20,8 @@ from agents.lead_scoring.portfolio import CHANGES, HOTTEST, STALE, portfolio_kin
 from core.recommendation import Recommendation
 from crm.lead_scores import LeadScoreStore
 from crm.store import CRMStore
-from graphs.event_intake import EventIntake
-from graphs.lead_refresh import score_unscored_accounts
+from intake.event_intake import EventIntake
+from intake.lead_refresh import score_unscored_accounts
 from tools.behaviour import data_clock
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -212,7 +212,7 @@ async def test_a_question_about_one_account_is_still_scored_as_before(graph: Any
     ],
 )
 def test_the_supervisor_routes_portfolio_questions_to_lead_scoring(question: str) -> None:
-    from agents.supervisor import ExampleRouter
+    from graphs.supervisor import ExampleRouter
     from memory import HashingEmbeddingFunction
 
     labels = ["technical_qa", "budget", "relationships", "lead_scoring", "next_action"]
@@ -223,8 +223,8 @@ def test_the_supervisor_routes_portfolio_questions_to_lead_scoring(question: str
 async def test_the_supervisor_passes_the_rep_to_the_lead_scoring_agent(
     graph: Any, crm: CRMStore, rep: str
 ) -> None:
-    from agents.supervisor import build_supervisor_graph
     from core.settings import Settings
+    from graphs.supervisor import build_supervisor_graph
     from llm.gateway import chat_model
     from llm.providers import register_providers
     from memory import HashingEmbeddingFunction

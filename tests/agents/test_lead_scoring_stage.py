@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from agents.lead_scoring import assess_lead, infer_stage
-from agents.lead_scoring.routing import route_lead
+from agents.lead_scoring.next_specialist import route_lead
 from agents.lead_scoring.scoring import grade_for
 from agents.lead_scoring.win_model import HAND_RULE
 from eval.lead_scoring import evaluate_stages

@@ -21,7 +21,7 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from server import create_app
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = "ACC-0004"

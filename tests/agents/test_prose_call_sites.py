@@ -14,7 +14,7 @@ from eval.scenario_suite.demo import demo_services
 from graphs.registry import registered_graphs
 from llm.scripted import scripted_model
 from memory import HashingEmbeddingFunction
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 JUNK = "I am confident that the contract is secured. " + "Current year: 2026: 9.91% - " * 6

@@ -299,7 +299,7 @@ def test_topology_is_pinned(world: World) -> None:
 
 def test_registered_as_an_assistant_built_from_the_services(world: World) -> None:
     from graphs.registry import get_graph_spec
-    from tools.services import AgentServices
+    from tools.agent_services import AgentServices
 
     services = AgentServices(
         settings=world.settings,
@@ -325,7 +325,7 @@ async def test_served_over_the_api_as_a_stateless_run(world: World, tmp_path: An
     from core.settings import Settings
     from graphs.registry import registered_graphs
     from server import create_app
-    from tools.services import AgentServices
+    from tools.agent_services import AgentServices
 
     services = AgentServices(
         settings=world.settings,

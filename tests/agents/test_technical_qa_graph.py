@@ -12,7 +12,7 @@ from agents.technical_qa.graph import NODE_DRAFT, NOT_FOUND_TEXT
 from core.recommendation import Recommendation
 from crm.demo.catalogue import build_catalogue, catalogue_fact
 from llm.scripted import scripted_model
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,9 @@ PASSAGES = [
 
 
 def test_terms_drop_stopwords_product_names_and_plurals() -> None:
-    found = grounding.terms("What is the battery life of the VitaScan P12?", ignore=["VitaScan P12"])
+    found = grounding.terms(
+        "What is the battery life of the VitaScan P12?", ignore=["VitaScan P12"]
+    )
     assert found == {"battery", "life"}
 
 
@@ -46,14 +48,25 @@ def test_passages_far_below_the_best_are_not_evidence() -> None:
 
 def test_ungrounded_numbers_flag_invented_figures_only() -> None:
     sources = [p["text"] for p in PASSAGES]
-    assert figures.ungrounded_numbers("It runs for 6.5 hours and charges in 3 hours.", sources) == []
+    assert (
+        figures.ungrounded_numbers("It runs for 6.5 hours and charges in 3 hours.", sources) == []
+    )
     assert figures.ungrounded_numbers("It runs for 8 hours.", sources) == ["8"]
-    assert figures.ungrounded_numbers("Up to 6.5 hours [1], charged in 3 hours [1, 2].", sources) == []
+    assert (
+        figures.ungrounded_numbers("Up to 6.5 hours [1], charged in 3 hours [1, 2].", sources) == []
+    )
     assert figures.numbers("up to 6.5 hours, 70% alcohol") == ["6.5", "70"]
 
 
 def test_confidence_is_bounded_and_rewards_grounding() -> None:
-    grounded = grounding.answer_confidence(top_score=0.7, overlap=2, question_terms=2, grounded=True)
-    invented = grounding.answer_confidence(top_score=0.7, overlap=2, question_terms=2, grounded=False)
+    grounded = grounding.answer_confidence(
+        top_score=0.7, overlap=2, question_terms=2, grounded=True
+    )
+    invented = grounding.answer_confidence(
+        top_score=0.7, overlap=2, question_terms=2, grounded=False
+    )
     assert 0.0 < invented < grounded <= 0.99
-    assert grounding.answer_confidence(top_score=-1, overlap=0, question_terms=0, grounded=False) == 0.05
+    assert (
+        grounding.answer_confidence(top_score=-1, overlap=0, question_terms=0, grounded=False)
+        == 0.05
+    )

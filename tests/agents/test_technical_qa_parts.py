@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage
 from agents.technical_qa import build_technical_qa_graph
 from agents.technical_qa.parts import covers, split_question
 from llm.scripted import scripted_model
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 T300 = "BreathLine T300"

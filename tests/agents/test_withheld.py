@@ -16,7 +16,7 @@ from agents.withheld import (
     withheld_sentences,
 )
 from core.recommendation import Fact, Recommendation
-from tools.consent_tally import REASON, WithheldTally
+from governance.consent_tally import REASON, WithheldTally
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 WITHHELD = {

@@ -24,14 +24,14 @@ from crm.records import ActivityRecord
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentLedger
 from governance.consent_demo import seed_demo_consent
+from governance.consent_gate import ConsentGatedCRM, collect_withheld
 from graphs.registry import registered_graphs
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import HashingEmbeddingFunction, Memory
+from tools.agent_services import AgentServices
 from tools.behaviour import data_clock
-from tools.consent_gate import ConsentGatedCRM, collect_withheld
-from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 ANZHEN = "Anzhen Hospital"

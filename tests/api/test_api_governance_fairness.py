@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 @dataclass
 class PricingServices:
-    """What the fairness route reaches of ``tools.services.AgentServices``."""
+    """What the fairness route reaches of ``tools.agent_services.AgentServices``."""
 
     crm: CRMStore
     pricing: PricingTools

@@ -23,7 +23,7 @@ from graphs.registry import registered_graphs
 from llm.scripted import default_reply, scripted_model
 from memory import HashingEmbeddingFunction
 from server import create_app
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

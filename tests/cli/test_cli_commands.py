@@ -86,7 +86,9 @@ def test_seed_scores_every_account_and_completes_an_older_seed(seeded: Path) -> 
 
 def test_ask_streams_a_cited_answer(seeded: Path) -> None:
     with scripted_model(responses=["It is documented in the user manual [1]."]):
-        result = runner.invoke(app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"])
+        result = runner.invoke(
+            app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"]
+        )
     assert result.exit_code == 0, result.output
     assert "It is documented in the user manual [1]." in result.output
     assert "Sources:" in result.output and "Power and battery" in result.output
@@ -95,7 +97,9 @@ def test_ask_streams_a_cited_answer(seeded: Path) -> None:
 def test_ask_never_prints_a_sentence_that_failed_its_check(seeded: Path) -> None:
     reply = "The monitor runs on its battery. It lasts 987654 hours on one charge."
     with scripted_model(responses=[reply]):
-        result = runner.invoke(app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"])
+        result = runner.invoke(
+            app, ["ask", "What is the battery life of the Cardiona M12 Bedside Monitor?"]
+        )
     assert result.exit_code == 0, result.output
     assert "987654" not in result.output
     # The documentation's own words follow what streamed; no second answer is printed.

@@ -14,7 +14,9 @@ def test_recommendation_round_trips_through_json() -> None:
         agent="technical_qa",
         content="Up to 6.5 hours.",
         confidence=0.8,
-        provenance=[Fact(source="product_docs", record_id="SEC-1#0", field="DOC-1#Power", value="6.5 h")],
+        provenance=[
+            Fact(source="product_docs", record_id="SEC-1#0", field="DOC-1#Power", value="6.5 h")
+        ],
     )
     again = Recommendation.model_validate_json(rec.model_dump_json())
     assert again == rec

@@ -30,7 +30,9 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert settings.resolved_database_url == f"sqlite:///{tmp_path.as_posix()}/crm.db"
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "0"), ("PORT", "http"), ("MODEL_TIMEOUT", "-1")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "0"), ("PORT", "http"), ("MODEL_TIMEOUT", "-1")]
+)
 def test_bad_values_are_rejected_with_the_field_named(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:

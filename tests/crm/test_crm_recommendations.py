@@ -25,14 +25,18 @@ def log(tmp_path: Path) -> RecommendationLog:
     return RecommendationLog(make_engine(url))
 
 
-def rec(agent: str = "technical_qa", account: str | None = "ACC-0001", minutes: int = 0) -> Recommendation:
+def rec(
+    agent: str = "technical_qa", account: str | None = "ACC-0001", minutes: int = 0
+) -> Recommendation:
     return Recommendation(
         kind="answer",
         agent=agent,
         subject={"account_id": account} if account else {},
         content="Up to 3.8 hours.",
         confidence=0.7,
-        provenance=[Fact(source="product_docs", record_id="SEC-1#0", field="DOC#Power", value="3.8")],
+        provenance=[
+            Fact(source="product_docs", record_id="SEC-1#0", field="DOC#Power", value="3.8")
+        ],
         created_at=T0 + timedelta(minutes=minutes),
     )
 
@@ -67,7 +71,9 @@ def test_search_filters_by_account_agent_and_time(log: RecommendationLog) -> Non
     assert [r.id for r in log.search(limit=1, offset=1)] == [b.id]
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"offset": -1}, {"since": T0, "until": T0 - timedelta(1)}])
+@pytest.mark.parametrize(
+    "kwargs", [{"limit": 0}, {"offset": -1}, {"since": T0, "until": T0 - timedelta(1)}]
+)
 def test_bad_search_arguments_are_refused(log: RecommendationLog, kwargs: dict) -> None:
     with pytest.raises(InvalidQuery):
         log.search(**kwargs)
@@ -75,10 +81,14 @@ def test_bad_search_arguments_are_refused(log: RecommendationLog, kwargs: dict) 
 
 def test_feedback_is_stored_beside_the_recommendation(log: RecommendationLog) -> None:
     stored = log.record(rec())
-    log.add_feedback(recommendation_id=stored.id, feedback=FeedbackInput(verdict="accept", author="li"))
+    log.add_feedback(
+        recommendation_id=stored.id, feedback=FeedbackInput(verdict="accept", author="li")
+    )
     log.add_feedback(
         recommendation_id=stored.id,
-        feedback=FeedbackInput(verdict="modify", modified_content="Up to 3.8 h on battery.", comment="unit"),
+        feedback=FeedbackInput(
+            verdict="modify", modified_content="Up to 3.8 h on battery.", comment="unit"
+        ),
     )
     verdicts = [f.verdict for f in log.feedback_for(recommendation_id=stored.id)]
     assert verdicts == ["accept", "modify"]

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from core.recommendation import Recommendation
 from crm.calibration_maps import CalibrationMaps, apply_map
 from crm.recommendations import RecommendationLog
+from eval.calibration.calibrating_recorder import CalibratingRecorder
 from eval.calibration.refit import fit_isotonic, fit_platt
-from tools.calibration import CalibratingRecorder
 
 rng = np.random.default_rng(42)
 RAW = rng.uniform(0.05, 0.98, 300)

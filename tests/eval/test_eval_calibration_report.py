@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from core.recommendation import Recommendation
 from crm.calibration_maps import CalibrationMaps
 from crm.recommendations import RecommendationLog
+from eval.calibration.calibrating_recorder import CalibratingRecorder
 from eval.calibration.errors import BatchNotFound
 from eval.calibration.panel import review_batch
 from eval.calibration.refit import refit_batch
@@ -22,7 +23,6 @@ from eval.calibration.report_summary import build_summary
 from eval.calibration.sampling import month_period
 from eval.calibration.schemas import ReviewInput
 from eval.calibration.store import CalibrationStore
-from tools.calibration import CalibratingRecorder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _calibration_world import fill_log

@@ -16,7 +16,7 @@ from eval.scenario_suite.checks import RecordResolver, check_recommendation
 from eval.scenario_suite.demo import demo_services
 from eval.scenario_suite.runner import CaseResult, run_case, run_suite, score_state
 from memory import HashingEmbeddingFunction
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 DETERMINISTIC = ("lead_scoring", "budget", "relationships", "next_action")

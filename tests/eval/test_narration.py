@@ -16,7 +16,7 @@ from eval.scenario_suite.demo import demo_services
 from llm.messages import Messages
 from llm.scripted import default_reply, scripted_model
 from memory import HashingEmbeddingFunction
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 JUNK = "I am confident that the contract is secured. Send the price list for BAC-0156."

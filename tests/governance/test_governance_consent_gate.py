@@ -14,14 +14,19 @@ from _relationships_world import ANN, AS_OF, BEN, CAI, DAN, LOOP, World, build_w
 from core.recommendation import Recommendation
 from crm.records import ContactRecord
 from governance.consent import AI_PROCESSING, ConsentLedger
-from graphs.event_intake import EventIntake
+from governance.consent_gate import (
+    ConsentGatedCRM,
+    ConsentWithheld,
+    WithheldPeople,
+    collect_withheld,
+)
 from graphs.registry import registered_graphs
+from intake.event_intake import EventIntake
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import RetrievedChunk
-from tools.consent_gate import ConsentGatedCRM, ConsentWithheld, WithheldPeople, collect_withheld
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 # Everything that identifies Dan Loop: his id, name and the activities and notes about him.

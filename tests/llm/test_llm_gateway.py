@@ -22,7 +22,7 @@ from llm.errors import (
     UnknownModelError,
     UnplannedModelCallError,
 )
-from llm.routing import RouteConfig
+from llm.litellm_router import RouteConfig
 from llm.scripted import ScriptedReply, ScriptedToolCall, scripted_model
 
 

@@ -23,7 +23,7 @@ TOKENS = ["hello", " ", "there", " ", "friend"]  # how GenericFakeChatModel spli
 
 @dataclass
 class FakeServices:
-    """Stands in for ``tools.services.AgentServices``: what the test graphs reach."""
+    """Stands in for ``tools.agent_services.AgentServices``: what the test graphs reach."""
 
     reply: str = REPLY
     gate: threading.Event = field(default_factory=threading.Event)

@@ -8,8 +8,14 @@ from tools.documentation import ProductDirectory
 
 def product(pid: str, name: str, sku: str) -> ProductRecord:
     return ProductRecord(
-        id=pid, sku=sku, name=name, category="ultrasound", manufacturer="Acme",
-        description="", specs={}, currency="CNY",
+        id=pid,
+        sku=sku,
+        name=name,
+        category="ultrasound",
+        manufacturer="Acme",
+        description="",
+        specs={},
+        currency="CNY",
     )
 
 

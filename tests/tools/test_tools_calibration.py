@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from composition.agents import create_services
 from core.recommendation import Recommendation
 from core.settings import Settings
 from crm.calibration_maps import CalibrationMaps
 from crm.recommendations import RecommendationLog
-from tools.calibration import CalibratingRecorder, calibrate
-from tools.services import create_services
+from eval.calibration.calibrating_recorder import CalibratingRecorder, calibrate
 
 
 class SpyRecorder:

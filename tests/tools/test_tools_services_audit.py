@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from composition.agents import create_services
 from core.recommendation import Fact, Recommendation
 from core.settings import Settings
 from governance.audit_services import open_audit_services
 from governance.ledger import AuditLedger
 from governance.model_calls import audited_ledgers
 from llm.scripted import scripted_model
-from tools.services import AgentServices, create_services
+from tools.agent_services import AgentServices
 
 
 @pytest.fixture

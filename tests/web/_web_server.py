@@ -31,7 +31,6 @@ from langchain_core.language_models import BaseChatModel  # noqa: E402
 from langchain_core.messages import BaseMessage  # noqa: E402
 from langchain_core.outputs import ChatGenerationChunk, ChatResult  # noqa: E402
 
-from agents.supervisor import build_supervisor_graph  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from crm.db import make_engine, migrate  # noqa: E402
 from crm.demo import seed_demo  # noqa: E402
@@ -40,14 +39,15 @@ from crm.store import CRMStore  # noqa: E402
 from governance.consent import ConsentLedger, load_consent_key  # noqa: E402
 from governance.consent_demo import seed_demo_consent  # noqa: E402
 from graphs.registry import GraphSpec, registered_graphs  # noqa: E402
+from graphs.supervisor import build_supervisor_graph  # noqa: E402
 from llm.gateway import chat_model, model_info  # noqa: E402
 from llm.messages import Messages, last_user_text  # noqa: E402
 from llm.providers import register_providers  # noqa: E402
 from llm.scripted import default_reply, scripted_model  # noqa: E402
 from memory import HashingEmbeddingFunction, Memory  # noqa: E402
 from server import create_app  # noqa: E402
+from tools.agent_services import AgentServices  # noqa: E402
 from tools.indexing import index_crm_into_memory  # noqa: E402
-from tools.services import AgentServices  # noqa: E402
 
 SCALE = 0.05
 TOKEN_DELAY_S = 0.04

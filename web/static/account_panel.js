@@ -15,6 +15,8 @@ const ACTIVITY_ICONS = {
 export function accountPicker({ input, list, panel, onChoose, onAsk }) {
   let timer = null;
   let results = [];
+  let shownFor = null; // the text the shown results answer
+  let latest = 0; // the newest search sent: an older answer arriving late is dropped
   let active = -1;
 
   const close = () => {
@@ -34,14 +36,23 @@ export function accountPicker({ input, list, panel, onChoose, onAsk }) {
     onChoose(account);
   };
   const search = async () => {
+    clearTimeout(timer);
+    const query = input.value;
+    const ticket = ++latest;
+    let found;
     try {
-      results = await request("GET", `/crm/accounts?limit=12&q=${encodeURIComponent(input.value)}`);
+      found = await request("GET", `/crm/accounts?limit=12&q=${encodeURIComponent(query)}`);
     } catch (error) {
+      if (ticket !== latest) return;
       results = [];
+      shownFor = null;
       list.replaceChildren(el("li", { class: "error-text", role: "option", "aria-disabled": "true", text: error.message }));
       list.hidden = false;
       return;
     }
+    if (ticket !== latest) return;
+    results = found;
+    shownFor = query;
     list.replaceChildren(
       ...(results.length
         ? results.map((account, i) => el("li", {
@@ -70,8 +81,12 @@ export function accountPicker({ input, list, panel, onChoose, onAsk }) {
       highlight(Math.max(active - 1, 0));
     } else if (event.key === "Enter") {
       event.preventDefault();
-      const account = results[active >= 0 ? active : 0];
-      if (account && !list.hidden) choose(account);
+      // Typed faster than the list followed: choose from what the text now finds, never
+      // from the answer to an earlier query.
+      const pending = shownFor !== input.value;
+      const shown = list.hidden ? undefined : results[active >= 0 ? active : 0];
+      const pick = pending ? search().then(() => results[0]) : Promise.resolve(shown);
+      pick.then((account) => { if (account && shownFor === input.value) choose(account); });
     } else if (event.key === "Escape" && !list.hidden) {
       event.stopPropagation();
       close();

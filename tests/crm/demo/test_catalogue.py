@@ -134,7 +134,10 @@ def test_fact_locations_for_named_specs(catalogue):
     assert catalogue_fact(p, "ip_rating") == ("DOC-PRD-010-DS", "Environmental specifications")
     assert catalogue_fact(p, "certifications") == ("DOC-PRD-010-DS", "Regulatory approvals")
     assert catalogue_fact(p, "cleaning_agents") == ("DOC-PRD-010-UM", "Cleaning and disinfection")
-    assert catalogue_fact(p, "warranty_years") == ("DOC-PRD-010-SM", "Warranty and service coverage")
+    assert catalogue_fact(p, "warranty_years") == (
+        "DOC-PRD-010-SM",
+        "Warranty and service coverage",
+    )
     assert catalogue_fact(p, "frequency_range") == ("DOC-PRD-010-DS", "Performance specifications")
     assert "HL7" in _section_body(p, *catalogue_fact(p, "connectivity"))
     assert "NMPA" in p.specs["certifications"]
@@ -166,15 +169,20 @@ def test_other_seed_moves_numbers_but_not_names_or_wording():
     first, second = build_catalogue(1), build_catalogue(2)
     assert _digest(first) != _digest(second)
     for a, b in zip(first, second, strict=True):
-        assert (a.product_id, a.sku, a.name, a.category) == (b.product_id, b.sku, b.name,
-                                                            b.category)
+        assert (a.product_id, a.sku, a.name, a.category) == (
+            b.product_id,
+            b.sku,
+            b.name,
+            b.category,
+        )
         assert a.specs.keys() == b.specs.keys()
         assert [d.document_id for d in a.documents] == [d.document_id for d in b.documents]
         # Numbers move only slightly.
         assert abs(a.list_price - b.list_price) <= a.list_price * Decimal("0.07")
         if "battery_life_hours" in a.specs:
             assert b.specs["battery_life_hours"] == pytest.approx(
-                a.specs["battery_life_hours"], rel=0.15)
+                a.specs["battery_life_hours"], rel=0.15
+            )
 
 
 def test_products_are_independent_copies():
@@ -200,5 +208,5 @@ def test_chunks_of_the_same_heading_differ_between_products(catalogue):
                 by_heading.setdefault(section.heading, []).append(shingles)
     for heading, chunks in by_heading.items():
         for i, a in enumerate(chunks):
-            for b in chunks[i + 1:]:
+            for b in chunks[i + 1 :]:
                 assert len(a & b) / len(a | b) < 0.9, heading

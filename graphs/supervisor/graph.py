@@ -27,19 +27,19 @@ from langgraph.types import Send
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
 from agents.finalise import finalise_recommendation
 from agents.subjects import CLARIFYING_CODES
-from agents.supervisor import compose
-from agents.supervisor.relay import FailedAfterStreaming, relay_rest, run_relayed
-from agents.supervisor.routing import Embed, ExampleRouter, RouteDecision
-from agents.supervisor.state import SpecialistTask, SupervisorState
-from agents.supervisor.subject import (
+from core.recommendation import ModelInfo, RecommendationRecorder
+from crm.errors import NotFound
+from graphs.supervisor import compose
+from graphs.supervisor.message_router import Embed, ExampleRouter, RouteDecision
+from graphs.supervisor.relay import FailedAfterStreaming, relay_rest, run_relayed
+from graphs.supervisor.state import SpecialistTask, SupervisorState
+from graphs.supervisor.subject import (
     carried_input,
     event_route,
     follow_up_context,
     reply_route,
     subject_after,
 )
-from core.recommendation import ModelInfo, RecommendationRecorder
-from crm.errors import NotFound
 from prompts import load_prompt
 
 GRAPH_ID = "supervisor"
@@ -67,7 +67,7 @@ _NO_ROUTE: dict[str, Any] = {
 class SupervisorTools(Protocol):
     """What the supervisor needs from ``tools/``: which products a text names.
 
-    Optionally (``tools.services.AgentServices`` has both): ``accounts_mentioned(text)`` to
+    Optionally (``tools.agent_services.AgentServices`` has both): ``accounts_mentioned(text)`` to
     tell a follow-up from a new subject, and ``crm`` to route an account's event.
     """
 

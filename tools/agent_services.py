@@ -15,9 +15,9 @@ from core.settings import Settings
 from crm.actions import ActionStore
 from crm.store import CRMStore
 from governance.consent import ConsentChecker, ConsentLedger
+from governance.consent_gate import ConsentGatedCRM
 from memory import Memory
 from tools.actions import ActionWriter
-from tools.consent_gate import ConsentGatedCRM
 from tools.documentation import ProductDirectory, search_documentation
 from tools.pricing import PricingTools
 from tools.stakeholders import StakeholderTools
@@ -27,7 +27,7 @@ from tools.stakeholders import StakeholderTools
 class AgentServices:
     """Everything an agent may reach, passed in explicitly (never through globals).
 
-    ``crm`` is always read through the consent gate (``tools.consent_gate``): agents never see
+    ``crm`` is always read through the consent gate (``governance.consent_gate``): agents never see
     the data of contacts without ``ai_processing`` consent. Without a ``consent`` checker the
     gate reads the consent ledger of the CRM's own database, where a contact without a record
     has not consented (privacy by default).
@@ -84,42 +84,3 @@ class AgentServices:
     def close(self) -> None:
         for close in self._closers:
             close()
-
-
-def create_services(settings: Settings) -> AgentServices:
-    """Open the CRM database and the memory and configure the model. Blocking: loads models."""
-    from crm.calibration_maps import CalibrationMaps
-    from crm.db import make_engine, migrate
-    from crm.recommendations import RecommendationLog
-    from governance.audit_services import open_audit_services
-    from governance.consent import load_consent_key
-    from governance.model_calls import register_model_call_audit, unregister_model_call_audit
-    from governance.recorder import SignedAuditedRecorder
-    from llm.gateway import chat_model, model_info
-    from tools.calibration import CalibratingRecorder
-
-    migrate(settings.resolved_database_url)
-    engine = make_engine(settings.resolved_database_url)
-    consent = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
-    audit = open_audit_services(settings)
-    # Each model call is audited too (llm/ knows nothing of governance: a litellm callback).
-    model_calls = register_model_call_audit(audit.ledger)
-    recorder: RecommendationRecorder = SignedAuditedRecorder(
-        RecommendationLog(engine),
-        ledger=audit.ledger,
-        signed_output=audit.signed_output,
-        crm_engine=engine,
-    )
-    # Outermost, so that what is signed, audited and stored carries the calibrated confidence.
-    recorder = CalibratingRecorder(recorder, CalibrationMaps(engine))
-    return AgentServices(
-        settings=settings,
-        crm=CRMStore(engine),
-        memory=Memory.from_settings(settings),
-        chat_model=chat_model(settings),
-        model_info=model_info(settings),
-        recommendations=recorder,
-        consent=consent,
-        audit=audit.ledger,
-        _closers=[engine.dispose, lambda: unregister_model_call_audit(model_calls), audit.close],
-    )

@@ -12,7 +12,7 @@ from core.recommendation import Recommendation
 from crm.demo.catalogue import build_catalogue
 from graphs.registry import registered_graphs
 from llm.scripted import scripted_model
-from tools.services import AgentServices
+from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
 

@@ -1,6 +1,6 @@
 """Counting what consent withheld, so an agent can say what it could not see.
 
-The consent gate (``tools.consent_gate``) reports every record it withholds, whole or in part,
+The consent gate (``governance.consent_gate``) reports every record it withholds, whole or in part,
 to the tallies open in the caller's context. An agent opens one around its reads with
 :func:`collect_withheld` and keeps ``tally.as_data()`` (counts only, never the ids or anything
 else of the people withheld) for its recommendation (``agents.withheld.note_withheld``).

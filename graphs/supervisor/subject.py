@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents.subjects import UnknownRecord, resolve_subject
-from agents.supervisor.routing import RouteDecision
+from graphs.supervisor.message_router import RouteDecision
 
 _IDS = re.compile(r"\b(?:ACC|DEAL)-\d+\b", re.IGNORECASE)
 # Specialists that take an account (and the budget agent a deal) as structured input.

@@ -1,4 +1,5 @@
-"""A small demo CRM whose documentation is indexed into a real embedded Chroma with MiniLM."""
+"""Fixtures of the agent and graph tests: a small demo CRM whose documentation is indexed into a
+real embedded Chroma with MiniLM (registered by the suite's conftest)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from crm.store import CRMStore
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from memory import Memory
+from tools.agent_services import AgentServices
 from tools.indexing import index_documentation
-from tools.services import AgentServices
 
 
 @pytest.fixture

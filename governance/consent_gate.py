@@ -20,7 +20,7 @@ consent (no caching, so a revocation counts from the next call) and withholds wh
 - a deal's ``primary_contact_id`` when it is them.
 
 Every call reports what it withheld (people, and records per kind, whole or in part) to the
-tallies of :func:`tools.consent_tally.collect_withheld` open in the caller's context, so an
+tallies of :func:`governance.consent_tally.collect_withheld` open in the caller's context, so an
 agent can say what it could not see. Account-note searches (``tools.stakeholders``) ask the
 memory to leave out chunks tied to such a contact or naming them (Chroma ``where`` and
 ``where_document`` filters); a chunk's vector is computed from all its words, so it cannot be
@@ -40,8 +40,8 @@ from crm.errors import NotFound
 from crm.records import ActivityRecord, ContactRecord, DealRecord
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentChecker
+from governance.consent_tally import WithheldTally, collect_withheld, report_withheld
 from memory import RetrievedChunk
-from tools.consent_tally import WithheldTally, collect_withheld, report_withheld
 
 __all__ = [
     "WITHHELD_MARK",

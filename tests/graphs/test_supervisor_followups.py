@@ -12,18 +12,18 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agents.supervisor import build_supervisor_graph
-from agents.supervisor.routing import RouteDecision
-from agents.supervisor.subject import reply_route
 from core.settings import Settings
 from crm.lead_scores import LeadScoreStore
 from eval.scenario_suite.demo import demo_services
-from graphs.event_intake import EventIntake
 from graphs.registry import registered_graphs
+from graphs.supervisor import build_supervisor_graph
+from graphs.supervisor.message_router import RouteDecision
+from graphs.supervisor.subject import reply_route
+from intake.event_intake import EventIntake
 from llm.scripted import scripted_model
 from memory import HashingEmbeddingFunction
+from tools.agent_services import AgentServices
 from tools.behaviour import data_clock
-from tools.services import AgentServices
 
 pytestmark = pytest.mark.anyio
 SPECIALISTS = ("technical_qa", "lead_scoring", "budget", "relationships", "next_action")

@@ -100,7 +100,7 @@ def composite_recommendation(
     provenance: list[Fact] = [
         Fact(
             source="supervisor_routing",
-            record_id="agents/supervisor/examples.json",
+            record_id="graphs/supervisor/examples.json",
             field="routes",
             value=",".join(routes),
         ),

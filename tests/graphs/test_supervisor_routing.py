@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.supervisor import ExampleRouter, load_examples, mask_entities
+from graphs.supervisor import ExampleRouter, load_examples, mask_entities
 from memory import HashingEmbeddingFunction
 
 SPECIALISTS = ["technical_qa", "budget", "relationships", "lead_scoring"]

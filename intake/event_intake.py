@@ -22,9 +22,9 @@ from crm.errors import NotFound
 from crm.lead_scores import EventIdTaken, LeadScoreRecord, LeadScoreStore
 from crm.records import ActivityRecord
 from crm.store import CRMStore
-from graphs.errors import EventConflict, InvalidEvents
-from graphs.lead_refresh import score_row
-from tools.consent_gate import ConsentGatedCRM
+from governance.consent_gate import ConsentGatedCRM
+from intake.errors import EventConflict, InvalidEvents
+from intake.lead_refresh import score_row
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,13 @@
 """Supervisor: routes a rep's message to specialists, runs them in parallel, composes one reply."""
 
-from agents.supervisor.graph import GRAPH_ID, build_supervisor_graph, is_capable
-from agents.supervisor.routing import ExampleRouter, RouteDecision, load_examples, mask_entities
-from agents.supervisor.state import SupervisorState
+from graphs.supervisor.graph import GRAPH_ID, build_supervisor_graph, is_capable
+from graphs.supervisor.message_router import (
+    ExampleRouter,
+    RouteDecision,
+    load_examples,
+    mask_entities,
+)
+from graphs.supervisor.state import SupervisorState
 
 __all__ = [
     "GRAPH_ID",

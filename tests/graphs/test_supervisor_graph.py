@@ -11,8 +11,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, MessagesState, StateGraph
 
 from agents.conversation import last_human_text
-from agents.supervisor import build_supervisor_graph, is_capable
 from core.recommendation import Fact, ModelInfo, Recommendation
+from graphs.supervisor import build_supervisor_graph, is_capable
 from llm.scripted import scripted_model
 from memory import HashingEmbeddingFunction
 
