@@ -3,6 +3,7 @@ stakeholder map, approvals, stopping a run, the server going away, a phone, the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -202,3 +203,38 @@ def test_a_phone_sized_screen_collapses_the_side_panel(web_server, open_page, sc
     for selector in (".rec-card", ".composer", ".msg.assistant .bubble"):  # all on screen
         box = page.locator(selector).last.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+
+
+def test_enter_right_after_typing_chooses_what_was_typed(web_server, open_page) -> None:
+    page = open_page(web_server)
+    page.click("#account-search")
+    page.fill("#account-search", "")
+    # The list for the empty box is showing; the rep types a name and presses Enter at once,
+    # before the list for the new text has come back.
+    page.wait_for_selector("#account-results li[data-account]")
+    first = page.locator("#account-results li[data-account]").first.inner_text()
+    assert ACCOUNT not in first
+    page.keyboard.type(ACCOUNT)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "text => document.querySelector('.account-name')?.textContent.includes(text)", arg=ACCOUNT
+    )
+    assert page.errors == []
+
+
+def test_the_page_loading_does_not_overwrite_what_the_rep_types(web_server, open_page) -> None:
+    page = open_page(web_server)
+    held: list[Any] = []
+    # The account the page shows to start from is held back until the rep has started typing.
+    page.route(re.compile(r"/crm/accounts\?limit=1$"), lambda route: held.append(route))
+    page.reload()
+    page.wait_for_selector("#rep:not([disabled])")
+    page.fill("#account-search", ACCOUNT)
+    while not held:
+        page.wait_for_timeout(50)
+    with page.expect_response(re.compile(r"/crm/accounts\?limit=1$")):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # the page's own continuation after the answer
+    assert page.input_value("#account-search") == ACCOUNT
+    choose_account(page)
+    assert page.errors == []

@@ -556,8 +556,11 @@ async function boot() {
   await loadThreads();
   // The panel shows an account to start from; it becomes the question's context only when the
   // rep chooses it (search, or the "+ account" button beside "About").
+  // Never over what the rep has started typing into the search box meanwhile.
   const first = await request("GET", "/crm/accounts?limit=1").catch(() => []);
-  if (first.length && !state.viewed) viewAccount(first[0]);
+  const search = $("account-search");
+  const typing = search.value !== "" || document.activeElement === search;
+  if (first.length && !state.viewed && !typing) viewAccount(first[0]);
 }
 
 wire();
