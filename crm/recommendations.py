@@ -107,7 +107,14 @@ class RecommendationLog:
         with self._sessions() as session:
             if session.get(RecommendationRow, final.id) is None:
                 session.add(row)
-                session.commit()
+                try:
+                    session.commit()
+                except IntegrityError:
+                    # Another writer recorded the same id between our read and our insert
+                    # (PostgreSQL, concurrent finalisers): recording it again changes nothing.
+                    session.rollback()
+                    if session.get(RecommendationRow, final.id) is None:
+                        raise
         return final
 
     def get(self, *, recommendation_id: str) -> Recommendation:
