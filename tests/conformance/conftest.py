@@ -25,12 +25,13 @@ from langgraph.store.base import BaseStore
 from sqlalchemy import Engine
 
 from core.settings import Settings
-from crm.db import migrate, session_factory
+from crm.db import session_factory
 from runtime.checkpoints import open_checkpointer, open_graph_store
-from runtime.database import make_records_engine, records_limiter
+from runtime.database import records_limiter
 from runtime.run_store import RunStore
 from runtime.thread_store import ThreadStore
-from tests.api._api_postgres import fresh_database, postgres_problem
+from tests.conformance.databases import StoreDatabases
+from tests.support.postgres import postgres_problem
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_SWITCH = "CRM_AGENTS_TEST_POSTGRES"
@@ -44,41 +45,6 @@ def postgres_turned_off() -> bool:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-class StoreDatabases:
-    """Migrated databases of each backend, created on first use and removed at session end."""
-
-    def __init__(self, tmp_root: Path, cleanup: ExitStack) -> None:
-        self._tmp_root = tmp_root
-        self._cleanup = cleanup
-        self._shared: dict[str, str] = {}
-        self._engines: dict[str, Engine] = {}
-        self._count = 0
-
-    def shared_url(self, backend: str) -> str:
-        """The session's database of ``backend``, shared by every test that keeps to its ids."""
-        if backend not in self._shared:
-            self._shared[backend] = self.fresh_url(backend)
-        return self._shared[backend]
-
-    def fresh_url(self, backend: str) -> str:
-        """A new migrated database of ``backend`` (for stores with one state per database,
-        such as the audit ledger's single chain)."""
-        self._count += 1
-        if backend == "sqlite":
-            url = f"sqlite:///{self._tmp_root / f'conformance-{self._count}.db'}"
-        else:
-            url = self._cleanup.enter_context(fresh_database("crm_conformance"))
-        migrate(url)
-        return url
-
-    def engine(self, url: str) -> Engine:
-        """One engine per database URL for the session, as the server keeps one."""
-        if url not in self._engines:
-            self._engines[url] = make_records_engine(url)
-            self._cleanup.callback(self._engines[url].dispose)
-        return self._engines[url]
 
 
 @pytest.fixture(scope="session")
