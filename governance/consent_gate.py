@@ -1,7 +1,11 @@
 """Consent at the point of use: the CRM store agents read, with withheld people's data left out.
 
-:class:`ConsentGatedCRM` is the CRM store every agent reads through (``AgentServices.crm``).
-Each call asks the consent checker afresh which of the people involved lack ``ai_processing``
+:class:`ConsentGatedCRM` is the CRM reader every agent reads through (``AgentServices.crm``).
+It wraps a :class:`crm.reader.CRMReader` and fails closed: each read is either gated here or
+forwarded on the allow-list at the end of the class (one :class:`Forwarded` entry per read, with
+why it is safe); nothing else of the wrapped reader is reachable, and
+``tests/governance/test_governance_consent_gate_complete.py`` fails when a read of the store is
+neither. Each gated call asks the consent checker afresh which of the people involved lack ``ai_processing``
 consent (no caching, so a revocation counts from the next call) and withholds what is theirs:
 
 - the contact itself (``get_contact`` and ``activities_for_contact`` raise
@@ -29,36 +33,48 @@ used in part. The rule and why it is lawful: ``docs/consent_and_rights.md``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from crm.enums import NOTE_KINDS
 from crm.errors import NotFound
-from crm.records import ActivityRecord, ContactRecord, DealRecord
+from crm.reader import CRMReader, CRMSource
+from crm.records import AccountNoteRecord, ActivityRecord, ContactRecord, DealRecord
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentChecker
 from governance.consent_tally import WithheldTally, collect_withheld, report_withheld
-from memory import RetrievedChunk
+from governance.forwarded_read import Forwarded, forwarded_reads
+from governance.withheld_people import WITHHELD_MARK, WithheldPeople
 
 __all__ = [
+    "GATED_READS",
     "WITHHELD_MARK",
     "ConsentGatedCRM",
     "ConsentWithheld",
+    "Forwarded",
+    "forwarded_reads",
     "WithheldPeople",
     "collect_withheld",
     "withheld_for_account",
 ]
 
-# What stands in the text for the sentences and names withheld.
-WITHHELD_MARK = "[withheld]"
-# A public record of the account (a tender notice) is not about the contact it is filed under.
-ACCOUNT_KINDS = frozenset({"tender_announcement"})
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# A sentence that goes on about the person the one before named.
-_GOES_ON = re.compile(r"(?:he|she|they|his|her|hers|their|him|them)\b", re.IGNORECASE)
+# The reads that may return contacts' data, each filtered below (the rest are forwarded).
+GATED_READS = frozenset(
+    {
+        "get_contact",
+        "contacts_for_account",
+        "activities_for_account",
+        "activities_for_contact",
+        "iter_account_notes",
+        "get_deal",
+        "get_deals",
+        "deals_for_account",
+    }
+)
+# Every note of one account at once: the note stream is matched against its activities.
+_EVERY_NOTE = 2**31 - 1
 
 
 class ConsentWithheld(NotFound):
@@ -71,164 +87,35 @@ class ConsentWithheld(NotFound):
         self.args = (f"contact {contact_id!r} has not consented to AI processing",)
 
 
-def _names_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """A case-insensitive pattern matching any of ``forms`` as whole words, longest first."""
-    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
-    if not ordered:
-        return None
-    return re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(f) for f in ordered) + r")(?!\w)", re.IGNORECASE
-    )
+class ConsentGatedCRM:
+    """A CRM reader with the data of contacts lacking ``ai_processing`` consent left out.
 
+    A read added to the store later is not reachable here (``AttributeError``) until it is
+    gated below or forwarded on the allow-list.
+    """
 
-def _forms(contact: ContactRecord) -> list[str]:
-    """How text can name a contact: id, full name, e-mail, phone (three characters or more)."""
-    found = (contact.id, contact.full_name, contact.email or "", contact.phone or "")
-    return [f.strip() for f in found if f and len(f.strip()) >= 3]
-
-
-@dataclass(frozen=True)
-class WithheldPeople:
-    """The people of one read whose data must not be used, and how text can name them."""
-
-    ids: frozenset[str]
-    forms: tuple[str, ...]  # ids, full names, e-mails, phones and own titles, longest first
-    pattern: re.Pattern[str] | None
-    # How text names the account's consenting contacts (their sentences may be kept).
-    consenting: re.Pattern[str] | None = None
-
-    @classmethod
-    def of(
-        cls, contacts: Iterable[ContactRecord], *, others: Iterable[ContactRecord] = ()
-    ) -> WithheldPeople:
-        """From the withheld contacts' records (ids, names, e-mails, phones). A title names
-        them too when none of ``others`` (the consenting colleagues) holds it."""
-        people, colleagues = list(contacts), list(others)
-        shared = {c.title.strip().lower() for c in colleagues if c.title}
-        titles = {
-            c.title.strip()
-            for c in people
-            if c.title and len(c.title.strip()) >= 3 and c.title.strip().lower() not in shared
-        }
-        forms = sorted({f for c in people for f in _forms(c)} | titles, key=len, reverse=True)
-        return cls(
-            ids=frozenset(c.id for c in people),
-            forms=tuple(forms),
-            pattern=_names_pattern(forms),
-            consenting=_names_pattern(f for c in colleagues for f in _forms(c)),
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.ids)
-
-    def named_in(self, *texts: str | None) -> bool:
-        """Whether any text names one of them."""
-        return self.pattern is not None and any(
-            text and self.pattern.search(text) for text in texts
-        )
-
-    def involves(self, activity: ActivityRecord) -> bool:
-        """Whether the activity is with one of them, or its text names one of them."""
-        return bool(_people(activity) & self.ids) or self.named_in(activity.subject, activity.body)
-
-    def screen(self, activity: ActivityRecord) -> tuple[ActivityRecord | None, bool]:
-        """``(record, changed)``: the activity as it may be used, None when it is withheld
-        whole (it concerns only them); ``changed`` when parts of it were withheld."""
-        if not self.involves(activity):
-            return activity, False
-        people = _people(activity)
-        took_part = bool(people & self.ids)
-        if activity.kind not in ACCOUNT_KINDS and people and people <= self.ids:
-            return None, True
-        meta = dict(activity.meta or {})
-        attendees = meta.get("attendees")
-        if isinstance(attendees, list):
-            meta["attendees"] = [a for a in attendees if str(a) not in self.ids]
-        contact_id = None if activity.contact_id in self.ids else activity.contact_id
-        body = self.attributed(activity.body) if took_part else self.redact(activity.body)
-        kept = activity.model_copy(
-            update={
-                "contact_id": contact_id,
-                "subject": self.redact_phrase(activity.subject),
-                "body": body,
-                "meta": meta,
-            }
-        )
-        return kept, True
-
-    def redact(self, text: str | None) -> str | None:
-        """``text`` without the sentences that name them, nor those right after that go on
-        about someone unnamed ("She will decide."); each run of them becomes one mark."""
-        if not text or not self.named_in(text):
-            return text
-        previous_withheld = False
-
-        def keep(sentence: str) -> bool:
-            nonlocal previous_withheld
-            withheld = self.named_in(sentence) or bool(
-                previous_withheld and _GOES_ON.match(sentence)
-            )
-            previous_withheld = withheld
-            return not withheld
-
-        return self._keep(text, keep)
-
-    def attributed(self, text: str | None) -> str | None:
-        """Of a conversation they took part in, only the sentences that name a consenting
-        contact and none of them (anything else may be their words)."""
-        if not text:
-            return text
-        consenting = self.consenting
-        return self._keep(
-            text,
-            lambda s: (
-                consenting is not None and consenting.search(s) is not None and not self.named_in(s)
-            ),
-        )
-
-    @staticmethod
-    def _keep(text: str, keep: Callable[[str], bool]) -> str:
-        kept: list[str] = []
-        for sentence in _SENTENCE_END.split(text):
-            if keep(sentence):
-                kept.append(sentence)
-            elif not kept or kept[-1] != WITHHELD_MARK:
-                kept.append(WITHHELD_MARK)
-        return " ".join(kept)
-
-    def redact_phrase(self, text: str | None) -> str | None:
-        """A short text (a subject line) with each name, e-mail, phone or title replaced."""
-        if not text or self.pattern is None:
-            return text
-        return self.pattern.sub(WITHHELD_MARK, text)
-
-    def allows_chunk(self, chunk: RetrievedChunk) -> bool:
-        """Whether a memory chunk is neither tied to one of them nor names one of them."""
-        return chunk.contact_id not in self.ids and not self.named_in(chunk.text)
-
-
-def _people(activity: ActivityRecord) -> set[str]:
-    """The contacts a record is with: its contact and any meeting attendees."""
-    attendees = (activity.meta or {}).get("attendees") or []
-    found = {str(a) for a in attendees if isinstance(a, str)}
-    return found | ({activity.contact_id} if activity.contact_id else set())
-
-
-class ConsentGatedCRM(CRMStore):
-    """The CRM store with the data of contacts lacking ``ai_processing`` consent left out."""
-
-    def __init__(self, engine: Engine, *, consent: ConsentChecker) -> None:
-        super().__init__(engine)
+    def __init__(self, crm: CRMReader | Engine, *, consent: ConsentChecker) -> None:
+        """``crm`` is the reader to gate, or a database to read with a plain :class:`CRMStore`."""
+        self._reader: CRMReader = CRMStore(crm) if isinstance(crm, Engine) else crm
+        self._engine = crm if isinstance(crm, Engine) else _engine_of(crm)
         self.consent = consent
 
     @property
-    def ungated(self) -> CRMStore:
-        """The plain store, for reads that are not AI processing (checking an id exists)."""
-        return CRMStore(self.engine)
+    def engine(self) -> Engine:
+        """The database, for the writers built beside the gate (actions, lead scores, the
+        consent ledger). Not a read: code that reads through it has chosen not to be gated."""
+        if self._engine is None:
+            raise AttributeError("the gated reader has no database")
+        return self._engine
+
+    @property
+    def ungated(self) -> CRMReader:
+        """The wrapped reader, for reads that are not AI processing (checking an id exists)."""
+        return self._reader
 
     def withheld_for_account(self, account_id: str) -> WithheldPeople:
         """The account's contacts without ``ai_processing`` consent, asked now."""
-        contacts = super().contacts_for_account(account_id=account_id)
+        contacts = self._reader.contacts_for_account(account_id=account_id)
         missing = self.consent.contacts_without(AI_PROCESSING, [c.id for c in contacts])
         return WithheldPeople.of(
             (c for c in contacts if c.id in missing),
@@ -254,17 +141,19 @@ class ConsentGatedCRM(CRMStore):
         report_withheld(tally)
         return kept
 
-    # -- people -----------------------------------------------------------------------------
+    # -- gated: people ----------------------------------------------------------------------
 
     def get_contact(self, *, contact_id: str) -> ContactRecord:
-        contact = super().get_contact(contact_id=contact_id)
+        """One contact; raises :class:`ConsentWithheld` when they have not consented."""
+        contact = self._reader.get_contact(contact_id=contact_id)
         if self.consent.contacts_without(AI_PROCESSING, [contact_id]):
             report_withheld(WithheldTally(people={contact_id}))
             raise ConsentWithheld(contact_id)
         return contact
 
     def contacts_for_account(self, *, account_id: str) -> list[ContactRecord]:
-        contacts = super().contacts_for_account(account_id=account_id)
+        """The account's consenting contacts; a withheld manager becomes ``reports_to=None``."""
+        contacts = self._reader.contacts_for_account(account_id=account_id)
         missing = self.consent.contacts_without(AI_PROCESSING, [c.id for c in contacts])
         report_withheld(WithheldTally(people=set(missing)))
         return [
@@ -273,7 +162,7 @@ class ConsentGatedCRM(CRMStore):
             if c.id not in missing
         ]
 
-    # -- behaviour --------------------------------------------------------------------------
+    # -- gated: behaviour -------------------------------------------------------------------
 
     def activities_for_account(
         self,
@@ -283,7 +172,8 @@ class ConsentGatedCRM(CRMStore):
         kinds: Sequence[str] | None = None,
         limit: int = 500,
     ) -> list[ActivityRecord]:
-        found = super().activities_for_account(
+        """The account's behaviour events as they may be used (see :meth:`visible_activities`)."""
+        found = self._reader.activities_for_account(
             account_id=account_id, since=since, kinds=kinds, limit=limit
         )
         return self.visible_activities(account_id, found)
@@ -291,11 +181,53 @@ class ConsentGatedCRM(CRMStore):
     def activities_for_contact(
         self, *, contact_id: str, since: datetime | None = None, limit: int = 500
     ) -> list[ActivityRecord]:
+        """A consenting contact's behaviour events as they may be used."""
         contact = self.get_contact(contact_id=contact_id)  # raises ConsentWithheld
-        found = super().activities_for_contact(contact_id=contact_id, since=since, limit=limit)
+        found = self._reader.activities_for_contact(contact_id=contact_id, since=since, limit=limit)
         return self.visible_activities(contact.account_id, found)
 
-    # -- deals ------------------------------------------------------------------------------
+    def iter_account_notes(self, *, since: datetime | None = None) -> Iterator[AccountNoteRecord]:
+        """Meeting notes and e-mail bodies as they may be used: each screened as the activity
+        it is, as :meth:`activities_for_account` does (withheld whole, or in part)."""
+        screens: dict[str, tuple[WithheldPeople, dict[str, ActivityRecord]]] = {}
+        for note in self._reader.iter_account_notes(since=since):
+            if note.account_id not in screens:
+                screens[note.account_id] = self._note_screen(note.account_id, since)
+            withheld, activities = screens[note.account_id]
+            if not withheld:
+                yield note
+                continue
+            activity = activities.get(note.id)
+            # A note written since its account's activities were read is not known: withheld.
+            record, changed = withheld.screen(activity) if activity else (None, True)
+            if changed:
+                tally = WithheldTally()
+                tally.add_record(note.kind, note.id, whole=record is None)
+                report_withheld(tally)
+            if record is not None:
+                yield note.model_copy(
+                    update={
+                        "contact_id": record.contact_id,
+                        "subject": record.subject,
+                        "body": record.body or WITHHELD_MARK,
+                    }
+                )
+
+    def _note_screen(
+        self, account_id: str, since: datetime | None
+    ) -> tuple[WithheldPeople, dict[str, ActivityRecord]]:
+        """The account's withheld people and, when there are any, its notes as activities (a
+        note alone does not say who attended the meeting)."""
+        withheld = self.withheld_for_account(account_id)
+        if not withheld:
+            return withheld, {}
+        report_withheld(WithheldTally(people=set(withheld.ids)))
+        found = self._reader.activities_for_account(
+            account_id=account_id, since=since, kinds=NOTE_KINDS, limit=_EVERY_NOTE
+        )
+        return withheld, {activity.id: activity for activity in found}
+
+    # -- gated: deals -----------------------------------------------------------------------
 
     def _scrub(self, deals: list[DealRecord]) -> list[DealRecord]:
         named = [d.primary_contact_id for d in deals if d.primary_contact_id]
@@ -315,17 +247,61 @@ class ConsentGatedCRM(CRMStore):
         ]
 
     def get_deal(self, *, deal_id: str) -> DealRecord:
-        return self._scrub([super().get_deal(deal_id=deal_id)])[0]
+        """One deal; its primary contact left out when they have not consented."""
+        return self._scrub([self._reader.get_deal(deal_id=deal_id)])[0]
 
     def get_deals(self, *, deal_ids: Sequence[str]) -> list[DealRecord]:
-        return self._scrub(super().get_deals(deal_ids=deal_ids))
+        """The deals among ``deal_ids``, scrubbed as :meth:`get_deal`."""
+        return self._scrub(self._reader.get_deals(deal_ids=deal_ids))
 
     def deals_for_account(self, *, account_id: str) -> list[DealRecord]:
-        return self._scrub(super().deals_for_account(account_id=account_id))
+        """The account's deals, scrubbed as :meth:`get_deal`."""
+        return self._scrub(self._reader.deals_for_account(account_id=account_id))
+
+    # -- forwarded: the allow-list of reads that carry no contact's data ---------------------
+    # Contacts are the people consent is about; reps are the seller's own staff (the users).
+
+    get_account = Forwarded(
+        CRMReader.get_account, why="an organisation: name, type, size, city, tier, owner rep"
+    )
+    list_accounts = Forwarded(CRMReader.list_accounts, why="organisations, as get_account")
+    find_accounts = Forwarded(CRMReader.find_accounts, why="organisations, as get_account")
+    list_reps = Forwarded(CRMReader.list_reps, why="the seller's reps, who are not contacts")
+    get_rep = Forwarded(CRMReader.get_rep, why="one of the seller's reps, not a contact")
+    budgets_for_account = Forwarded(
+        CRMReader.budgets_for_account, why="an organisation's yearly budget, names no one"
+    )
+    latest_activity_at = Forwarded(
+        CRMReader.latest_activity_at, why="one timestamp, the data's clock; names no one"
+    )
+    get_product = Forwarded(CRMReader.get_product, why="the catalogue: products, not people")
+    list_products = Forwarded(CRMReader.list_products, why="the catalogue, as get_product")
+    find_products = Forwarded(CRMReader.find_products, why="the catalogue, as get_product")
+    documents_for_product = Forwarded(
+        CRMReader.documents_for_product, why="manufacturers' product documentation"
+    )
+    iter_document_sections = Forwarded(
+        CRMReader.iter_document_sections, why="product documentation, as documents_for_product"
+    )
+    price_book_for_product = Forwarded(
+        CRMReader.price_book_for_product, why="list and floor prices of a product"
+    )
+    quotes_for_product = Forwarded(
+        CRMReader.quotes_for_product, why="prices quoted to organisations; a quote names no contact"
+    )
+    quotes_for_account = Forwarded(
+        CRMReader.quotes_for_account, why="prices quoted to an organisation, as quotes_for_product"
+    )
+    counts = Forwarded(CRMReader.counts, why="rows per table: numbers, no records")
 
 
-def withheld_for_account(crm: CRMStore, account_id: str) -> WithheldPeople | None:
-    """The account's withheld people when ``crm`` is gated; None for a plain store."""
+def _engine_of(reader: CRMReader) -> Engine | None:
+    """The wrapped reader's database, when it has one (a plain store does)."""
+    return reader.engine if isinstance(reader, CRMSource) else None
+
+
+def withheld_for_account(crm: CRMReader, account_id: str) -> WithheldPeople | None:
+    """The account's withheld people when ``crm`` is gated; None for a plain reader."""
     if isinstance(crm, ConsentGatedCRM):
         return crm.withheld_for_account(account_id)
     return None
