@@ -19,6 +19,7 @@ from runtime.broker import StreamBroker, StreamEvent
 from runtime.errors import RunActive, RunNotActive
 from runtime.graph_catalog import GraphCatalog
 from runtime.records import ACTIVE_RUN_STATUSES, RunRecord
+from runtime.run_lifecycle import CancelAction, CancelDelivery
 from runtime.run_request import RunRequest
 from runtime.run_store import RunStore
 from runtime.run_task import ActiveRun, RunOutcome, RunTask, StartedRun
@@ -27,8 +28,6 @@ from runtime.thread_store import ThreadStore
 from runtime.webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
-
-CancelAction = Literal["interrupt", "rollback"]
 
 __all__ = ["CancelAction", "RunExecutor", "RunOutcome", "StartedRun"]
 
@@ -97,9 +96,10 @@ class RunExecutor:
             predecessors=earlier,
         )
         self._active[run.run_id] = active
-        if request.multitask_strategy in ("interrupt", "rollback"):
+        strategy = request.multitask_strategy
+        if strategy == "interrupt" or strategy == "rollback":
             for other in earlier:
-                self._cancel(other, rollback=request.multitask_strategy == "rollback")
+                self._cancel(other, strategy)
         active.task = asyncio.create_task(self._execute(active), name=f"run-{run.run_id}")
         return StartedRun(run=run, events=events, outcome=active.outcome)
 
@@ -145,19 +145,16 @@ class RunExecutor:
         active = self._active.get(run_id)
         if active is None:
             return False
-        self._cancel(active, rollback=action == "rollback")
+        self._cancel(active, action)
         return True
 
-    def _cancel(self, active: ActiveRun, *, rollback: bool) -> None:
-        if active.finishing:
-            return  # the graph has stopped already; its outcome is being stored
-        active.rollback = active.rollback or rollback
-        if active.started and active.task is not None:
+    def _cancel(self, active: ActiveRun, action: CancelAction) -> None:
+        # Before the task's first step the lifecycle keeps the cancel for the run to honour as it
+        # starts (cancelling the task then would skip the code that stores its outcome); once
+        # the graph has stopped it is too late and nothing is done.
+        delivery = active.lifecycle.request_cancel(action)
+        if delivery is CancelDelivery.CANCEL_TASK and active.task is not None:
             active.task.cancel()
-        else:
-            # Cancelling a task before its first step skips its body, and with it the code that
-            # stores the final status: the run checks this flag when it starts instead.
-            active.cancel_requested = True
 
     async def cancel_run(
         self, run_id: str, *, thread_id: str, action: CancelAction = "interrupt", wait: bool
@@ -170,7 +167,7 @@ class RunExecutor:
         active = self._active.get(run_id)
         if active is None or record.status not in ACTIVE_RUN_STATUSES:
             raise RunNotActive(run_id, record.status)
-        self._cancel(active, rollback=action == "rollback")
+        self._cancel(active, action)
         if wait:
             await asyncio.shield(active.outcome)
 
@@ -188,10 +185,10 @@ class RunExecutor:
             for active in self._active.values()
             if (thread_id is None or active.thread_id == thread_id)
             and (not run_ids or active.run.run_id in run_ids)
-            and (status in (None, "all") or active.running == (status == "running"))
+            and (status in (None, "all") or active.lifecycle.running == (status == "running"))
         ]
         for active in chosen:
-            self._cancel(active, rollback=action == "rollback")
+            self._cancel(active, action)
         return len(chosen)
 
     async def delete_run(self, run_id: str, *, thread_id: str) -> None:
@@ -208,7 +205,7 @@ class RunExecutor:
         """Cancel the thread's runs and wait until they have stored their outcome."""
         pending = [active for active in self._active.values() if active.thread_id == thread_id]
         for active in pending:
-            self._cancel(active, rollback=False)
+            self._cancel(active, "interrupt")
         await asyncio.gather(*(asyncio.shield(active.outcome) for active in pending))
 
     async def aclose(self) -> None:
@@ -216,7 +213,7 @@ class RunExecutor:
         webhooks in flight finish briefly."""
         actives = list(self._active.values())
         for active in actives:
-            self._cancel(active, rollback=False)
+            self._cancel(active, "interrupt")
         await asyncio.gather(
             *(active.task for active in actives if active.task is not None),
             return_exceptions=True,

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from runtime.engine import graph_input, stream_graph_events
 from runtime.graph_catalog import GraphCatalog
 from runtime.records import RunRecord, RunStatus, ThreadStatus, utcnow
 from runtime.rollback import delete_run_checkpoints
+from runtime.run_lifecycle import RunLifecycle
 from runtime.run_request import RunRequest
 from runtime.run_store import RunStore, ThreadState
 from runtime.serialization import dumps, to_json_value
@@ -59,12 +60,8 @@ class ActiveRun:
     outcome: asyncio.Future[RunOutcome]
     predecessors: list[ActiveRun]
     task: asyncio.Task[None] | None = None
-    started: bool = False
-    cancel_requested: bool = False
-    rollback: bool = False
-    running: bool = False
-    # Set once the graph has stopped: from then on a cancel could only cut the storing short.
-    finishing: bool = False
+    # Its phase and any cancel asked of it: changed only through the lifecycle's transitions.
+    lifecycle: RunLifecycle = field(default_factory=RunLifecycle, init=False)
 
     @property
     def thread_id(self) -> str:
@@ -107,12 +104,14 @@ class RunTask:
     async def execute(self, active: ActiveRun) -> None:
         """Wait for the thread's earlier runs, run the graph, store the outcome, close the
         stream, call the webhook; never raises."""
-        active.started = True
+        lifecycle = active.lifecycle
+        lifecycle.start()
         run, request = active.run, active.request
         ending = _Ending()
         graph: Any = None
         try:
-            if active.cancel_requested:
+            if lifecycle.cancel_requested:
+                # Cancelled before this first step: the executor left the task alone for this.
                 raise asyncio.CancelledError
             await self._publish(run.run_id, "metadata", {"run_id": run.run_id, "attempt": 1})
             for earlier in active.predecessors:
@@ -121,7 +120,8 @@ class RunTask:
                 await asyncio.sleep(request.after_seconds)
             if run.status != "running":
                 await self._runs.set_status(run.run_id, "running")
-            active.running, ending.started_at = True, utcnow()
+            lifecycle.begin_running()
+            ending.started_at = utcnow()
             graph = await self._catalog.compiled(active.spec.graph_id)
             await self._stream(graph, active)
         except asyncio.CancelledError:
@@ -131,13 +131,14 @@ class RunTask:
             ending.status, ending.thread_status = "error", "error"
             ending.error = {"error": type(exc).__name__, "message": str(exc)}
             await self._publish(run.run_id, "error", ending.error)
-        active.finishing = True
+        lifecycle.begin_finishing()
         try:
             await self._store_ending(active, graph, ending)
         finally:
             await self._broker.close(run.run_id)
             if not active.outcome.done():
                 active.outcome.set_result(RunOutcome(status=ending.status, output=ending.output))
+            lifecycle.finish()
         if active.temporary:
             # Nobody can reach the thread's checkpoints any more (its record is gone): delete
             # them after the client has its answer. The run's task waits for it, and so does
@@ -178,7 +179,7 @@ class RunTask:
             ending.output = dumps({"__error__": ending.error})
         # A temporary thread goes in the transaction that ends its run (unless the run is rolled
         # back, which reads the thread afterwards).
-        delete_thread = active.temporary and not active.rollback
+        delete_thread = active.temporary and not active.lifecycle.rolls_back
         thread_gone = False
         try:
             stored = await self._runs.finish(
@@ -193,7 +194,7 @@ class RunTask:
         except Exception:
             logger.exception("storing the outcome of run %s failed", run_id)
             stored = await self._store_failure(run_id)
-        if active.rollback:
+        if active.lifecycle.rolls_back:
             await self._roll_back(active, graph, ending)
         elif stored is not None and active.request.webhook:
             payload = webhook_payload(
