@@ -8,7 +8,7 @@ conformance tests do, so one migrated database per backend serves the whole sess
 
 PostgreSQL must answer: when it cannot be reached the PostgreSQL half FAILS with the reason,
 so CI never passes on SQLite alone. Set ``CRM_AGENTS_TEST_POSTGRES=off`` to skip that half on a
-machine without the server (see docs/operations.md, "The store conformance suite").
+machine without the server (see docs/OPERATIONS.md, "The store conformance suite").
 """
 
 from __future__ import annotations
