@@ -1,10 +1,14 @@
-"""Suite-wide set-up: offline switches before any third-party import, and a network guard."""
+"""Suite-wide set-up: offline switches before any third-party import, a network guard, and the
+demo agent services the agent and graph tests share."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.offline import apply_offline_defaults
 
@@ -15,8 +19,13 @@ os.environ.setdefault("CRM_AGENTS_WARM_UP", "false")
 
 import pytest
 
-# The demo CRM and agent services the agent and graph tests share (module-scoped fixtures).
-pytest_plugins = ["_demo_agents"]
+# Helpers' asserts report their values like the tests' own (register before they are imported).
+pytest.register_assert_rewrite("tests.support")
+
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from tools.agent_services import AgentServices
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -58,3 +67,34 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+# The demo agent services, for tests/agents and tests/graphs (module-scoped: seeding and indexing
+# take seconds). Their builder is imported when first used, so that a run of other tests does
+# not import the agents, Chroma and the embedding model.
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    from tests.support.demo_agents import demo_settings_in
+
+    return demo_settings_in(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def services(demo_settings: Settings) -> Iterator[AgentServices]:
+    """The agent services over the demo CRM (documentation indexed, everyone consenting)."""
+    from tests.support.demo_agents import open_demo_services
+
+    with open_demo_services(demo_settings) as bundle:
+        yield bundle
+
+
+@pytest.fixture(scope="module")
+def data_dir(demo_settings: Settings) -> Path:
+    return demo_settings.data_dir

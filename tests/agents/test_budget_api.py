@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _budget_app import budget_client
-from _budget_world import AS_OF, build_world
 
 from llm.scripted import scripted_model
+from tests.support.budget_app import budget_client
+from tests.support.budget_world import AS_OF, build_world
 
 pytestmark = pytest.mark.anyio
 DEAL = "DEAL-0011"

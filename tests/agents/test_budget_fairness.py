@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _budget_world import AS_OF, MIXED, World, build_world
 
 from agents.budget import replay_with_region
 from agents.budget.graph import KIND, build_budget_graph
@@ -14,6 +13,7 @@ from crm.errors import NotFound
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
+from tests.support.budget_world import AS_OF, MIXED, World, build_world
 from tools.errors import UnknownRegion
 from tools.logistics import REGIONS
 

@@ -7,16 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _budget_world import (
-    AS_OF,
-    BUDGETLESS,
-    MIXED,
-    MIXED_ACCOUNT,
-    NO_LINES,
-    NO_PRICE,
-    World,
-    build_world,
-)
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
@@ -28,6 +18,16 @@ from llm.errors import ModelRequestError, UnknownModelError
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
+from tests.support.budget_world import (
+    AS_OF,
+    BUDGETLESS,
+    MIXED,
+    MIXED_ACCOUNT,
+    NO_LINES,
+    NO_PRICE,
+    World,
+    build_world,
+)
 
 pytestmark = pytest.mark.anyio
 DEAL = "DEAL-0011"  # an open demo deal (proposal) with two lines

@@ -10,17 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _budget_app import budget_client
-from _subjects_world import (
-    LARGEST,
-    ONE_OPEN,
-    ONE_OPEN_DEAL,
-    SEED,
-    SEVERAL_OPEN,
-    SEVERAL_OPEN_DEALS,
-    SubjectsWorld,
-    build_subjects_world,
-)
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
@@ -32,6 +21,17 @@ from crm.store import CRMStore
 from llm.gateway import chat_model
 from llm.providers import register_providers
 from llm.scripted import scripted_model
+from tests.support.budget_app import budget_client
+from tests.support.subjects_world import (
+    LARGEST,
+    ONE_OPEN,
+    ONE_OPEN_DEAL,
+    SEED,
+    SEVERAL_OPEN,
+    SEVERAL_OPEN_DEALS,
+    SubjectsWorld,
+    build_subjects_world,
+)
 from tools.pricing import PricingTools
 
 pytestmark = pytest.mark.anyio

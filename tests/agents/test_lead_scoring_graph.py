@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,9 +25,7 @@ from crm.store import CRMStore
 from llm.gateway import chat_model
 from llm.providers import register_providers
 from llm.scripted import scripted_model
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _lead_demo import seeded_engine
+from tests.support.lead_demo import seeded_engine
 
 pytestmark = pytest.mark.anyio
 

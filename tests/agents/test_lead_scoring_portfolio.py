@@ -3,10 +3,8 @@ events, and the hottest / what changed / stale deals answers across the rep's ac
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,10 +20,8 @@ from crm.lead_scores import LeadScoreStore
 from crm.store import CRMStore
 from intake.event_intake import EventIntake
 from intake.lead_refresh import score_unscored_accounts
+from tests.support.lead_demo import seeded_engine
 from tools.behaviour import data_clock
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _lead_demo import seeded_engine
 
 pytestmark = pytest.mark.anyio
 

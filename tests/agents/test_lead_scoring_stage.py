@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -16,10 +14,8 @@ from agents.lead_scoring.next_specialist import route_lead
 from agents.lead_scoring.scoring import grade_for
 from agents.lead_scoring.win_model import HAND_RULE
 from eval.lead_scoring import evaluate_stages
+from tests.support.lead_demo import seeded_engine
 from tools.behaviour import BehaviourFeatures, Feature
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _lead_demo import seeded_engine
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 ACTIVE = {"days_since_inbound": 1, "history_days": 300, "web_visits_90d": 40}

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _consent import grant_everyone
 
 from core.settings import Settings
 from crm.db import make_engine, migrate
@@ -21,6 +20,7 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from server import create_app
+from tests.support.consent import grant_everyone
 from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio

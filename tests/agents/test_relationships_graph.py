@@ -7,7 +7,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _relationships_world import (
+from langchain_core.messages import HumanMessage
+
+from agents.relationships import StakeholderMap, build_relationships_graph
+from agents.relationships.graph import NODE_DRAFT
+from core.recommendation import Recommendation
+from crm.errors import NotFound
+from llm.gateway import chat_model, model_info
+from llm.providers import register_providers
+from llm.scripted import scripted_model
+from memory import MemoryUnavailable
+from tests.support.relationships_world import (
     ANN,
     AS_OF,
     BEN,
@@ -21,16 +31,6 @@ from _relationships_world import (
     World,
     build_world,
 )
-from langchain_core.messages import HumanMessage
-
-from agents.relationships import StakeholderMap, build_relationships_graph
-from agents.relationships.graph import NODE_DRAFT
-from core.recommendation import Recommendation
-from crm.errors import NotFound
-from llm.gateway import chat_model, model_info
-from llm.providers import register_providers
-from llm.scripted import scripted_model
-from memory import MemoryUnavailable
 from tools.stakeholders import NoteHit, StakeholderTools
 
 pytestmark = pytest.mark.anyio

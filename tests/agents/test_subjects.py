@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _subjects_world import (
+from langchain_core.messages import AIMessage, HumanMessage
+
+from agents.subjects import UnknownRecord, resolve_subject, which_deal_question
+from tests.support.subjects_world import (
     LARGEST,
     NO_OPEN,
     ONE_OPEN,
@@ -16,9 +19,6 @@ from _subjects_world import (
     SubjectsWorld,
     build_subjects_world,
 )
-from langchain_core.messages import AIMessage, HumanMessage
-
-from agents.subjects import UnknownRecord, resolve_subject, which_deal_question
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from _consent import TEST_KEY
 
 from agents.next_action.history import ANSWERS, LOOKBACK, PERSON_KINDS
 from core.recommendation import Recommendation
@@ -30,6 +29,7 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import HashingEmbeddingFunction, Memory
+from tests.support.consent import TEST_KEY
 from tools.agent_services import AgentServices
 from tools.behaviour import data_clock
 

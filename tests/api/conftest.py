@@ -4,29 +4,18 @@
 from __future__ import annotations
 
 import gc
-import socket
-import sys
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from core.settings import Settings
 from server import create_app
-
-# The test graphs are shared with tests/runtime, whose folder is not on the path from here.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from _runtime_test_graphs import FakeServices, graph_specs
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _runs_test_graphs import RunServices, run_graph_specs
+from tests.support.apps import make_app, make_runs_app, serve
+from tests.support.fake_graphs import FakeServices
+from tests.support.run_graphs import RunServices
 
 
 @pytest.fixture(autouse=True)
@@ -56,11 +45,6 @@ def services() -> FakeServices:
     return FakeServices()
 
 
-def make_app(settings: Settings, services: Any) -> FastAPI:
-    """The app with the test graphs and ``services`` injected."""
-    return create_app(settings, graphs=graph_specs(), services_factory=lambda _: services)
-
-
 @pytest.fixture
 async def client(settings: Settings, services: FakeServices) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client; the app's lifespan runs around it (ASGITransport does not)."""
@@ -69,30 +53,6 @@ async def client(settings: Settings, services: FakeServices) -> AsyncIterator[ht
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield c
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
 
 
 @pytest.fixture
@@ -115,11 +75,6 @@ def server_factory(settings: Settings) -> Callable[[Any], Any]:
 def run_services() -> RunServices:
     """Services of the run tests' graphs (``steps``, ``nested``, ``review`` and the shared ones)."""
     return RunServices()
-
-
-def make_runs_app(settings: Settings, services: RunServices) -> FastAPI:
-    """The app with the run tests' graphs."""
-    return create_app(settings, graphs=run_graph_specs(), services_factory=lambda _: services)
 
 
 @pytest.fixture

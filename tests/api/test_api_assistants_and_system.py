@@ -9,14 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _api_sse import parse_sse
-from _runtime_test_graphs import graph_specs
 
 from api.streaming import sse_response
 from core.settings import Settings
 from graphs.registry import assistant_id_for
 from runtime.broker import StreamEvent
 from server import create_app
+from tests.support.fake_graphs import graph_specs
+from tests.support.sse import parse_sse
 
 pytestmark = pytest.mark.anyio
 

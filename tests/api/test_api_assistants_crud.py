@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_postgres import fresh_database, postgres_problem
-from _assistant_test_graphs import assistant_graph_specs
-from _runtime_test_graphs import FakeServices
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import ConflictError, NotFoundError
 
 from core.settings import Settings
 from graphs.registry import assistant_id_for
+from tests.support.assistant_graphs import assistant_graph_specs
+from tests.support.fake_graphs import FakeServices
+from tests.support.postgres import fresh_database, postgres_problem
 
 pytestmark = pytest.mark.anyio
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,7 @@ from core.settings import Settings
 from crm import models as m
 from crm.db import make_engine, migrate, session_factory
 from server import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from _calibration_world import fill_log
+from tests.support.calibration_world import fill_log
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,7 @@ import pytest
 
 from core.settings import Settings
 from crm.db import make_engine, migrate
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from _calibration_world import fill_log
+from tests.support.calibration_world import fill_log
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")

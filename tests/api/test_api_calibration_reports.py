@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from eval.calibration.panel import review_batch
 from eval.calibration.refit import refit_batch
 from eval.calibration.store import CalibrationStore
 from server import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from _panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
+from tests.support.panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 pytestmark = pytest.mark.anyio
 

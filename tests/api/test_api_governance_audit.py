@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from _audit_world import ACCOUNT, ANNA, ANNA_MEETING, BEN, BEN_CALL, seed_two_people
 from fastapi import FastAPI
 from sqlalchemy import update
 
@@ -19,6 +18,7 @@ from governance.audit_models import AuditEntryRow
 from governance.audit_services import AuditServices
 from governance.recorder import SignedAuditedRecorder
 from server import create_app
+from tests.support.audit_world import ACCOUNT, ANNA, ANNA_MEETING, BEN, BEN_CALL, seed_two_people
 
 pytestmark = pytest.mark.anyio
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from _budget_world import AS_OF, World, build_world
 
 from core.settings import Settings
 from crm.store import CRMStore
 from server import create_app
+from tests.support.budget_world import AS_OF, World, build_world
 from tools.pricing import PricingTools
 
 pytestmark = pytest.mark.anyio

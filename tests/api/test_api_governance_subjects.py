@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from _canary_world import CANARY, COLLEAGUE, ECHO, CanaryServices, seed_canary_crm
 
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from memory import HashingEmbeddingFunction, Memory
 from server import create_app
+from tests.support.canary_world import CANARY, COLLEAGUE, ECHO, CanaryServices, seed_canary_crm
 
 pytestmark = pytest.mark.anyio
 GRANT = {"action": "grant", "purpose": "model_training", "notice_version": "2026-11"}

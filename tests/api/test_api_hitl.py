@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _runs_test_graphs import RunServices
 from langgraph_sdk import get_client
+
+from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
 

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from _runtime_test_graphs import REPLY, TOKENS, FakeServices
 
 from api.openai_compat import REPLACED_DRAFT_SEPARATOR, final_answer, remaining_text
 from graphs.registry import assistant_id_for
+from tests.support.fake_graphs import REPLY, TOKENS, FakeServices
 
 pytestmark = pytest.mark.anyio
 

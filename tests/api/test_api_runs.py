@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from _api_sse import parse_sse
-from _runtime_test_graphs import TOKENS, FakeServices
+
+from tests.support.fake_graphs import TOKENS, FakeServices
+from tests.support.sse import parse_sse
 
 pytestmark = pytest.mark.anyio
 

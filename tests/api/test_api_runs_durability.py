@@ -18,9 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_postgres import fresh_database, postgres_problem
-from _runs_test_graphs import RunServices
-from conftest import make_runs_app, serve
 from langgraph_sdk import get_client
 from sqlalchemy import update
 
@@ -28,6 +25,9 @@ from core.settings import Settings
 from crm.db import session_factory
 from runtime.database import make_records_engine
 from runtime.models import GraphRun, GraphThread
+from tests.support.apps import make_runs_app, serve
+from tests.support.postgres import fresh_database, postgres_problem
+from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +44,7 @@ def _free_port() -> int:
 def _doomed_server(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The run tests' app in a child process on ``settings``' data; killed on exit at latest."""
     port = _free_port()
-    command = [sys.executable, str(REPO / "tests/api/_crash_server.py"), str(settings.data_dir)]
+    command = [sys.executable, "-m", "tests.support.crash_server", str(settings.data_dir)]
     command.append(str(port))
     if settings.database_url:
         command.append(settings.database_url)

@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_postgres import fresh_database, postgres_problem
-from _runs_test_graphs import RunServices
-from conftest import make_runs_app, serve
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import ConflictError, NotFoundError, UnprocessableEntityError
 
 from core.settings import Settings
+from tests.support.apps import make_runs_app, serve
+from tests.support.postgres import fresh_database, postgres_problem
+from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _runs_test_graphs import RunServices
 from langgraph_sdk import get_client
+
+from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from _runtime_test_graphs import TOKENS, FakeServices
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import ConflictError, NotFoundError, UnprocessableEntityError
+
+from tests.support.fake_graphs import TOKENS, FakeServices
 
 pytestmark = pytest.mark.anyio
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_postgres import fresh_database, postgres_problem
-from _assistant_test_graphs import assistant_graph_specs
-from _runtime_test_graphs import FakeServices
 from langgraph_sdk import get_client
 
 from core.settings import Settings
 from runtime.checkpoints import open_graph_store
+from tests.support.assistant_graphs import assistant_graph_specs
+from tests.support.fake_graphs import FakeServices
+from tests.support.postgres import fresh_database, postgres_problem
 
 pytestmark = pytest.mark.anyio
 

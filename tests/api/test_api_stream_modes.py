@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_sse import parse_sse
-from _runs_test_graphs import RunServices
-from _runtime_test_graphs import TOKENS
 from langgraph_sdk import get_client
+
+from tests.support.fake_graphs import TOKENS
+from tests.support.run_graphs import RunServices
+from tests.support.sse import parse_sse
 
 pytestmark = pytest.mark.anyio
 

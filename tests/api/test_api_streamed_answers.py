@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from _api_sse import parse_sse
 
 from api.openai_compat import REPLACED_DRAFT_SEPARATOR
 from core.settings import Settings
@@ -23,6 +22,7 @@ from graphs.registry import registered_graphs
 from llm.scripted import default_reply, scripted_model
 from memory import HashingEmbeddingFunction
 from server import create_app
+from tests.support.sse import parse_sse
 from tools.agent_services import AgentServices
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]

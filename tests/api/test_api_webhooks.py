@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import serve
 from fastapi import FastAPI, Request, Response
 from langgraph_sdk import get_client
+
+from tests.support.apps import serve
 
 pytestmark = pytest.mark.anyio
 

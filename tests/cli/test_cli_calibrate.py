@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.settings import get_settings
 from crm.db import make_engine, migrate
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from _calibration_world import fill_log
+from tests.support.calibration_world import fill_log
 
 runner = CliRunner()
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _budget_world import AS_OF, build_world
 from typer.testing import CliRunner
 
 from cli.main import app
 from core.settings import get_settings
+from tests.support.budget_world import AS_OF, build_world
 
 runner = CliRunner()
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _canary_world import CANARY, COLLEAGUE, NAME, seed_canary_crm
 from typer.testing import CliRunner
 
 from cli.main import app
 from core.settings import get_settings
 from crm.db import make_engine, migrate
+from tests.support.canary_world import CANARY, COLLEAGUE, NAME, seed_canary_crm
 
 runner = CliRunner()
 

@@ -110,7 +110,7 @@ def catalogue() -> Sequence[Any]:
     try:
         from crm.demo.catalogue import build_catalogue
     except ImportError:
-        from _catalogue_standin import build_catalogue  # type: ignore[no-redef]
+        from tests.support.catalogue_standin import build_catalogue  # type: ignore[no-redef]
     return build_catalogue(DEMO_SEED)
 
 

@@ -3,7 +3,6 @@ the local server answers) holding a recommendation log."""
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,9 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from crm.db import make_engine, migrate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _calibration_world import fill_log
+from tests.support.calibration_world import fill_log
 
 # The same local server and trust login as tests/crm/conftest.py.
 PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,9 +13,7 @@ from eval.calibration.export import EXPORT_SCHEMA, MODEL_TRAINING, mentioned_con
 from eval.calibration.panel import review_batch
 from eval.calibration.store import CalibrationStore
 from governance.consent import AI_PROCESSING, ConsentLedger
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
+from tests.support.panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 KEY = bytes(range(32))
 

@@ -7,13 +7,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from _calibration_world import qa_recommendation
 from test_eval_calibration_summary import _item, _review
 
 from core.settings import Settings
 from eval.calibration import qa_metrics as qa
 from eval.calibration.judge import judge_from_settings
 from llm.scripted import scripted_model
+from tests.support.calibration_world import qa_recommendation
 
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -13,9 +10,7 @@ from eval.calibration.panel import DEFAULT_PANEL, review_batch
 from eval.calibration.refit import MIN_FIT, fold_of, out_of_fold, refit_batch
 from eval.calibration.store import CalibrationStore
 from eval.calibration.summary import observations
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
+from tests.support.panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 
 @pytest.fixture

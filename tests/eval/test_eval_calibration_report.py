@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,10 +22,8 @@ from eval.calibration.report_summary import build_summary
 from eval.calibration.sampling import month_period
 from eval.calibration.schemas import ReviewInput
 from eval.calibration.store import CalibrationStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _calibration_world import fill_log
-from _panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
+from tests.support.calibration_world import fill_log
+from tests.support.panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 AGENTS = {"lead_scoring", "budget", "relationships"}
 

@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from _calibration_world import AGENT_SIZES
 from sqlalchemy import Engine, select
 
 from crm.db import session_factory
@@ -22,6 +21,7 @@ from eval.calibration.sampling import (
     stratum_quota,
 )
 from eval.calibration.store import CalibrationStore
+from tests.support.calibration_world import AGENT_SIZES
 
 OCTOBER = month_period("2026-10")
 

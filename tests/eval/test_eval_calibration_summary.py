@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _calibration_world import qa_recommendation
 
 from core.recommendation import Fact, Recommendation
 from eval.calibration import qa_metrics as qa
@@ -16,6 +15,7 @@ from eval.calibration.drift import drift_points
 from eval.calibration.measure import period_label
 from eval.calibration.schemas import ItemWithReviews, Review
 from eval.calibration.summary import batch_metrics, observations, review_matrix
+from tests.support.calibration_world import qa_recommendation
 
 NOW = datetime(2026, 10, 5, tzinfo=UTC)
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pytest
-from _budget_world import AS_OF, MIXED, World, build_world
 
 from agents.budget import Analysis, BudgetRequest, deal_request, estimate
 from agents.budget.evidence import BudgetTools
@@ -28,6 +27,7 @@ from eval.fairness_replay import (
     sample_deals,
 )
 from eval.fairness_report import render_page
+from tests.support.budget_world import AS_OF, MIXED, World, build_world
 from tools.logistics import REGIONS
 
 # --- metrics on hand-made deals ---------------------------------------------------------------

@@ -15,7 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
-from _canary_world import (
+from fastapi import FastAPI
+from sqlalchemy import Engine, inspect, text
+
+from core.settings import Settings
+from crm.db import make_engine, migrate
+from crm.store import CRMStore
+from memory import AccountNote, HashingEmbeddingFunction, Memory
+from memory.models import ACCOUNT_NOTES
+from runtime.serialization import dumps
+from server import create_app
+from tests.support.canary_world import (
     ABOUT_ACCOUNT,
     ABOUT_HER,
     ACCOUNT,
@@ -37,16 +47,6 @@ from _canary_world import (
     CanaryServices,
     seed_canary_crm,
 )
-from fastapi import FastAPI
-from sqlalchemy import Engine, inspect, text
-
-from core.settings import Settings
-from crm.db import make_engine, migrate
-from crm.store import CRMStore
-from memory import AccountNote, HashingEmbeddingFunction, Memory
-from memory.models import ACCOUNT_NOTES
-from runtime.serialization import dumps
-from server import create_app
 from tools.indexing import index_account_notes
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _consent import TEST_KEY
-from _relationships_world import ANN, AS_OF, BEN, CAI, DAN, LOOP, World, build_world
 
 from core.recommendation import Recommendation
 from crm.records import ContactRecord
@@ -26,6 +24,8 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import RetrievedChunk
+from tests.support.consent import TEST_KEY
+from tests.support.relationships_world import ANN, AS_OF, BEN, CAI, DAN, LOOP, World, build_world
 from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio

@@ -4,7 +4,6 @@ to the stored evidence, its record, the field's value or a presented copy is det
 from __future__ import annotations
 
 import pytest
-from _audit_world import ANNA, seed_two_people
 from sqlalchemy import update
 
 from crm import models as m
@@ -12,6 +11,7 @@ from crm.db import session_factory
 from governance.audit_errors import EvidenceNotFound, RecordNotFound, UnknownField
 from governance.audit_models import FieldEvidenceRow
 from governance.audit_services import AuditServices
+from tests.support.audit_world import ANNA, seed_two_people
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _audit_world import ANNA, seed_two_people
 from sqlalchemy import delete
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from crm.db import migrate, session_factory
 from governance.audit_models import AuditEntryRow, AuditEntrySubjectRow
 from governance.audit_services import AuditServices, open_audit_services
 from governance.recorder import SignedAuditedRecorder
+from tests.support.audit_world import ANNA, seed_two_people
 
 runner = CliRunner()
 

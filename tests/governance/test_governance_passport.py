@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from _relationships_world import ANN, AS_OF, BEN, CAI, DAN, LAB_HEAD, LOOP, World, build_world
 from sqlalchemy import select
 
 from agents.relationships import build_relationships_graph
@@ -24,6 +23,17 @@ from governance.recorder import SignedAuditedRecorder
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
+from tests.support.relationships_world import (
+    ANN,
+    AS_OF,
+    BEN,
+    CAI,
+    DAN,
+    LAB_HEAD,
+    LOOP,
+    World,
+    build_world,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 DEMO = "ACC-0001"

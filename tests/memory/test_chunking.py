@@ -8,7 +8,7 @@ import pytest
 
 from memory._records import section_records
 from memory.chunking import chunk_text, split_words
-from tests.memory._corpus import product_sections
+from tests.support.memory_corpus import product_sections
 
 
 def _words(count: int) -> str:

@@ -20,7 +20,7 @@ from memory import (
     Memory,
     MiniLMEmbeddingFunction,
 )
-from tests.memory._corpus import PRODUCTS, product_sections
+from tests.support.memory_corpus import PRODUCTS, product_sections
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = product_sections(PRODUCTS[:2])

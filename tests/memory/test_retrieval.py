@@ -6,7 +6,7 @@ import pytest
 
 from memory import PRODUCT_DOCS, Memory, MiniLMEmbeddingFunction, RetrievedChunk
 from memory.retrieval import ProductNameIndex, normalise, product_filter, rerank
-from tests.memory._corpus import PRODUCTS, product_sections, questions
+from tests.support.memory_corpus import PRODUCTS, product_sections, questions
 
 NAMES = {
     "PRD-010": "VitaScan P12 Portable Ultrasound",

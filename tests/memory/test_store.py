@@ -22,7 +22,7 @@ from memory import (
     MiniLMEmbeddingFunction,
     UnknownCollection,
 )
-from tests.memory._corpus import PRODUCTS, TOPICS, product_sections
+from tests.support.memory_corpus import PRODUCTS, TOPICS, product_sections
 
 SECTIONS = product_sections(PRODUCTS[:2])  # VitaScan P12 and P10: same headings, other figures
 P12, P10 = PRODUCTS[0].product_id, PRODUCTS[1].product_id

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from _runtime_test_graphs import FakeServices, graph_specs
 
 from core.settings import Settings
 from runtime.agent_runtime import AgentRuntime, open_agent_runtime
+from tests.support.fake_graphs import FakeServices, graph_specs
 
 
 @pytest.fixture

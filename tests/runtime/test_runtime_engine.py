@@ -6,7 +6,6 @@ from typing import Any
 
 import orjson
 import pytest
-from _runtime_test_graphs import TOKENS, FakeServices, build_chat_graph
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, Send
@@ -14,6 +13,7 @@ from typing_extensions import TypedDict
 
 from runtime.engine import graph_input, library_stream_modes, stream_graph_events
 from runtime.serialization import dumps, to_json_value
+from tests.support.fake_graphs import TOKENS, FakeServices, build_chat_graph
 
 pytestmark = pytest.mark.anyio
 

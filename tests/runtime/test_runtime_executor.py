@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 import pytest
-from _runtime_test_graphs import TOKENS, FakeServices, graph_specs
 
 from core.settings import Settings
 from graphs.errors import UnknownGraph
@@ -16,6 +15,7 @@ from runtime.agent_runtime import AgentRuntime, open_agent_runtime
 from runtime.errors import ServicesUnavailable, ThreadNotFound
 from runtime.executor import StartedRun
 from runtime.run_request import RunRequest
+from tests.support.fake_graphs import TOKENS, FakeServices, graph_specs
 
 pytestmark = pytest.mark.anyio
 

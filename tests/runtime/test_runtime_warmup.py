@@ -10,12 +10,12 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from _runtime_test_graphs import FakeServices, graph_specs
 
 from core.settings import Settings
 from runtime.agent_runtime import open_agent_runtime
 from runtime.warmup import STEP_LANGUAGE_MODEL, STEP_MEMORY, default_steps
 from server import create_app
+from tests.support.fake_graphs import FakeServices, graph_specs
 
 pytestmark = pytest.mark.anyio
 

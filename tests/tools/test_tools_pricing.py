@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from _budget_world import (
+
+from crm.errors import NotFound
+from tests.support.budget_world import (
     BUDGETLESS,
     MIXED,
     NO_PRICE,
@@ -16,8 +18,6 @@ from _budget_world import (
     World,
     build_world,
 )
-
-from crm.errors import NotFound
 from tools.discount_policy import parse_discount_policy
 from tools.errors import UnknownRegion
 from tools.logistics import RATE_CARD_ID, REGIONS, logistics_rate, shipping_class

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _relationships_world import (
+
+from tests.support.relationships_world import (
     ANN,
     BEN,
     CAI,
@@ -18,7 +19,6 @@ from _relationships_world import (
     World,
     build_world,
 )
-
 from tools.stakeholders import PERSON_KINDS, StakeholderTools
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)

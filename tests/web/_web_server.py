@@ -1,6 +1,6 @@
 """Serve the chat page over a small demo CRM in a process of its own, for the browser tests.
 
-Usage: ``python tests/web/_web_server.py DATA_DIR PORT`` from the repository root. The agents
+Usage: ``python -m tests.web._web_server DATA_DIR PORT`` from the repository root. The agents
 are the registered ones over the scripted model; embeddings are hashed (no MiniLM), and the
 model's tokens are paced a little so that a browser sees them arrive one by one and a run
 lasts long enough to be stopped. A question containing ``LONG ANSWER`` gets a long reply.
@@ -15,10 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1])]
-
-from core.offline import apply_offline_defaults  # noqa: E402
+from core.offline import apply_offline_defaults
 
 apply_offline_defaults()
 

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER_SCRIPT = Path(__file__).resolve().parent / "_web_server.py"
+# Run as a module from ROOT, so that it imports the project and tests.support as the tests do.
+SERVER_MODULE = "tests.web._web_server"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 STARTUP_SECONDS = 180
@@ -40,7 +41,7 @@ class WebServer:
         data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(SERVER_SCRIPT), str(data_dir), str(self.port)],
+                [sys.executable, "-m", SERVER_MODULE, str(data_dir), str(self.port)],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from _consent import grant_everyone
 from sqlalchemy import Engine
 
 from crm.db import make_engine, migrate
@@ -24,6 +23,7 @@ from crm.demo import seed_demo
 from crm.importers import import_file
 from crm.store import CRMStore
 from governance.consent_gate import ConsentGatedCRM
+from tests.support.consent import grant_everyone
 from tools.pricing import PricingTools
 
 SEED = 20261125

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _consent import grant_everyone
 from sqlalchemy import Engine
 
 from core.settings import Settings
@@ -27,6 +26,7 @@ from crm.importers import import_file
 from crm.store import CRMStore
 from governance.consent_gate import ConsentGatedCRM
 from memory import AccountNote, HashingEmbeddingFunction, Memory
+from tests.support.consent import grant_everyone
 from tools.indexing import index_account_notes
 from tools.stakeholders import StakeholderTools
 

@@ -1,7 +1,7 @@
 """Serve the run tests' graphs from a process of its own, so a test can kill it mid-run.
 
-Usage: ``python tests/api/_crash_server.py DATA_DIR PORT [DATABASE_URL]`` from the repository
-root. The ``steps`` graph blocks in its second step for ever here: nobody opens its gate.
+Usage: ``python -m tests.support.crash_server DATA_DIR PORT [DATABASE_URL]`` from the
+repository root. The ``steps`` graph blocks in its second step for ever here: nobody opens its gate.
 """
 
 from __future__ import annotations
@@ -9,18 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1]), str(HERE), str(HERE.parent / "runtime")]
-
-from core.offline import apply_offline_defaults  # noqa: E402
+from core.offline import apply_offline_defaults
 
 apply_offline_defaults()
 
 import uvicorn  # noqa: E402
-from _runs_test_graphs import RunServices, run_graph_specs  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
 from server import create_app  # noqa: E402
+from tests.support.run_graphs import RunServices, run_graph_specs  # noqa: E402
 
 
 def main() -> None:

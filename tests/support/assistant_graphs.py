@@ -4,8 +4,6 @@ the LangGraph store."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -14,9 +12,7 @@ from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
 from graphs.registry import GraphSpec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from _runtime_test_graphs import FakeServices, graph_specs
+from tests.support.fake_graphs import FakeServices, graph_specs
 
 
 class Tone(TypedDict, total=False):

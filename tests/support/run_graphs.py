@@ -4,10 +4,8 @@ approval, served next to the shared test graphs of tests/runtime."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 
 from langgraph.config import get_stream_writer
@@ -16,9 +14,7 @@ from langgraph.types import interrupt
 from typing_extensions import TypedDict
 
 from graphs.registry import GraphSpec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from _runtime_test_graphs import FakeServices, graph_specs
+from tests.support.fake_graphs import FakeServices, graph_specs
 
 
 def _append(left: list[str] | None, right: list[str] | None) -> list[str]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from _consent import TEST_KEY
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.graph import END, START, StateGraph, add_messages
 from sqlalchemy import Engine
@@ -30,6 +29,7 @@ from governance.audit_models import FieldEvidenceRow
 from governance.consent import AI_PROCESSING, ConsentLedger
 from graphs.registry import GraphSpec
 from memory import Memory
+from tests.support.consent import TEST_KEY
 
 ACCOUNT = "ACC-7777"
 CANARY, COLLEAGUE = "CON-77777", "CON-77778"
