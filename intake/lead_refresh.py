@@ -16,8 +16,8 @@ from typing import Any
 
 from agents.lead_scoring import assess_lead, win_model_for
 from crm.lead_scores import LeadScoreStore
+from crm.reader import CRMSource
 from crm.records import ActivityRecord
-from crm.store import CRMStore
 from tools.behaviour import account_behaviour, data_clock
 
 Progress = Callable[[str, int, int], None]
@@ -26,7 +26,7 @@ _BATCH = 50  # scores written per transaction while seeding
 
 
 def score_row(
-    crm: CRMStore,
+    crm: CRMSource,
     account_id: str,
     *,
     clock: datetime,
@@ -56,7 +56,7 @@ def score_row(
 
 
 def score_unscored_accounts(
-    crm: CRMStore, scores: LeadScoreStore, *, progress: Progress | None = None
+    crm: CRMSource, scores: LeadScoreStore, *, progress: Progress | None = None
 ) -> int:
     """Score every account that has no lead score yet, as of the data's clock; how many.
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from crm.reader import CRMReader
 from crm.records import ActivityRecord, PriceBookRecord, QuoteRecord
-from crm.store import CRMStore
 from tools._behaviour_features import behaviour_features
 from tools._behaviour_record import (
     HISTORY_DAYS,
@@ -41,13 +41,13 @@ __all__ = [
 MAX_ACTIVITIES = 20_000
 
 
-def data_clock(crm: CRMStore) -> datetime:
+def data_clock(crm: CRMReader) -> datetime:
     """The newest activity's time, or now (UTC) for a CRM without activities."""
     return crm.latest_activity_at() or datetime.now(UTC)
 
 
 def account_behaviour(
-    crm: CRMStore,
+    crm: CRMReader,
     *,
     account_id: str,
     as_of: datetime | None = None,
@@ -76,7 +76,7 @@ def account_behaviour(
 
 
 def contact_behaviour(
-    crm: CRMStore, *, contact_id: str, as_of: datetime | None = None
+    crm: CRMReader, *, contact_id: str, as_of: datetime | None = None
 ) -> BehaviourFeatures:
     """Features of one contact's own behaviour, with the account's deals and quotes as context.
 
@@ -98,6 +98,6 @@ def contact_behaviour(
     )
 
 
-def _price_books(crm: CRMStore, quotes: Sequence[QuoteRecord]) -> dict[str, list[PriceBookRecord]]:
+def _price_books(crm: CRMReader, quotes: Sequence[QuoteRecord]) -> dict[str, list[PriceBookRecord]]:
     # Only the products of the quotes whose price is placed (the newest one).
     return {q.product_id: crm.price_book_for_product(product_id=q.product_id) for q in quotes}

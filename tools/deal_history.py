@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
+from crm.reader import CRMReader
 from crm.records import ActivityRecord, DealRecord, PriceBookRecord
-from crm.store import CRMStore
 
 _CONVERSATION_KINDS = ("meeting", "email_in", "email_out")
 _SENIOR = frozenset({"executive", "director"})
@@ -47,7 +47,7 @@ def price_position(unit_price: Decimal, entries: list[PriceBookRecord], on: date
     return float(min(max((entry.list_price - unit_price) / span, Decimal(0)), Decimal(1)))
 
 
-def closed_deal_history(crm: CRMStore) -> list[DealHistoryRow]:
+def closed_deal_history(crm: CRMReader) -> list[DealHistoryRow]:
     """Every won or lost deal of the CRM with its pre-close behaviour, oldest account first."""
     books: dict[str, list[PriceBookRecord]] = {
         p.id: crm.price_book_for_product(product_id=p.id) for p in crm.list_products()

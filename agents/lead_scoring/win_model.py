@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from crm.store import CRMStore
+from crm.reader import CRMSource
 from tools.behaviour import BehaviourFeatures
 from tools.deal_history import DealHistoryRow, closed_deal_history
 
@@ -172,7 +172,7 @@ _CACHE: dict[str, WinModel] = {}
 _LOCK = threading.Lock()
 
 
-def win_model_for(crm: CRMStore) -> WinModel:
+def win_model_for(crm: CRMSource) -> WinModel:
     """The win model of ``crm``'s database, fitted on first use and cached for the process."""
     key = _key(crm)
     with _LOCK:  # one fit per database, however many requests arrive at once
@@ -191,7 +191,7 @@ def win_model_for(crm: CRMStore) -> WinModel:
         return model
 
 
-def install_win_model(crm: CRMStore, model: WinModel) -> None:
+def install_win_model(crm: CRMSource, model: WinModel) -> None:
     """Use ``model`` for ``crm``'s database from now on (one fitted elsewhere, or in tests)."""
     with _LOCK:
         _CACHE[_key(crm)] = model
@@ -203,5 +203,5 @@ def forget_win_models() -> None:
         _CACHE.clear()
 
 
-def _key(crm: CRMStore) -> str:
+def _key(crm: CRMSource) -> str:
     return crm.engine.url.render_as_string(hide_password=True)
