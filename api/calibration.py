@@ -11,11 +11,12 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
 from api.calibration_schemas import BatchRequest
+from api.deps import CalibrationStoreDep, SettingsDep
 from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
 from eval.calibration.errors import (
     BatchClosed,
@@ -38,7 +39,6 @@ from eval.calibration.schemas import (
     ReviewInput,
     SkipInput,
 )
-from eval.calibration.store import CalibrationStore
 
 router = APIRouter(prefix="/calibration", tags=["calibration"])
 
@@ -52,13 +52,7 @@ NON_JSON_BODIES = ((SCORES_PATH, SCORES_MEDIA_TYPES),)
 _SHOWN_ROW_ERRORS = 20
 
 
-def get_calibration_store(request: Request) -> CalibrationStore:
-    """The calibration store the app's lifespan opened."""
-    store: CalibrationStore = request.app.state.calibration_store
-    return store
-
-
-StoreDep = Annotated[CalibrationStore, Depends(get_calibration_store)]
+StoreDep = CalibrationStoreDep
 # Ids are ours (uuid4) but come from the client: NUL is refused here, as PostgreSQL cannot bind it.
 _PRINTABLE = r"^[^\x00]+$"
 BatchId = Annotated[str, Path(pattern=_PRINTABLE, max_length=64)]
@@ -300,13 +294,12 @@ async def import_scores(batch_id: BatchId, request: Request, store: StoreDep) ->
 async def get_metrics(
     batch_id: BatchId,
     store: StoreDep,
-    request: Request,
+    settings: SettingsDep,
     resamples: Annotated[int, Query(ge=100, le=10000, description="Bootstrap resamples.")] = 1000,
 ) -> BatchReport:
     """Agreement, inter-reviewer agreement, calibration, Q&A metrics (the LLM-judged ones when
     ``CRM_AGENTS_JUDGE_MODEL`` is set), overall and per agent, with each metric's drift
     against earlier months."""
-    settings = request.app.state.settings
 
     def measure() -> BatchReport:
         judge = judge_from_settings(settings)  # loads the judge's embedding model once

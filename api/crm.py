@@ -5,31 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
+from api.deps import AccountOverviewsDep, ProvenanceRecordsDep
 from api.errors import call_in_thread, error_responses
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
-from crm.provenance import ProvenanceRecords, SourceRecord, UnknownSource
+from crm.provenance import SourceRecord, UnknownSource
 from crm.records import AccountRecord, RepRecord
 
 router = APIRouter(prefix="/crm", tags=["crm"])
 
 
-def get_account_overviews(request: Request) -> AccountOverviews:
-    """The account reader the app's lifespan opened."""
-    overviews: AccountOverviews = request.app.state.account_overviews
-    return overviews
-
-
-def get_provenance_records(request: Request) -> ProvenanceRecords:
-    """The provenance record reader the app's lifespan opened."""
-    records: ProvenanceRecords = request.app.state.provenance_records
-    return records
-
-
-OverviewsDep = Annotated[AccountOverviews, Depends(get_account_overviews)]
-RecordsDep = Annotated[ProvenanceRecords, Depends(get_provenance_records)]
+OverviewsDep = AccountOverviewsDep
+RecordsDep = ProvenanceRecordsDep
 
 
 async def known_rep(overviews: AccountOverviews, user: str | None) -> str | None:

@@ -13,15 +13,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from api.deps import RuntimeDep
+from api.deps import EventIntakeDep
 from api.errors import BODY_ERRORS, ApiError, describe_validation_errors, error_responses
 from crm.enums import ActivityKind
 from crm.lead_scores import LeadScoreRecord
 from intake.errors import EventConflict, InvalidEvents
-from intake.event_intake import EventIntake, IntakeResult
+from intake.event_intake import IntakeResult
 
 router = APIRouter(tags=["events"])
 
@@ -162,18 +162,6 @@ def parse_events(payload: Any) -> list[EventIn]:
     return events
 
 
-async def get_event_intake(request: Request, runtime: RuntimeDep) -> EventIntake:
-    """The app's event intake, built over the agent services on first use."""
-    intake: EventIntake | None = getattr(request.app.state, "event_intake", None)
-    if intake is None:
-        services = await runtime.services.get()
-        if getattr(services, "crm", None) is None:
-            raise ApiError(503, "unavailable", "event intake needs the CRM store")
-        intake = EventIntake.from_services(services)
-        request.app.state.event_intake = intake
-    return intake
-
-
 @router.post(
     "/events",
     response_model=EventsOut,
@@ -185,15 +173,13 @@ async def get_event_intake(request: Request, runtime: RuntimeDep) -> EventIntake
     },
 )
 async def post_events(
-    request: Request,
     response: Response,
-    runtime: RuntimeDep,
+    intake: EventIntakeDep,
     payload: Annotated[Any, Body(description="One event, or an array of events.")],
 ) -> EventsOut:
     """Store new events, score and route their accounts, and return the stored decisions."""
     events = parse_events(payload)
     single = isinstance(payload, dict)
-    intake = await get_event_intake(request, runtime)
     try:
         result: IntakeResult = await anyio.to_thread.run_sync(
             intake.ingest, [event.columns() for event in events]

@@ -7,10 +7,11 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.deps import AuditServicesDep
 from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
 from governance.audit_errors import (
     ContactUnknown,
@@ -20,7 +21,6 @@ from governance.audit_errors import (
     RecordNotFound,
     UnknownField,
 )
-from governance.audit_services import AuditServices
 from governance.evidence import (
     EVIDENCE_ENTITIES,
     MAX_REFERENCE,
@@ -37,13 +37,7 @@ router = APIRouter(prefix="/governance", tags=["governance"])
 MAX_TEXT = 200_000
 
 
-def get_audit_services(request: Request) -> AuditServices:
-    """The audit services the app's lifespan opened."""
-    services: AuditServices = request.app.state.audit_services
-    return services
-
-
-AuditDep = Annotated[AuditServices, Depends(get_audit_services)]
+AuditDep = AuditServicesDep
 
 _STATUS = {
     ManifestNotFound: 404,

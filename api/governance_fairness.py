@@ -8,8 +8,8 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Query
 
-from api.deps import RuntimeDep
-from api.errors import ApiError, error_responses
+from api.deps import FairnessInputsDep
+from api.errors import error_responses
 from eval.fairness import scan_fairness
 from eval.fairness_models import FairnessReport
 
@@ -26,7 +26,7 @@ MAX_SAMPLE = 1000  # about a second per ten deals: a request stays under a coupl
     responses=error_responses(422, 503),
 )
 async def fairness_scan(
-    runtime: RuntimeDep,
+    inputs: FairnessInputsDep,
     sample: Annotated[
         int, Query(ge=1, le=MAX_SAMPLE, description="Deals to replay into every region.")
     ] = DEFAULT_SAMPLE,
@@ -38,13 +38,9 @@ async def fairness_scan(
     """Approval rates (four-fifths rule), within-band price ratios with confidence intervals and
     counterfactual price changes per region; regions with under 30 deals are insufficient data.
     docs/fairness.md explains the method."""
-    services = await runtime.services.get()
-    crm, pricing = getattr(services, "crm", None), getattr(services, "pricing", None)
-    if crm is None or pricing is None:
-        raise ApiError(503, "unavailable", "the fairness scan needs the CRM store")
     when = as_of or datetime.now(UTC).date()
     # Minutes of CPU-bound replays: in a worker thread, never on the event loop.
     report: FairnessReport = await anyio.to_thread.run_sync(
-        lambda: scan_fairness(crm, pricing, sample=sample, seed=seed, as_of=when)
+        lambda: scan_fairness(inputs.crm, inputs.pricing, sample=sample, seed=seed, as_of=when)
     )
     return report

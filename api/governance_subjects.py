@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
+from api.deps import ConsentLedgerDep, SubjectRightsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
 from crm.errors import NotFound
-from governance.consent import PURPOSES, ConsentLedger, ConsentRecord, InvalidConsent
+from governance.consent import PURPOSES, ConsentRecord, InvalidConsent
 from governance.subject_rights import ErasureReceipt, SubjectExport, SubjectRights
 
 router = APIRouter(prefix="/governance/subjects", tags=["governance"])
@@ -19,20 +20,8 @@ ContactId = Annotated[str, Path(min_length=1, max_length=24, description="The co
 Purpose = Literal["ai_processing", "model_training", "marketing"]
 
 
-def get_subject_rights(request: Request) -> SubjectRights:
-    """Export and erasure over every store, opened by the app's lifespan."""
-    rights: SubjectRights = request.app.state.subject_rights
-    return rights
-
-
-def get_consent_ledger(request: Request) -> ConsentLedger:
-    """The consent ledger opened by the app's lifespan."""
-    ledger: ConsentLedger = request.app.state.consent_ledger
-    return ledger
-
-
-RightsDep = Annotated[SubjectRights, Depends(get_subject_rights)]
-LedgerDep = Annotated[ConsentLedger, Depends(get_consent_ledger)]
+RightsDep = SubjectRightsDep
+LedgerDep = ConsentLedgerDep
 
 
 class ConsentInput(BaseModel):

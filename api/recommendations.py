@@ -5,23 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
+from api.deps import RecommendationLogDep
 from api.errors import BODY_ERRORS, call_in_thread, error_responses
 from core.recommendation import Recommendation
 from crm.errors import InvalidQuery, NotFound
-from crm.recommendations import Feedback, FeedbackInput, RecommendationLog
+from crm.recommendations import Feedback, FeedbackInput
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
 
-def get_recommendation_log(request: Request) -> RecommendationLog:
-    """The recommendation log the app's lifespan opened."""
-    log: RecommendationLog = request.app.state.recommendation_log
-    return log
-
-
-LogDep = Annotated[RecommendationLog, Depends(get_recommendation_log)]
+LogDep = RecommendationLogDep
 
 
 class RecommendationWithFeedback(Recommendation):

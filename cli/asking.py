@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
@@ -13,7 +12,7 @@ from core.settings import Settings
 
 async def ask_graph(settings: Settings, *, graph_id: str, question: str, console: Console) -> int:
     """Stream ``graph_id``'s answer to ``question`` on stdout; returns the exit code."""
-    from composition.agents import create_services
+    from composition.root import open_app_services
     from graphs import get_graph_spec
     from graphs.errors import UnknownGraph
 
@@ -25,9 +24,25 @@ async def ask_graph(settings: Settings, *, graph_id: str, question: str, console
     except UnknownGraph as exc:
         console.print(f"[red]{exc}[/]")
         return 2
-    with console.status("Loading the CRM, the memory and the model..."):
-        services = await asyncio.to_thread(create_services, settings)
-    graph = spec.build(services=services)
+    # The composition root opened for one command: no runtime, the agent services load now.
+    async with open_app_services(settings, serve=False) as root:
+        with console.status("Loading the CRM, the memory and the model..."):
+            services = await root.agents.services()
+        final, shown = await _stream(spec.build(services=services), question)
+    answer = _last_ai_text(final)
+    out = Console(highlight=False, soft_wrap=True)
+    if answer.startswith(shown):
+        # The agents stream only checked text their answer starts with: the rest follows.
+        out.print(answer[len(shown) :], markup=False)
+    else:
+        # A graph that streams text its answer does not start with: show the answer whole.
+        console.print("\n\n[yellow]The final answer:[/]")
+        out.print(answer, markup=False)
+    return 0
+
+
+async def _stream(graph: Any, question: str) -> tuple[dict[str, Any], str]:
+    """Print the answer's checked text as it streams; the final state and what was shown."""
     out = Console(highlight=False, soft_wrap=True)
     streamed: list[str] = []
     final: dict[str, Any] = {}
@@ -41,16 +56,7 @@ async def ask_graph(settings: Settings, *, graph_id: str, question: str, console
                 out.print(message.content, end="", markup=False)
         else:
             final = chunk
-    answer = _last_ai_text(final)
-    shown = "".join(streamed)
-    if answer.startswith(shown):
-        # The agents stream only checked text their answer starts with: the rest follows.
-        out.print(answer[len(shown) :], markup=False)
-    else:
-        # A graph that streams text its answer does not start with: show the answer whole.
-        console.print("\n\n[yellow]The final answer:[/]")
-        out.print(answer, markup=False)
-    return 0
+    return final, "".join(streamed)
 
 
 def _last_ai_text(state: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from governance.audit_services import AuditServices
+    from composition.database import SharedDatabase
 
 governance_app = typer.Typer(
     name="governance",
@@ -20,14 +21,12 @@ governance_app = typer.Typer(
 _console = Console(stderr=True)
 
 
-def _audit_services() -> AuditServices:
+def _database() -> AbstractContextManager[SharedDatabase]:
+    """The database part of the composition root: the audit services without models."""
+    from composition.database import shared_database
     from core.settings import get_settings
-    from crm.db import migrate
-    from governance.audit_services import open_audit_services
 
-    settings = get_settings()
-    migrate(settings.resolved_database_url)
-    return open_audit_services(settings)
+    return shared_database(get_settings())
 
 
 @governance_app.command("verify")
@@ -35,11 +34,8 @@ def verify_audit_ledger(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Recompute the audit ledger's hashes and signatures; exit 1 naming the first bad entry."""
-    audit = _audit_services()
-    try:
-        report = audit.verify()
-    finally:
-        audit.close()
+    with _database() as database:
+        report = database.audit.verify()
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     elif report.ok:
@@ -67,14 +63,12 @@ def show_passport(
     from governance.audit_errors import ContactUnknown
     from governance.passport import render_passport_html
 
-    audit = _audit_services()
-    try:
-        passport = audit.passport(contact_id=contact_id)
-    except ContactUnknown as exc:
-        _console.print(f"[red]{exc}[/]")
-        raise typer.Exit(code=1) from None
-    finally:
-        audit.close()
+    with _database() as database:
+        try:
+            passport = database.audit.passport(contact_id=contact_id)
+        except ContactUnknown as exc:
+            _console.print(f"[red]{exc}[/]")
+            raise typer.Exit(code=1) from None
     typer.echo(passport.model_dump_json(indent=2))
     if html is not None:
         html.write_text(render_passport_html(passport), encoding="utf-8")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -14,7 +14,7 @@ from cli.governance import governance_app
 from core.settings import get_settings
 
 if TYPE_CHECKING:
-    from governance.consent import ConsentLedger
+    from composition.database import SharedDatabase
 
 console = Console(stderr=True)
 
@@ -35,14 +35,11 @@ NoticeOption = Annotated[
 SourceOption = Annotated[str, typer.Option(help="Where the person gave it (web_form, email...).")]
 
 
-def _ledger() -> ConsentLedger:
-    from crm.db import make_engine, migrate
-    from governance.consent import ConsentLedger, load_consent_key
+def _database() -> AbstractContextManager[SharedDatabase]:
+    """The database part of the composition root: the consent ledger without models."""
+    from composition.database import shared_database
 
-    settings = get_settings()
-    migrate(settings.resolved_database_url)
-    engine = make_engine(settings.resolved_database_url)
-    return ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
+    return shared_database(get_settings())
 
 
 def _record(
@@ -51,16 +48,14 @@ def _record(
     from crm.errors import NotFound
     from governance.consent import InvalidConsent
 
-    ledger = _ledger()
-    try:
-        record = ledger.record(
-            action, contact_id=contact_id, purpose=purpose, notice_version=notice, source=source
-        )
-    except (NotFound, InvalidConsent) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(code=1) from None
-    finally:
-        ledger.engine.dispose()
+    with _database() as database:
+        try:
+            record = database.consent.record(
+                action, contact_id=contact_id, purpose=purpose, notice_version=notice, source=source
+            )
+        except (NotFound, InvalidConsent) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(code=1) from None
     typer.echo(record.model_dump_json(indent=2))
 
 
@@ -89,11 +84,9 @@ def revoke_consent(
 @consent_app.command("show")
 def show_consent(contact_id: ContactArgument) -> None:
     """Print the person's current status per purpose and every record behind it (JSON)."""
-    ledger = _ledger()
-    try:
-        status, history = ledger.status(contact_id), ledger.history(contact_id)
-    finally:
-        ledger.engine.dispose()
+    with _database() as database:
+        status = database.consent.status(contact_id)
+        history = database.consent.history(contact_id)
     body = {
         "contact_id": contact_id,
         "status": status,
@@ -103,33 +96,18 @@ def show_consent(contact_id: ContactArgument) -> None:
 
 
 def _with_rights(action: str, contact_id: str) -> Any:
-    """Run export or erase over every store, with the audit ledger when it can be opened."""
+    """Run export or erase over every store, through the composition root opened for the CLI
+    (no runtime: a server's runs are not stopped; its models load only if memory is read)."""
+    from composition.root import AppServices, run_with_app_services
     from crm.errors import NotFound
-    from eval.calibration.subject_data import CalibrationSubjectData
-    from governance.audit_services import open_audit_services
-    from governance.subject_rights import ContactIdHolder
-    from runtime.subject_data import open_subject_rights
 
-    settings = get_settings()
-
-    def calibration(engine: Any) -> list[Any]:
-        return [ContactIdHolder("calibration", CalibrationSubjectData(engine))]
-
-    async def run() -> Any:
-        audit = open_audit_services(settings) if action == "erase" else None
-        try:
-            async with open_subject_rights(
-                settings, extra_holders=calibration, audit=audit.ledger if audit else None
-            ) as rights:
-                if action == "erase":
-                    return await rights.erase(contact_id)
-                return await rights.export(contact_id)
-        finally:
-            if audit is not None:
-                audit.close()
+    async def work(services: AppServices) -> Any:
+        if action == "erase":
+            return await services.subject_rights.erase(contact_id)
+        return await services.subject_rights.export(contact_id)
 
     try:
-        return asyncio.run(run())
+        return run_with_app_services(get_settings(), work)
     except NotFound as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(code=1) from None

@@ -1,36 +1,40 @@
 """The agents' services of one process: the CRM behind the consent gate, the memory, the model
-gateway and the recorder chain (calibrate, sign, audit, store)."""
+gateway and the recorder chain (calibrate, sign, audit, store), over the shared database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from composition.database import SharedDatabase, open_shared_database
 from core.recommendation import RecommendationRecorder
 from core.settings import Settings
 from crm.store import CRMStore
-from governance.consent import ConsentLedger
 from memory import Memory
 from tools.agent_services import AgentServices
 
 
-def create_services(settings: Settings) -> AgentServices:
-    """Open the CRM database and the memory and configure the model. Blocking: loads models."""
+def create_services(settings: Settings, database: SharedDatabase | None = None) -> AgentServices:
+    """Build the agent services over ``database`` (the process's shared engine and ledgers) and
+    configure the model. Blocking: loads models.
+
+    Without ``database`` (a script or test that opens nothing else) they open one of their own
+    and close it with themselves.
+    """
     from crm.calibration_maps import CalibrationMaps
-    from crm.db import make_engine, migrate
-    from crm.recommendations import RecommendationLog
     from eval.calibration.calibrating_recorder import CalibratingRecorder
-    from governance.audit_services import open_audit_services
-    from governance.consent import load_consent_key
     from governance.model_calls import register_model_call_audit, unregister_model_call_audit
     from governance.recorder import SignedAuditedRecorder
     from llm.gateway import chat_model, model_info
 
-    migrate(settings.resolved_database_url)
-    engine = make_engine(settings.resolved_database_url)
-    consent = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
-    audit = open_audit_services(settings)
+    closers: list[Callable[[], None]] = []
+    if database is None:
+        database = open_shared_database(settings)
+        closers.append(database.close)
+    engine, audit = database.engine, database.audit
     # Each model call is audited too (llm/ knows nothing of governance: a litellm callback).
     model_calls = register_model_call_audit(audit.ledger)
     recorder: RecommendationRecorder = SignedAuditedRecorder(
-        RecommendationLog(engine),
+        database.recommendations,
         ledger=audit.ledger,
         signed_output=audit.signed_output,
         crm_engine=engine,
@@ -44,7 +48,8 @@ def create_services(settings: Settings) -> AgentServices:
         chat_model=chat_model(settings),
         model_info=model_info(settings),
         recommendations=recorder,
-        consent=consent,
+        consent=database.consent,
         audit=audit.ledger,
-        _closers=[engine.dispose, lambda: unregister_model_call_audit(model_calls), audit.close],
+        # The database is the root's to close; the model-call hook is these services' own.
+        _closers=[lambda: unregister_model_call_audit(model_calls), *closers],
     )

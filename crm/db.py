@@ -75,32 +75,46 @@ def make_engine(url: str, **engine_options: Any) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    _choose_begin(engine)
     return engine
 
 
-def make_write_locking_engine(url: str) -> Engine:
-    """:func:`make_engine`, except that on SQLite every transaction takes the write lock at
-    BEGIN (``BEGIN IMMEDIATE``).
+# The execution option that makes a SQLite transaction begin IMMEDIATE (see write_locking).
+WRITE_LOCK_OPTION = "crm_agents_begin_immediate"
+
+
+def write_locking(engine: Engine) -> Engine:
+    """A view of ``engine`` (the same pool, the same connections) whose SQLite transactions
+    take the write lock at BEGIN (``BEGIN IMMEDIATE``); other databases ignore the option.
 
     In WAL mode a transaction that reads and then writes fails at once with "database is
     locked" when another connection committed in between (its snapshot is stale). Writers that
     read first (claiming a thread for a run, appending to the audit ledger's head) begin
-    ``IMMEDIATE`` instead, so they wait on the busy timeout and never both read the same row.
+    ``IMMEDIATE`` through this view instead, so they wait on the busy timeout and never both
+    read the same row. The CRM stores keep pysqlite's own deferred BEGIN on the same engine.
     """
-    engine = make_engine(url)
-    if engine.dialect.name != "sqlite":
-        return engine
+    return engine.execution_options(**{WRITE_LOCK_OPTION: True})
 
-    @event.listens_for(engine, "connect")
-    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
-        # Stop pysqlite from issuing its own deferred BEGIN; the listener below does it.
-        dbapi_connection.isolation_level = None
 
+def make_write_locking_engine(url: str) -> Engine:
+    """:func:`write_locking` over a new :func:`make_engine` (tools and tests that need no
+    shared engine; a process opens its one engine in ``composition``)."""
+    return write_locking(make_engine(url))
+
+
+def _choose_begin(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    def _begin(connection: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        # No transaction is open at BEGIN, so switching pysqlite's mode here commits nothing.
+        if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+            # pysqlite must not issue its own deferred BEGIN: this one takes the lock up front.
+            if dbapi_connection.isolation_level is not None:
+                dbapi_connection.isolation_level = None
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif dbapi_connection.isolation_level is None:
+            # Back to pysqlite's default: a deferred BEGIN before the first write.
+            dbapi_connection.isolation_level = ""
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -108,8 +122,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade heads``)."""
+def migrate(url: str, *, engine: Engine | None = None) -> None:
+    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade heads``), on one
+    of ``engine``'s connections when given (the process's shared engine), else on a short-lived
+    engine of its own."""
     from alembic import command
     from alembic.config import Config
 
@@ -118,5 +134,10 @@ def migrate(url: str) -> None:
     # ConfigParser interpolates '%': URLs with escaped characters must survive it.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     logger.info("migrating %s", _normalise_url(url).render_as_string(hide_password=True))
-    # "heads": revisions written in parallel may branch; every branch is applied.
-    command.upgrade(config, "heads")
+    if engine is None:
+        # "heads": revisions written in parallel may branch; every branch is applied.
+        command.upgrade(config, "heads")
+        return
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection  # migrations/env.py runs on it
+        command.upgrade(config, "heads")

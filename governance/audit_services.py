@@ -58,10 +58,12 @@ def open_audit_services(
     *,
     checkpoint_every: int = CHECKPOINT_EVERY,
     checkpoint_interval: timedelta = CHECKPOINT_INTERVAL,
+    engine: Engine | None = None,
 ) -> AuditServices:
     """Open the audit services on the configured (already migrated) database; the signing key
-    is created in ``settings.resolved_governance_key_dir`` on first use."""
-    engine = ledger_engine(settings.resolved_database_url)
+    is created in ``settings.resolved_governance_key_dir`` on first use. ``engine`` is the
+    process's shared, write-locking engine (``composition``); without one they open their own."""
+    engine = engine or ledger_engine(settings.resolved_database_url)
     key_dir = settings.resolved_governance_key_dir
     key = SigningKey.load_or_create(key_dir)
     return AuditServices(

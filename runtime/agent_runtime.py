@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
+from sqlalchemy import Engine
 
 from core.settings import Settings
 from crm.db import migrate, session_factory
@@ -60,17 +61,25 @@ async def open_agent_runtime(
     graphs: Mapping[str, GraphSpec],
     services_factory: ServicesFactory,
     warm_steps: Sequence[WarmStep] | None = None,
+    engine: Engine | None = None,
 ) -> AsyncIterator[AgentRuntime]:
-    """Migrate the database, open checkpointer and store, start loading the services.
+    """Open checkpointer and store over the records, start loading the services.
+
+    ``engine`` is the process's shared, migrated, write-locking engine
+    (``composition.root.open_app_services`` passes it and disposes it); without one (the
+    runtime's own tests, benchmarks) the database is migrated and an engine opened and closed
+    here.
 
     Returns quickly: the services (models) load in a worker thread while requests are served,
     then the warm-up compiles the graphs and loads the memory and the local model
     (``warm_steps``, default :func:`runtime.warmup.default_steps`); runs wait for what they
     need. On exit, running runs are cancelled (``interrupted``) and everything is closed.
     """
-    url = settings.resolved_database_url
-    await anyio.to_thread.run_sync(migrate, url)
-    engine = await anyio.to_thread.run_sync(make_records_engine, url)
+    owned = engine is None
+    if engine is None:
+        url = settings.resolved_database_url
+        await anyio.to_thread.run_sync(migrate, url)
+        engine = await anyio.to_thread.run_sync(make_records_engine, url)
     try:
         async with open_checkpointer(settings) as checkpointer, open_graph_store(settings) as store:
             sessions = session_factory(engine)
@@ -135,4 +144,5 @@ async def open_agent_runtime(
                 await executor.aclose()
                 await services.aclose()
     finally:
-        await anyio.to_thread.run_sync(engine.dispose)
+        if owned:
+            await anyio.to_thread.run_sync(engine.dispose)

@@ -1,5 +1,5 @@
-"""Threads, checkpoints and the LangGraph store as data subject holders, and the composition
-of every holder into the server's :class:`governance.subject_rights.SubjectRights`.
+"""Threads, checkpoints and the LangGraph store as data subject holders (``composition``
+joins them with the other stores' holders into one :class:`governance.subject_rights.SubjectRights`).
 
 A thread "mentions" a person when their id, full name, e-mail or phone appears in its record
 (metadata, values, interrupts), in one of its runs' inputs, or in any of its checkpoints
@@ -12,33 +12,14 @@ may not accept; the conversation cannot be kept without them.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from langgraph.store.base import PutOp
-from sqlalchemy import Engine
 
-from core.audit import AuditSink
-from core.settings import Settings
-from crm.db import migrate, session_factory
-from governance.consent import ConsentLedger, load_consent_key
-from governance.subject_actions import ActionSubjectData
-from governance.subject_memory import MemorySource, MemorySubjectData
-from governance.subject_rights import DataSubject, SubjectDataHolder, SubjectRights
-from governance.subject_sql import (
-    ConsentSubjectData,
-    CRMSubjectData,
-    RecommendationSubjectData,
-    find_subject,
-)
-from memory import Memory
-from runtime.checkpoints import open_checkpointer, open_graph_store
-from runtime.database import make_records_engine
+from governance.subject_rights import DataSubject
 from runtime.errors import ThreadNotFound
-from runtime.run_store import RunStore
 from runtime.serialization import dumps
 from runtime.thread_store import ThreadStore
 
@@ -174,103 +155,3 @@ class StoreSubjectData:
         if items:  # one batch: the store applies it in one transaction
             await self._store.abatch([PutOp(tuple(i.namespace), i.key, None) for i in items])
         return len(items)
-
-
-def _holders(
-    threads: ThreadSubjectData,
-    *,
-    store: Any,
-    memory: MemorySource,
-    engine: Engine,
-    consent: ConsentLedger,
-    extra_holders: Sequence[SubjectDataHolder],
-) -> list[SubjectDataHolder]:
-    # The CRM rows come last: until they go, a failed erasure can be found and run again.
-    return [
-        threads,
-        StoreSubjectData(store),
-        MemorySubjectData(memory),
-        *extra_holders,
-        ActionSubjectData(engine),
-        RecommendationSubjectData(engine),
-        ConsentSubjectData(consent),
-        CRMSubjectData(engine),
-    ]
-
-
-def subject_rights_for(
-    runtime: Any,
-    *,
-    engine: Engine,
-    consent: ConsentLedger,
-    extra_holders: Sequence[SubjectDataHolder] = (),
-    audit: AuditSink | None = None,
-) -> SubjectRights:
-    """Every store of a running server as one service (``extra_holders`` before the CRM rows)."""
-
-    async def memory() -> Memory | None:
-        services = await runtime.services.get()
-        found = getattr(services, "memory", None)
-        return found if isinstance(found, Memory) else None
-
-    threads = ThreadSubjectData(
-        threads=runtime.threads.store,
-        checkpointer=runtime.checkpointer,
-        delete_thread=runtime.threads.delete,
-        runs=runtime.runs,
-    )
-    holders = _holders(
-        threads,
-        store=runtime.store,
-        memory=memory,
-        engine=engine,
-        consent=consent,
-        extra_holders=extra_holders,
-    )
-    return SubjectRights(
-        find=lambda contact_id: find_subject(engine, contact_id), holders=holders, audit=audit
-    )
-
-
-@asynccontextmanager
-async def open_subject_rights(
-    settings: Settings,
-    *,
-    extra_holders: Callable[[Engine], Sequence[SubjectDataHolder]] = lambda engine: (),
-    audit: AuditSink | None = None,
-) -> AsyncIterator[SubjectRights]:
-    """Every store, opened without a server (the CLI); ``extra_holders`` builds further holders
-    over the database engine. Runs of a server working on the same data are not stopped:
-    erase through the API while a server runs."""
-    url = settings.resolved_database_url
-    await anyio.to_thread.run_sync(migrate, url)
-    engine = await anyio.to_thread.run_sync(make_records_engine, url)
-    opened: Memory = await anyio.to_thread.run_sync(Memory.from_settings, settings)
-
-    async def memory() -> Memory:
-        return opened
-
-    try:
-        async with open_checkpointer(settings) as checkpointer, open_graph_store(settings) as store:
-            sessions = session_factory(engine)
-            threads = ThreadSubjectData(
-                threads=ThreadStore(sessions), checkpointer=checkpointer, runs=RunStore(sessions)
-            )
-            consent = ConsentLedger(
-                engine, key=load_consent_key(settings.resolved_governance_key_dir)
-            )
-            holders = _holders(
-                threads,
-                store=store,
-                memory=memory,
-                engine=engine,
-                consent=consent,
-                extra_holders=extra_holders(engine),
-            )
-            yield SubjectRights(
-                find=lambda contact_id: find_subject(engine, contact_id),
-                holders=holders,
-                audit=audit,
-            )
-    finally:
-        await anyio.to_thread.run_sync(engine.dispose)

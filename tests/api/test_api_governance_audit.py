@@ -38,7 +38,7 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _audit(app: FastAPI) -> AuditServices:
-    audit: AuditServices = app.state.audit_services
+    audit: AuditServices = app.state.services.database.audit
     return audit
 
 

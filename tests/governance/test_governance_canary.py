@@ -120,7 +120,7 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
 ) -> None:
     built, client = world
     about_her, unrelated = await _seed_runtime(built, client)
-    runtime = built.app.state.runtime
+    runtime = built.app.state.services.served
 
     # -- export: recall of every seeded trace is 100% -----------------------------------------
     response = await client.get(f"/governance/subjects/{CANARY}/export")
@@ -202,7 +202,7 @@ async def test_export_finds_everything_and_erasure_leaves_no_trace(
     assert [i.key for i in items] == ["account-pref"]
 
     # The audit ledger recorded the erasure (ids and counts) and still verifies.
-    audit = built.app.state.audit_services
+    audit = built.app.state.services.database.audit
     erased = audit.ledger.entries(kind="subject_erased")
     assert len(erased) == 1 and erased[0].payload["contact_ids"] == [CANARY]
     assert not PERSONAL.search(str(erased[0].payload))
