@@ -78,8 +78,14 @@ def database_url(backend: str, store_databases: StoreDatabases) -> str:
 
 @pytest.fixture
 def engine(database_url: str, store_databases: StoreDatabases) -> Engine:
-    """The session's engine on the current backend's database."""
+    """The session's engine on the current backend's database (SQLite's deferred BEGIN)."""
     return store_databases.engine(database_url)
+
+
+@pytest.fixture
+def records_engine(database_url: str, store_databases: StoreDatabases) -> Engine:
+    """The engine of the thread and run records: SQLite transactions lock at BEGIN."""
+    return store_databases.engine(database_url, locking=True)
 
 
 @pytest.fixture
@@ -90,13 +96,13 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def threads(engine: Engine) -> ThreadStore:
-    return ThreadStore(session_factory(engine), limiter=records_limiter(engine))
+def threads(records_engine: Engine) -> ThreadStore:
+    return ThreadStore(session_factory(records_engine), limiter=records_limiter(records_engine))
 
 
 @pytest.fixture
-def runs(engine: Engine) -> RunStore:
-    return RunStore(session_factory(engine), limiter=records_limiter(engine))
+def runs(records_engine: Engine) -> RunStore:
+    return RunStore(session_factory(records_engine), limiter=records_limiter(records_engine))
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from crm.db import migrate
-from runtime.database import make_records_engine
+from crm.db import make_engine, make_write_locking_engine, migrate
 from tests.support.postgres import fresh_database
 
 
@@ -21,7 +20,7 @@ class StoreDatabases:
         self._cleanup = cleanup
         self._shared: dict[str, str] = {}
         self._dedicated: dict[tuple[str, str], str] = {}
-        self._engines: dict[str, Engine] = {}
+        self._engines: dict[tuple[str, bool], Engine] = {}
         self._count = 0
 
     def shared_url(self, backend: str) -> str:
@@ -47,9 +46,12 @@ class StoreDatabases:
         migrate(url)
         return url
 
-    def engine(self, url: str) -> Engine:
-        """One engine per database URL for the session, as the server keeps one."""
-        if url not in self._engines:
-            self._engines[url] = make_records_engine(url)
-            self._cleanup.callback(self._engines[url].dispose)
-        return self._engines[url]
+    def engine(self, url: str, *, locking: bool = False) -> Engine:
+        """The session's engine on ``url``. ``locking``: one whose SQLite transactions take the
+        write lock at BEGIN, as the thread and run records and the audit ledger use (they read
+        before they write); the other stores keep SQLite's deferred BEGIN, as in the server."""
+        if (url, locking) not in self._engines:
+            made = make_write_locking_engine(url) if locking else make_engine(url)
+            self._cleanup.callback(made.dispose)
+            self._engines[url, locking] = made
+        return self._engines[url, locking]

@@ -30,7 +30,8 @@ KEY = SigningKey.generate()  # one key for the session: the shared chain is sign
 
 @pytest.fixture
 def ledger_engine(backend: str, store_databases: StoreDatabases) -> Engine:
-    return store_databases.engine(store_databases.dedicated_url(backend, "audit-ledger"))
+    url = store_databases.dedicated_url(backend, "audit-ledger")
+    return store_databases.engine(url, locking=True)
 
 
 @pytest.fixture
