@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from core.recommendation import Recommendation
+from crm.enums import NOTE_KINDS
 from crm.records import ContactRecord
 from governance.consent import AI_PROCESSING, ConsentLedger
 from governance.consent_gate import (
@@ -268,3 +269,28 @@ def test_redaction_removes_their_sentences_and_what_goes_on_about_them() -> None
     # Of a conversation Lan took part in, only what is attributed to a consenting contact.
     assert people.attributed(text) == "[withheld] Bo Xie asked for a trial."
     assert people.redact_phrase("Call with lan@example.org") == "Call with [withheld]"
+
+
+def test_account_notes_read_through_the_gate_are_screened_as_their_activities(
+    services: AgentServices, ledger: ConsentLedger
+) -> None:
+    crm = services.crm
+    assert isinstance(crm, ConsentGatedCRM)
+    ledger.revoke(contact_id=BEN, purpose=AI_PROCESSING, notice_version="v2", source="phone")
+    ledger.revoke(contact_id=DAN, purpose=AI_PROCESSING, notice_version="v2", source="phone")
+    with collect_withheld() as tally:
+        notes = {n.id: n for n in crm.iter_account_notes() if n.account_id == LOOP}
+    activities = crm.activities_for_account(account_id=LOOP, kinds=NOTE_KINDS, limit=5000)
+    assert set(notes) == {a.id for a in activities if a.body is not None}
+    for activity in activities:
+        if activity.id in notes:
+            note = notes[activity.id]
+            assert (note.contact_id, note.subject, note.body) == (
+                activity.contact_id,
+                activity.subject,
+                activity.body,
+            )
+    assert "EVT-990002" not in notes  # Dan's e-mail, withheld whole
+    assert "Ben" not in (notes["EVT-990001"].body or "")  # the review he attended, kept in part
+    data = tally.as_data()
+    assert data is not None and data["people"] == 2 and data["records"] == {"email": 1}
