@@ -38,6 +38,7 @@ from typing import Any  # noqa: E402
 from agents.budget import analyse, build_budget_graph, deal_request  # noqa: E402
 from agents.budget.evidence import gather_evidence  # noqa: E402
 from agents.budget.win_curve import fit_win_curve  # noqa: E402
+from agents.deps import AgentDeps  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from crm.db import make_engine, migrate  # noqa: E402
 from crm.demo import seed_demo  # noqa: E402
@@ -64,7 +65,7 @@ async def budgets_by_graph(
     tools: PricingTools, settings: Settings, accounts: list[str]
 ) -> dict[str, Any]:
     graph = build_budget_graph(
-        tools=tools, model=chat_model(settings), model_info=model_info(settings)
+        AgentDeps(tools=tools, model=chat_model(settings), model_info=model_info(settings))
     )
     # The scripted model answers with a sentence without figures: the numbers are the agent's.
     with scripted_model(rule=lambda messages: "The budget follows the account's recorded trend."):

@@ -32,6 +32,7 @@ from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from agents.deps import AgentDeps  # noqa: E402
 from agents.relationships import build_relationships_graph  # noqa: E402
 from agents.relationships.hierarchy import Person, build_org_chart  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -66,7 +67,7 @@ async def run_agent(
     tools: StakeholderTools, settings: Settings, accounts: list[str]
 ) -> dict[str, Any]:
     graph = build_relationships_graph(
-        tools=tools, model=chat_model(settings), model_info=model_info(settings)
+        AgentDeps(tools=tools, model=chat_model(settings), model_info=model_info(settings))
     )
     return await decision_makers(graph, accounts, as_of=DEMO_NOW)
 

@@ -3,18 +3,49 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from graphs.errors import UnknownGraph
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+    from langgraph.store.base import BaseStore
+
+    from agents.deps import AgentDeps
+    from tools.agent_services import AgentServices
 
 # The LangGraph server derives a graph's default assistant id as uuid5 of the graph id in this
 # namespace; using the same one lets clients written for it pass either form.
 ASSISTANT_NAMESPACE = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
 
-GraphFactory = Callable[..., Any]
-"""``factory(*, services, checkpointer=None, store=None) -> CompiledStateGraph``."""
+ToolsT = TypeVar("ToolsT")
+
+
+class GraphFactory(Protocol):
+    """Builds a graph from the agent services, with the run's checkpointer and store."""
+
+    def __call__(
+        self,
+        *,
+        services: AgentServices,
+        checkpointer: BaseCheckpointSaver | None = None,
+        store: BaseStore | None = None,
+    ) -> CompiledStateGraph: ...
+
+
+class AgentBuilder(Protocol[ToolsT]):
+    """An agent's graph builder (``build_<agent>_graph``): its dependencies in, a graph out."""
+
+    def __call__(
+        self,
+        deps: AgentDeps[ToolsT],
+        *,
+        checkpointer: BaseCheckpointSaver | None = None,
+        store: BaseStore | None = None,
+    ) -> CompiledStateGraph: ...
 
 
 @dataclass(frozen=True)
@@ -30,7 +61,14 @@ class GraphSpec:
     def assistant_id(self) -> str:
         return assistant_id_for(self.graph_id)
 
-    def build(self, *, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
+    def build(
+        self,
+        *,
+        services: AgentServices,
+        checkpointer: BaseCheckpointSaver | None = None,
+        store: BaseStore | None = None,
+    ) -> CompiledStateGraph:
+        """The compiled graph over ``services``, checkpointed to ``checkpointer``."""
         return self.factory(services=services, checkpointer=checkpointer, store=store)
 
 
@@ -98,21 +136,19 @@ def _agent_spec(
     graph_id: str,
     title: str,
     description: str,
-    build: Callable[..., Any],
+    build: AgentBuilder[ToolsT],
     *,
-    tools: Callable[[Any], Any],
+    tools: Callable[[AgentServices], ToolsT],
 ) -> GraphSpec:
     """A specialist built the standard way: its tools, the model, and the recommendation log."""
 
-    def factory(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
-        return build(
-            tools=tools(services),
-            model=services.chat_model,
-            model_info=services.model_info,
-            recorder=services.recommendations,
-            checkpointer=checkpointer,
-            store=store,
-        )
+    def factory(
+        *,
+        services: AgentServices,
+        checkpointer: BaseCheckpointSaver | None = None,
+        store: BaseStore | None = None,
+    ) -> CompiledStateGraph:
+        return build(agent_deps(services, tools(services)), checkpointer=checkpointer, store=store)
 
     return GraphSpec(graph_id=graph_id, title=title, description=description, factory=factory)
 
@@ -122,14 +158,16 @@ def _supervisor_spec(specialists: list[GraphSpec]) -> GraphSpec:
     from graphs.supervisor import build_supervisor_graph
     from memory import MiniLMEmbeddingFunction
 
-    def factory(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
+    def factory(
+        *,
+        services: AgentServices,
+        checkpointer: BaseCheckpointSaver | None = None,
+        store: BaseStore | None = None,
+    ) -> CompiledStateGraph:
         # The specialists run as subgraphs: they share the supervisor's checkpointer.
         return build_supervisor_graph(
+            agent_deps(services, services),
             specialists={spec.graph_id: spec.build(services=services) for spec in specialists},
-            tools=services,
-            model=services.chat_model,
-            model_info=services.model_info,
-            recorder=services.recommendations,
             checkpointer=checkpointer,
             store=store,
             embed=MiniLMEmbeddingFunction(),
@@ -146,12 +184,33 @@ def _supervisor_spec(specialists: list[GraphSpec]) -> GraphSpec:
     )
 
 
-def get_graph_spec(graph_or_assistant_id: str) -> GraphSpec:
-    """Look a graph up by graph id or by its default assistant id."""
-    graphs = registered_graphs()
-    if graph_or_assistant_id in graphs:
-        return graphs[graph_or_assistant_id]
-    for spec in graphs.values():
+def agent_deps(services: AgentServices, tools: ToolsT) -> AgentDeps[ToolsT]:
+    """An agent's dependencies: ``tools`` (its narrow view of ``services``), the services' model
+    and recommendation log."""
+    from agents.deps import AgentDeps
+
+    return AgentDeps(
+        tools=tools,
+        model=services.chat_model,
+        model_info=services.model_info,
+        recorder=services.recommendations,
+    )
+
+
+def resolve_graph_spec(specs: Mapping[str, GraphSpec], graph_or_assistant_id: str) -> GraphSpec:
+    """The spec in ``specs`` named by its graph id or its default assistant id (uuid5).
+
+    The one place either id is accepted; :class:`UnknownGraph` when neither matches.
+    """
+    spec = specs.get(graph_or_assistant_id)
+    if spec is not None:
+        return spec
+    for spec in specs.values():
         if spec.assistant_id == graph_or_assistant_id:
             return spec
     raise UnknownGraph(graph_or_assistant_id)
+
+
+def get_graph_spec(graph_or_assistant_id: str) -> GraphSpec:
+    """Look a registered graph up by graph id or by its default assistant id."""
+    return resolve_graph_spec(registered_graphs(), graph_or_assistant_id)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from graphs.errors import UnknownGraph
 from runtime.assistant_store import AssistantSortField, AssistantStore
 from runtime.errors import AssistantReadOnly
 from runtime.graph_catalog import GraphCatalog, ResolvedAssistant
@@ -29,10 +30,10 @@ class AssistantService:
 
     def _stored_id(self, assistant_or_graph_id: str) -> str:
         # A graph id names its default assistant, whose row is keyed by the uuid5.
-        for spec in self._catalog.specs():
-            if spec.graph_id == assistant_or_graph_id:
-                return spec.assistant_id
-        return assistant_or_graph_id
+        try:
+            return self._catalog.spec(assistant_or_graph_id).assistant_id
+        except UnknownGraph:
+            return assistant_or_graph_id  # a user-created assistant's own id
 
     def check_graph(self, graph_id: str) -> None:
         """:class:`GraphNotFound` unless ``graph_id`` is a registered graph."""

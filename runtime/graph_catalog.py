@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 
 from graphs.errors import UnknownGraph
-from graphs.registry import GraphSpec
+from graphs.registry import GraphSpec, resolve_graph_spec
 from runtime.errors import AssistantNotFound, GraphNotFound
 from runtime.run_request import RunRequest
 from runtime.service_loader import ServicesLoader
@@ -93,13 +93,7 @@ class GraphCatalog:
 
     def spec(self, graph_or_assistant_id: str) -> GraphSpec:
         """The graph named by its graph id or its assistant id; :class:`UnknownGraph` otherwise."""
-        spec = self._specs.get(graph_or_assistant_id)
-        if spec is not None:
-            return spec
-        for spec in self._specs.values():
-            if spec.assistant_id == graph_or_assistant_id:
-                return spec
-        raise UnknownGraph(graph_or_assistant_id)
+        return resolve_graph_spec(self._specs, graph_or_assistant_id)
 
     async def resolve(self, assistant_or_graph_id: str) -> ResolvedAssistant:
         """The assistant named by its id, or a graph's default assistant by graph id or uuid5.

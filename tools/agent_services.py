@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -13,6 +13,7 @@ from core.audit import AuditSink
 from core.recommendation import ModelInfo, RecommendationRecorder
 from core.settings import Settings
 from crm.actions import ActionStore
+from crm.lead_scores import LeadScoreStore
 from crm.store import CRMStore
 from governance.consent import ConsentChecker, ConsentLedger
 from governance.consent_gate import ConsentGatedCRM
@@ -20,12 +21,16 @@ from memory import Memory
 from tools.actions import ActionWriter
 from tools.documentation import ProductDirectory, search_documentation
 from tools.pricing import PricingTools
-from tools.stakeholders import StakeholderTools
+from tools.stakeholders import AccountRef, StakeholderTools
 
 
 @dataclass
 class AgentServices:
     """Everything an agent may reach, passed in explicitly (never through globals).
+
+    The registry (``graphs.registry``) hands each agent a narrow view of it: the agent's own
+    tools protocol (``<Agent>Tools`` in its package), which this class satisfies structurally
+    (checked by ``tests/agents/test_agent_tools_protocols.py``).
 
     ``crm`` is always read through the consent gate (``governance.consent_gate``): agents never see
     the data of contacts without ``ai_processing`` consent. Without a ``consent`` checker the
@@ -41,7 +46,7 @@ class AgentServices:
     recommendations: RecommendationRecorder | None = None
     audit: AuditSink | None = None
     consent: ConsentChecker | None = None
-    _closers: list[Any] = field(default_factory=list, repr=False)
+    _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.crm, ConsentGatedCRM):
@@ -77,10 +82,16 @@ class AgentServices:
         """Performs approved actions (tasks, outbox, grades) and records every decision."""
         return ActionWriter(ActionStore(self.crm.engine), audit=self.audit)
 
-    def accounts_mentioned(self, text: str) -> list[Any]:
+    @cached_property
+    def lead_scores(self) -> LeadScoreStore:
+        """Stored lead scores and routes (event intake's): where an event goes."""
+        return LeadScoreStore(self.crm.engine)
+
+    def accounts_mentioned(self, text: str) -> list[AccountRef]:
         """Accounts named in ``text`` by id or name (tool for the supervisor's follow-ups)."""
         return self.stakeholders.accounts_mentioned(text)
 
     def close(self) -> None:
+        """Close what the services opened (the memory's client, the model's runtime)."""
         for close in self._closers:
             close()

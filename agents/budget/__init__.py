@@ -1,6 +1,7 @@
 """Budget estimation: a price range for a deal and the account's budget, every factor sourced."""
 
 from agents.budget.analysis import Analysis, analyse
+from agents.budget.evidence import BudgetTools
 from agents.budget.factors import Factor
 from agents.budget.graph import GRAPH_ID, build_budget_graph
 from agents.budget.replay import (
@@ -19,6 +20,7 @@ __all__ = [
     "Analysis",
     "BudgetRequest",
     "BudgetState",
+    "BudgetTools",
     "Factor",
     "FactorChange",
     "LineRequest",

@@ -28,7 +28,10 @@ MIN_PRODUCT_COMPARABLES = 5
 class BudgetTools(Protocol):
     """What this agent needs from ``tools/`` (``tools.pricing.PricingTools`` provides it)."""
 
-    crm: SubjectCRM  # read by ``agents.subjects`` to resolve the deal or account asked about
+    @property
+    def crm(self) -> SubjectCRM:
+        """The CRM ``agents.subjects`` resolves the deal or account asked about in."""
+        ...
 
     def deal(self, deal_id: str) -> DealRecord: ...
 

@@ -11,9 +11,11 @@ import asyncio
 import logging
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from agents.budget.analysis import Analysis, analyse
 from agents.budget.evidence import BudgetTools, Evidence, gather_evidence
@@ -24,15 +26,14 @@ from agents.budget.state import BudgetState
 from agents.checked_stream import checked as checked_model
 from agents.checked_stream import written
 from agents.conversation import earlier_messages, last_human_text
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation as finalise
 from agents.prose import Grounds, ProseGate
 from agents.subjects import CLARIFYING_CODES
 from agents.withheld import CONVERSATION_KINDS, note_withheld, read_counting, restricted
 from core.recommendation import (
     Action,
-    ModelInfo,
     Recommendation,
-    RecommendationRecorder,
     snapshot_sha256,
 )
 from prompts import load_prompt
@@ -69,20 +70,19 @@ INPUTS_CONSUMED: dict[str, Any] = {
 
 
 def build_budget_graph(
+    deps: AgentDeps[BudgetTools],
     *,
-    tools: BudgetTools,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-    recorder: RecommendationRecorder | None = None,
-) -> Any:
-    """Compile the budget graph over ``tools`` (``tools.pricing.PricingTools``) and ``model``.
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
+) -> CompiledStateGraph:
+    """Compile the budget graph over ``deps.tools`` (``tools.pricing.PricingTools``) and
+    ``deps.model``.
 
-    Every recommendation goes to ``recorder`` (the recommendation log) when one is given.
+    Every recommendation goes to ``deps.recorder`` (the recommendation log) when one is given.
     """
     prompt = load_prompt(PROMPT_ID)
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
+    info = deps.resolved_model_info()
     explainer = model.bind(max_tokens=EXPLANATION_MAX_TOKENS)
 
     async def understand_request(state: BudgetState) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from agents.lead_scoring.assessment import LeadAssessment, assess_lead
 from agents.lead_scoring.graph import GRAPH_ID, build_lead_scoring_graph
 from agents.lead_scoring.stage import STAGES, StageCall, infer_stage
 from agents.lead_scoring.state import LeadScoringState
+from agents.lead_scoring.tooling import LeadScoringTools
 from agents.lead_scoring.win_model import WinModel, forget_win_models, win_model_for
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "STAGES",
     "LeadAssessment",
     "LeadScoringState",
+    "LeadScoringTools",
     "StageCall",
     "WinModel",
     "assess_lead",

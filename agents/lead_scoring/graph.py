@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from agents.checked_stream import checked as checked_model
 from agents.checked_stream import written
@@ -26,16 +28,18 @@ from agents.conversation import (
     last_human_text,
     rep_id,
 )
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation
 from agents.lead_scoring.assessment import LeadAssessment, assess_lead
 from agents.lead_scoring.portfolio import portfolio_kind
 from agents.lead_scoring.portfolio_answer import portfolio_reply
 from agents.lead_scoring.state import LeadScoringState
+from agents.lead_scoring.tooling import LeadScoringTools
 from agents.lead_scoring.win_model import win_model_for
 from agents.prose import Grounds, ProseGate, check_prose
 from agents.subjects import UnknownRecord, resolve_subject
 from agents.withheld import note_withheld, read_counting
-from core.recommendation import ModelInfo, Recommendation, RecommendationRecorder
+from core.recommendation import Recommendation
 from crm.errors import NotFound
 from crm.store import CRMStore
 from governance.consent_gate import ConsentWithheld
@@ -57,27 +61,21 @@ _ACCOUNT_ID = re.compile(r"\bACC-\d+\b", re.IGNORECASE)
 _CONTACT_ID = re.compile(r"\bCON-\d+\b", re.IGNORECASE)
 
 
-class CRMTools(Protocol):
-    """What this agent needs: the CRM store (read through ``tools.behaviour``)."""
-
-    crm: CRMStore
-
-
 def build_lead_scoring_graph(
+    deps: AgentDeps[LeadScoringTools],
     *,
-    tools: CRMTools,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    recorder: RecommendationRecorder | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-) -> Any:
-    """Compile the lead scoring graph over ``tools.crm`` and ``model`` (narration only).
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
+) -> CompiledStateGraph:
+    """Compile the lead scoring graph over ``deps.tools.crm`` and ``deps.model`` (narration
+    only).
 
-    Every assessment's recommendation goes to ``recorder`` (the recommendation log) when given.
+    Every assessment's recommendation goes to ``deps.recorder`` (the recommendation log) when
+    given.
     """
     prompt = load_prompt(PROMPT_ID)
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
+    info = deps.resolved_model_info()
 
     async def identify_subject(state: LeadScoringState) -> dict[str, Any]:
         text = last_human_text(state)

@@ -11,15 +11,18 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 from langgraph.types import interrupt
 
 from agents.checked_stream import stream_text
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation
 from agents.next_action.drafting import (
     checked_draft,
@@ -44,15 +47,14 @@ from agents.next_action.planning import (
 )
 from agents.next_action.review import review_request, reviewer_of
 from agents.next_action.state import NextActionState
+from agents.next_action.tooling import NextActionTools
 from agents.prose import split_sentences
 from agents.subjects import UnknownRecord
 from agents.subjects import resolve_subject as resolve_request_subject
 from agents.withheld import CONVERSATION_KINDS, note_withheld
 from core.recommendation import (
     Action,
-    ModelInfo,
     Recommendation,
-    RecommendationRecorder,
     snapshot_sha256,
 )
 from crm.actions import ActionNotPerformed
@@ -91,21 +93,19 @@ INPUTS_CONSUMED: dict[str, Any] = {
 
 
 def build_next_action_graph(
+    deps: AgentDeps[NextActionTools],
     *,
-    tools: Any,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-    recorder: RecommendationRecorder | None = None,
-) -> Any:
-    """Compile the next best action graph over ``tools`` (``tools.agent_services.AgentServices``:
-    its ``crm`` store and ``stakeholders`` tools) and ``model`` (drafts only)."""
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
+) -> CompiledStateGraph:
+    """Compile the next best action graph over ``deps.tools`` (its ``crm`` store and ``actions``
+    writer; ``tools.agent_services.AgentServices`` has both) and ``deps.model`` (drafts only)."""
     prompt = load_prompt(PROMPT_ID)
     # Approved actions are written through the services' action writer; stand-in tools
-    # without one only record them in the state.
-    writer = getattr(tools, "actions", None)
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    # without one (``actions`` is None) only record them in the state.
+    writer = deps.tools.actions
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
+    info = deps.resolved_model_info()
 
     async def resolve_subject(state: NextActionState) -> dict[str, Any]:
         raw_as_of = state.get("as_of")

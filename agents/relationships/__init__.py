@@ -9,11 +9,13 @@ from agents.relationships.models import (
     StakeholderMap,
 )
 from agents.relationships.state import RelationshipsState
+from agents.relationships.tooling import RelationshipsTools
 
 __all__ = [
     "GRAPH_ID",
     "EngagementStep",
     "RelationshipsState",
+    "RelationshipsTools",
     "ReportingLine",
     "Stakeholder",
     "StakeholderMap",

@@ -10,13 +10,16 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from agents.checked_stream import stream_text
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation
 from agents.prose import Checked, Grounds, check_prose, no_prose, split_sentences
 from agents.relationships import narrative
@@ -26,13 +29,12 @@ from agents.relationships.lexicon import lexicon_fingerprint
 from agents.relationships.mapping import build_stakeholder_map, notes_from
 from agents.relationships.models import StakeholderMap
 from agents.relationships.state import RelationshipsState
-from agents.relationships.tooling import StakeholderToolsLike
+from agents.relationships.tooling import RelationshipsTools
 from agents.subjects import UnknownRecord, resolve_subject
 from agents.withheld import merge_withheld, note_withheld, read_counting
 from core.recommendation import (
     Action,
     Fact,
-    ModelInfo,
     Recommendation,
     RecommendationRecorder,
     snapshot_sha256,
@@ -81,21 +83,20 @@ INPUTS_CONSUMED: dict[str, Any] = {"account_id": None, "as_of": None, "focus": {
 
 
 def build_relationships_graph(
+    deps: AgentDeps[RelationshipsTools],
     *,
-    tools: StakeholderToolsLike,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-    recorder: RecommendationRecorder | None = None,
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
     notes_k: int = 5,
-) -> Any:
-    """Compile the relationship mapping graph over ``tools`` (CRM and memory) and ``model``.
+) -> CompiledStateGraph:
+    """Compile the relationship mapping graph over ``deps.tools`` (CRM and memory) and
+    ``deps.model``.
 
-    Every map's recommendation goes to ``recorder`` (the recommendation log) when given.
+    Every map's recommendation goes to ``deps.recorder`` (the recommendation log) when given.
     """
     prompt = load_prompt(PROMPT_ID)
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
+    info = deps.resolved_model_info()
 
     async def resolve_account(state: RelationshipsState) -> dict[str, Any]:
         as_of = parse_as_of(state.get("as_of"))
@@ -306,10 +307,10 @@ def build_relationships_graph(
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
 
 
-def resolve_account_of(tools: StakeholderToolsLike, state: RelationshipsState) -> AccountRef | None:
+def resolve_account_of(tools: RelationshipsTools, state: RelationshipsState) -> AccountRef | None:
     """The account the newest message means, named or referred to (``agents.subjects``)."""
     text = last_human_text(state)
-    crm = getattr(tools, "crm", None)
+    crm = tools.crm
     if crm is None:  # stand-in tools without a CRM: names in the message only
         found = tools.accounts_mentioned(text)
         return found[0] if found else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tools.stakeholders import (
     AccountRef,
@@ -13,9 +13,18 @@ from tools.stakeholders import (
     StakeholderContact,
 )
 
+if TYPE_CHECKING:
+    from agents.subjects import SubjectCRM
 
-class StakeholderToolsLike(Protocol):
-    """What this agent needs from ``tools/`` (tools.stakeholders.StakeholderTools)."""
+
+class RelationshipsTools(Protocol):
+    """The relationship mapping agent's tools (``tools.stakeholders.StakeholderTools``)."""
+
+    @property
+    def crm(self) -> SubjectCRM | None:
+        """The CRM that resolves "that hospital" in a thread (``agents.subjects``); stand-in
+        tools without one resolve names in the message only."""
+        ...
 
     def find_account(self, account_id: str) -> AccountRef | None: ...
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from agents import figures
 from agents.checked_stream import checked as checked_model
 from agents.checked_stream import written
 from agents.conversation import last_human_text
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation
 from agents.prose import Checked, Grounds, ProseGate, check_prose
 from agents.technical_qa import grounding, parts
 from agents.technical_qa.state import TechnicalQAState
+from agents.technical_qa.tooling import TechnicalQATools
 from core.recommendation import (
     Fact,
-    ModelInfo,
     Recommendation,
     RecommendationRecorder,
     snapshot_sha256,
@@ -38,33 +41,22 @@ NODE_NOT_FOUND = "answer_not_in_docs"
 NOT_FOUND_TEXT = "The product documentation does not contain an answer to this question."
 
 
-class DocumentationTools(Protocol):
-    """What this agent needs from ``tools/``."""
-
-    def products_mentioned(self, text: str) -> list[dict[str, str]]: ...
-
-    def search_documentation(
-        self, query: str, *, product_ids: list[str] | None = None, k: int = 5
-    ) -> list[dict[str, Any]]: ...
-
-
 def build_technical_qa_graph(
+    deps: AgentDeps[TechnicalQATools],
     *,
-    tools: DocumentationTools,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-    recorder: RecommendationRecorder | None = None,
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
     k: int = 5,
     min_score: float = 0.3,
-) -> Any:
-    """Compile the technical Q&A graph over ``tools`` (documentation search) and ``model``.
+) -> CompiledStateGraph:
+    """Compile the technical Q&A graph over ``deps.tools`` (documentation search) and
+    ``deps.model``.
 
-    Every answer's recommendation goes to ``recorder`` (the recommendation log) when given.
+    Every answer's recommendation goes to ``deps.recorder`` (the recommendation log) when given.
     """
     prompt = load_prompt(PROMPT_ID)
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
+    info = deps.resolved_model_info()
 
     async def understand_question(state: TechnicalQAState) -> dict[str, Any]:
         question = (state.get("question") or last_human_text(state)).strip()

@@ -15,19 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.errors import GraphBubbleUp
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 from langgraph.types import Send
 
 from agents.conversation import earlier_messages, focus_of, last_human_text, text_of
+from agents.deps import AgentDeps
 from agents.finalise import finalise_recommendation
 from agents.subjects import CLARIFYING_CODES
-from core.recommendation import ModelInfo, RecommendationRecorder
+from core.recommendation import ModelInfo
 from crm.errors import NotFound
 from graphs.supervisor import compose
 from graphs.supervisor.message_router import Embed, ExampleRouter, RouteDecision
@@ -40,6 +43,7 @@ from graphs.supervisor.subject import (
     reply_route,
     subject_after,
 )
+from graphs.supervisor.tooling import SupervisorTools
 from prompts import load_prompt
 
 GRAPH_ID = "supervisor"
@@ -64,38 +68,28 @@ _NO_ROUTE: dict[str, Any] = {
 }
 
 
-class SupervisorTools(Protocol):
-    """What the supervisor needs from ``tools/``: which products a text names.
-
-    Optionally (``tools.agent_services.AgentServices`` has both): ``accounts_mentioned(text)`` to
-    tell a follow-up from a new subject, and ``crm`` to route an account's event.
-    """
-
-    def products_mentioned(self, text: str) -> list[dict[str, str]]: ...
-
-
 def is_capable(info: ModelInfo) -> bool:
     """Whether the configured model is trusted to route and summarise (not the embedded one)."""
     return not info.name.startswith(EMBEDDED_MODEL_PREFIXES)
 
 
 def build_supervisor_graph(
+    deps: AgentDeps[SupervisorTools | None],
     *,
-    specialists: Mapping[str, Any],
-    tools: SupervisorTools | None,
-    model: BaseChatModel,
-    model_info: ModelInfo | None = None,
-    checkpointer: Any = None,
-    store: Any = None,
-    recorder: RecommendationRecorder | None = None,
+    specialists: Mapping[str, CompiledStateGraph],
+    checkpointer: BaseCheckpointSaver | None = None,
+    store: BaseStore | None = None,
     embed: Embed | None = None,
     router: ExampleRouter | None = None,
-) -> Any:
+) -> CompiledStateGraph:
     """Compile the supervisor over compiled ``specialists`` (graph id -> graph).
 
-    ``embed`` defaults to the memory's MiniLM embedding function; ``router`` overrides the
-    whole router (tests). The composite recommendation goes to ``recorder`` when given.
+    ``deps.tools`` None (tests) routes by the message alone: no product signal, no follow-up
+    subject but the one carried, no events. ``embed`` defaults to the memory's MiniLM
+    embedding function; ``router`` overrides the whole router (tests). The composite
+    recommendation goes to ``deps.recorder`` when given.
     """
+    tools, model, recorder = deps.tools, deps.model, deps.recorder
     if not specialists:
         raise ValueError("the supervisor needs at least one specialist")
     if embed is None:
@@ -107,7 +101,7 @@ def build_supervisor_graph(
         labels=specialists,
         products_mentioned=tools.products_mentioned if tools is not None else None,
     )
-    info = model_info or ModelInfo(name=str(getattr(model, "model", type(model).__name__)))
+    info = deps.resolved_model_info()
     capable = is_capable(info)
     route_prompt, summary_prompt = load_prompt(ROUTE_PROMPT_ID), load_prompt(SUMMARY_PROMPT_ID)
 
@@ -118,6 +112,8 @@ def build_supervisor_graph(
             "results": None, "summary": "", "error": None, "account_id": None, "focus": {}
         }  # fmt: skip
         if account_id and not question:  # an event: the specialist lead scoring chose
+            if tools is None:  # nothing to read the account's scores from
+                raise ValueError("a supervisor built without tools cannot route an event")
             try:
                 decision, reason = await asyncio.to_thread(event_route, tools, account_id)
             except NotFound:

@@ -21,6 +21,7 @@ from typing import Any
 
 from agents.subjects import UnknownRecord, resolve_subject
 from graphs.supervisor.message_router import RouteDecision
+from graphs.supervisor.tooling import SupervisorTools
 
 _IDS = re.compile(r"\b(?:ACC|DEAL)-\d+\b", re.IGNORECASE)
 # Specialists that take an account (and the budget agent a deal) as structured input.
@@ -28,16 +29,15 @@ ACCOUNT_SPECIALISTS = frozenset({"budget", "relationships", "lead_scoring", "nex
 SUBJECT_KEYS = ("account_id", "deal_id")
 
 
-def names_a_subject(text: str, tools: Any) -> bool:
+def names_a_subject(text: str, tools: SupervisorTools | None) -> bool:
     """Whether ``text`` names an account or deal (by id, or an account by its name)."""
     if _IDS.search(text):
         return True
-    finder = getattr(tools, "accounts_mentioned", None)
-    return bool(finder(text)) if finder is not None else False
+    return bool(tools.accounts_mentioned(text)) if tools is not None else False
 
 
 def follow_up_context(
-    tools: Any,
+    tools: SupervisorTools | None,
     question: str,
     *,
     earlier: Sequence[Any] = (),
@@ -50,14 +50,13 @@ def follow_up_context(
     subject, a message naming nothing is about the page's ``focus``; a question that names its
     subject, or asks across the rep's accounts, carries nothing (the specialists read it).
     """
-    crm = getattr(tools, "crm", None)
-    if crm is None:  # stand-in tools without a CRM: only the carried subject
+    if tools is None:  # a supervisor without tools (tests): only the carried subject
         if not question or names_a_subject(question, tools):
             return {}
         return dict(conversation or {})
     try:
         subject = resolve_subject(
-            crm, question, earlier=earlier, focus=focus, conversation=conversation
+            tools.crm, question, earlier=earlier, focus=focus, conversation=conversation
         )
     except UnknownRecord:
         return {}  # the specialists say which id is unknown
@@ -103,18 +102,17 @@ def subject_after(
     return found
 
 
-def event_route(tools: Any, account_id: str) -> tuple[RouteDecision, str]:
+def event_route(tools: SupervisorTools, account_id: str) -> tuple[RouteDecision, str]:
     """The specialist lead scoring chose for ``account_id``, and its reason.
 
     Raises ``crm.errors.NotFound`` for an unknown account.
     """
     from agents.lead_scoring import assess_lead, win_model_for
-    from crm.lead_scores import LeadScoreStore
     from tools.behaviour import account_behaviour, data_clock
 
     crm = tools.crm
     crm.get_account(account_id=account_id)
-    stored = LeadScoreStore(crm.engine).latest(account_id=account_id)
+    stored = tools.lead_scores.latest(account_id=account_id)
     if stored is not None:
         route = dict(stored.assessment.get("route") or {})
         agent, rule = stored.route, str(route.get("rule", "stored"))

@@ -8,6 +8,7 @@ import pytest
 
 from agents.budget import replay_with_region
 from agents.budget.graph import KIND, build_budget_graph
+from agents.deps import AgentDeps
 from core.settings import Settings
 from crm.errors import NotFound
 from llm.gateway import chat_model, model_info
@@ -78,7 +79,7 @@ async def test_the_graph_prices_a_region_override_the_same_apart_from_logistics(
     world: World,
 ) -> None:
     graph = build_budget_graph(
-        tools=world.tools, model=chat_model(SETTINGS), model_info=model_info(SETTINGS)
+        AgentDeps(tools=world.tools, model=chat_model(SETTINGS), model_info=model_info(SETTINGS))
     )
     deal = deals_with_lines(world, 1)[0]
     other = next(r for r in REGIONS if r != world.crm.get_deal(deal_id=deal).region)

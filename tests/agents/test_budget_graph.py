@@ -12,6 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.budget import build_budget_graph, ungrounded_numbers
 from agents.budget.graph import KIND, NODE_DRAFT, PROMPT_ID
+from agents.deps import AgentDeps
 from core.recommendation import Fact, Recommendation
 from core.settings import Settings
 from llm.errors import ModelRequestError, UnknownModelError
@@ -52,7 +53,13 @@ SETTINGS = Settings(_env_file=None, model="scripted/test", model_max_retries=0)
 
 def graph_for(world: World, **options: Any) -> Any:
     return build_budget_graph(
-        tools=world.tools, model=chat_model(SETTINGS), model_info=model_info(SETTINGS), **options
+        AgentDeps(
+            tools=world.tools,
+            model=chat_model(SETTINGS),
+            model_info=model_info(SETTINGS),
+            recorder=options.pop("recorder", None),
+        ),
+        **options,
     )
 
 

@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.budget import build_budget_graph
+from agents.deps import AgentDeps
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
@@ -53,7 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubjectsWorld]:
 async def ask(world: SubjectsWorld, messages: list[Any], **inputs: Any) -> dict[str, Any]:
     register_providers()
     settings = Settings(_env_file=None, model="scripted/test", model_max_retries=0)
-    graph = build_budget_graph(tools=PricingTools(world.crm), model=chat_model(settings))
+    graph = build_budget_graph(AgentDeps(tools=PricingTools(world.crm), model=chat_model(settings)))
     with scripted_model(responses=[EXPLAINED]):
         return await graph.ainvoke({"messages": messages, **inputs})
 
@@ -88,7 +89,8 @@ async def test_the_rep_answers_the_clarifying_question_on_the_thread(world: Subj
     register_providers()
     settings = Settings(_env_file=None, model="scripted/test", model_max_retries=0)
     graph = build_budget_graph(
-        tools=PricingTools(world.crm), model=chat_model(settings), checkpointer=InMemorySaver()
+        AgentDeps(tools=PricingTools(world.crm), model=chat_model(settings)),
+        checkpointer=InMemorySaver(),
     )
     thread = {"configurable": {"thread_id": "which-deal"}}
     question = f"What price should we quote for {world.name(SEVERAL_OPEN)}'s open deal?"

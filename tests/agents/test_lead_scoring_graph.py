@@ -9,6 +9,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 from sqlalchemy import Engine
 
+from agents.deps import AgentDeps
 from agents.lead_scoring import build_lead_scoring_graph
 from agents.lead_scoring.graph import (
     NODE_ASSESS,
@@ -62,15 +63,17 @@ def graph(crm: CRMStore, recorder: Recorder) -> Any:
     register_providers()
     settings = Settings(_env_file=None, model="scripted/test", model_max_retries=0)
     return build_lead_scoring_graph(
-        tools=Tools(crm),
-        model=chat_model(settings),
-        model_info=ModelInfo(name="scripted/test"),
-        recorder=recorder,
+        AgentDeps(
+            tools=Tools(crm),
+            model=chat_model(settings),
+            model_info=ModelInfo(name="scripted/test"),
+            recorder=recorder,
+        )
     )
 
 
 def test_topology() -> None:
-    drawn = build_lead_scoring_graph(tools=Tools(None), model=None).get_graph()  # type: ignore[arg-type]
+    drawn = build_lead_scoring_graph(AgentDeps(tools=Tools(None), model=None)).get_graph()  # type: ignore[arg-type]
     edges = sorted((e.source, e.target) for e in drawn.edges)
     assert edges == sorted(
         [

@@ -12,6 +12,7 @@ from langchain_core.messages import HumanMessage
 from sqlalchemy import Engine
 
 from agents.conversation import is_portfolio_question
+from agents.deps import AgentDeps
 from agents.figures import ungrounded_numbers
 from agents.lead_scoring import build_lead_scoring_graph
 from agents.lead_scoring.portfolio import CHANGES, HOTTEST, STALE, portfolio_kind
@@ -55,7 +56,7 @@ def crm(engine: Engine) -> CRMStore:
 
 @pytest.fixture(scope="module")
 def graph(crm: CRMStore) -> Any:
-    return build_lead_scoring_graph(tools=Tools(crm), model=NoModel())  # type: ignore[arg-type]
+    return build_lead_scoring_graph(AgentDeps(tools=Tools(crm), model=NoModel()))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -228,9 +229,8 @@ async def test_the_supervisor_passes_the_rep_to_the_lead_scoring_agent(
     register_providers()
     model = chat_model(Settings(_env_file=None, model="scripted/test", model_max_retries=0))
     supervisor = build_supervisor_graph(
+        AgentDeps(tools=None, model=model),
         specialists={"lead_scoring": graph, "relationships": graph},
-        tools=None,
-        model=model,
         embed=HashingEmbeddingFunction(),
     )
     state = await supervisor.ainvoke(

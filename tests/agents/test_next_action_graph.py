@@ -17,6 +17,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
+from agents.deps import AgentDeps
 from agents.next_action import build_next_action_graph
 from core.recommendation import Recommendation
 from core.settings import Settings
@@ -52,6 +53,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
         settings=settings,
         crm=crm,
         stakeholders=StakeholderTools(crm),
+        actions=None,  # no action writer: approved actions are recorded in the state only
         log=RecommendationLog(engine),
         data=data,
     )
@@ -60,10 +62,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
 
 def graph_for(world: SimpleNamespace, **options: Any) -> Any:
     return build_next_action_graph(
-        tools=world,
-        model=chat_model(world.settings),
-        model_info=model_info(world.settings),
-        recorder=world.log,
+        AgentDeps(
+            tools=world,
+            model=chat_model(world.settings),
+            model_info=model_info(world.settings),
+            recorder=world.log,
+        ),
         **options,
     )
 

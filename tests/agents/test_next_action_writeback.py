@@ -18,6 +18,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from sqlalchemy import func, select
 
+from agents.deps import AgentDeps
 from agents.next_action import build_next_action_graph
 from core.recommendation import Action
 from core.settings import Settings
@@ -79,10 +80,12 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 def graph_for(world: SimpleNamespace, checkpointer: Any) -> Any:
     return build_next_action_graph(
-        tools=world,
-        model=chat_model(world.settings),
-        model_info=model_info(world.settings),
-        recorder=world.log,
+        AgentDeps(
+            tools=world,
+            model=chat_model(world.settings),
+            model_info=model_info(world.settings),
+            recorder=world.log,
+        ),
         checkpointer=checkpointer,
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
+from agents.deps import AgentDeps
 from agents.relationships import StakeholderMap, build_relationships_graph
 from agents.relationships.graph import NODE_DRAFT
 from core.recommendation import Recommendation
@@ -52,9 +53,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def graph_for(world: World, tools: Any = None, **options: Any) -> Any:
     return build_relationships_graph(
-        tools=tools or world.tools,
-        model=chat_model(world.settings),
-        model_info=model_info(world.settings),
+        AgentDeps(
+            tools=tools or world.tools,
+            model=chat_model(world.settings),
+            model_info=model_info(world.settings),
+            recorder=options.pop("recorder", None),
+        ),
         **options,
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
+from agents.deps import AgentDeps
 from agents.technical_qa import build_technical_qa_graph
 from agents.technical_qa.graph import NODE_DRAFT, NOT_FOUND_TEXT
 from core.recommendation import Recommendation
@@ -25,10 +26,12 @@ def battery_product(services: AgentServices) -> Any:
 
 def graph_for(services: AgentServices) -> Any:
     return build_technical_qa_graph(
-        tools=services,
-        model=services.chat_model,
-        model_info=services.model_info,
-        recorder=services.recommendations,
+        AgentDeps(
+            tools=services,
+            model=services.chat_model,
+            model_info=services.model_info,
+            recorder=services.recommendations,
+        )
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
+from agents.deps import AgentDeps
 from agents.technical_qa import build_technical_qa_graph
 from agents.technical_qa.parts import covers, split_question
 from llm.scripted import scripted_model
@@ -20,7 +21,7 @@ BATTERY = "Up to 5.8 hours of continuous operation on a full charge [1]."
 
 async def ask(services: AgentServices, question: str, reply: str) -> dict[str, Any]:
     graph = build_technical_qa_graph(
-        tools=services, model=services.chat_model, model_info=services.model_info
+        AgentDeps(tools=services, model=services.chat_model, model_info=services.model_info)
     )
     with scripted_model(responses=[reply]):
         return await graph.ainvoke({"messages": [HumanMessage(content=question)]})

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from agents.deps import AgentDeps
 from agents.relationships import build_relationships_graph
 from core.recommendation import Recommendation
 from crm import models as m
@@ -57,10 +58,12 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ran]:
         log, ledger=audit.ledger, signed_output=audit.signed_output, crm_engine=world.engine
     )
     graph = build_relationships_graph(
-        tools=world.tools,
-        model=chat_model(world.settings),
-        model_info=model_info(world.settings),
-        recorder=recorder,
+        AgentDeps(
+            tools=world.tools,
+            model=chat_model(world.settings),
+            model_info=model_info(world.settings),
+            recorder=recorder,
+        )
     )
     result = Ran(world, audit, log)
     handler = register_model_call_audit(audit.ledger)

@@ -12,6 +12,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
+from agents.deps import AgentDeps
 from core.settings import Settings
 from crm.lead_scores import LeadScoreStore
 from eval.scenario_suite.demo import demo_services
@@ -47,10 +48,8 @@ def services() -> Iterator[AgentServices]:
 def graph(services: AgentServices) -> Any:
     specs = registered_graphs()
     return build_supervisor_graph(
+        AgentDeps(tools=services, model=services.chat_model, model_info=services.model_info),
         specialists={name: specs[name].build(services=services) for name in SPECIALISTS},
-        tools=services,
-        model=services.chat_model,
-        model_info=services.model_info,
         checkpointer=InMemorySaver(),
         embed=HashingEmbeddingFunction(),
     )

@@ -11,6 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, MessagesState, StateGraph
 
 from agents.conversation import last_human_text
+from agents.deps import AgentDeps
 from core.recommendation import Fact, ModelInfo, Recommendation
 from graphs.supervisor import build_supervisor_graph, is_capable
 from llm.scripted import scripted_model
@@ -67,10 +68,8 @@ def supervisor(specialists: dict[str, Any], *, info: ModelInfo = SCRIPTED, **kw:
 
     model = chat_model(Settings(_env_file=None, model="scripted/test", model_max_retries=0))
     return build_supervisor_graph(
+        AgentDeps(tools=None, model=model, model_info=info, recorder=kw.pop("recorder", None)),
         specialists=specialists,
-        tools=None,
-        model=model,
-        model_info=info,
         embed=HashingEmbeddingFunction(),
         **kw,
     )

@@ -35,7 +35,7 @@ from crm.recommendations import RecommendationLog  # noqa: E402
 from crm.store import CRMStore  # noqa: E402
 from governance.consent import ConsentLedger, load_consent_key  # noqa: E402
 from governance.consent_demo import seed_demo_consent  # noqa: E402
-from graphs.registry import GraphSpec, registered_graphs  # noqa: E402
+from graphs.registry import GraphSpec, agent_deps, registered_graphs  # noqa: E402
 from graphs.supervisor import build_supervisor_graph  # noqa: E402
 from llm.gateway import chat_model, model_info  # noqa: E402
 from llm.messages import Messages, last_user_text  # noqa: E402
@@ -147,11 +147,8 @@ def graph_specs() -> dict[str, GraphSpec]:
 
     def supervisor(*, services: Any, checkpointer: Any = None, store: Any = None) -> Any:
         return build_supervisor_graph(
+            agent_deps(services, services),
             specialists={gid: spec.build(services=services) for gid, spec in specialists.items()},
-            tools=services,
-            model=services.chat_model,
-            model_info=services.model_info,
-            recorder=services.recommendations,
             checkpointer=checkpointer,
             store=store,
             embed=HashingEmbeddingFunction(),
