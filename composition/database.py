@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from core.settings import Settings
 from crm.account_overview import AccountOverviews
@@ -17,6 +18,16 @@ from crm.recommendations import RecommendationLog
 from eval.calibration.store import CalibrationStore
 from governance.audit_services import AuditServices, open_audit_services
 from governance.consent import ConsentLedger, load_consent_key
+
+# One engine serves every worker thread (anyio lends at most 40 at once): it gets the room the
+# five engines it replaced had between them, so a thread waits on the database, not the pool.
+_POOL_OPTIONS = {"pool_size": 10, "max_overflow": 30}
+
+
+def _pool_options(url: str) -> dict[str, int]:
+    parsed = make_url(url)
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    return {} if in_memory else dict(_POOL_OPTIONS)  # an in-memory database has one connection
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ def open_shared_database(settings: Settings) -> SharedDatabase:
     Blocking (migrations, the signing key's file): the server calls it in a worker thread.
     """
     url = settings.resolved_database_url
-    engine = make_engine(url)
+    engine = make_engine(url, **_pool_options(url))
     try:
         migrate(url, engine=engine)
         locking = write_locking(engine)
