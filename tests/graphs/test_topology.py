@@ -35,6 +35,7 @@ from tools.agent_services import AgentServices
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_SWITCH = "CRM_AGENTS_UPDATE_SNAPSHOTS"
+THIS_TEST = "tests/graphs/test_topology.py"
 GRAPH_IDS = sorted(registered_graphs())
 
 
@@ -99,7 +100,7 @@ def test_the_graph_keeps_its_recorded_shape(graph_id: str, empty_services: Agent
         SNAPSHOTS.mkdir(exist_ok=True)
         path.write_text(current, encoding="utf-8")
         return
-    how = f"record it with `{UPDATE_SWITCH}=1 .venv/bin/python -m pytest {Path(__file__).name}`"
+    how = f"record it with `{UPDATE_SWITCH}=1 .venv/bin/python -m pytest {THIS_TEST}`"
     if not path.exists():
         pytest.fail(f"graph {graph_id!r} has no topology snapshot ({path}); {how}")
     recorded = path.read_text(encoding="utf-8")
