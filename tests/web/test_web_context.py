@@ -113,6 +113,9 @@ def test_an_approval_shows_its_reasoning_before_the_rep_decides_and_stores_who(
     page.evaluate("localStorage.clear()")
     page.reload()
     page.wait_for_selector("#rep:not([disabled])")
+    # As open_page does: the reloaded page's own first account is shown before one is chosen,
+    # else its panel answer can arrive after the chosen account's and replace it.
+    page.wait_for_selector(".account-name", state="attached")
     choose_account(page, "Foshan")
     pick_assistant(page, "next_action")
     ask_and_wait(page, "What should I do next with this account? Draft the follow-up.")
