@@ -20,6 +20,7 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@start=$$(date +%s); status=0; \
 	$(BIN)/python -m pytest --durations=25 || status=$$?; \
 	elapsed=$$(( $$(date +%s) - start )); \
