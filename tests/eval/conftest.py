@@ -3,6 +3,7 @@ the local server answers) holding a recommendation log."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,13 +33,27 @@ def postgres_problem() -> str | None:
     return _postgres_problem()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding an empty SQLite database at the newest schema, made once: each test
+    copies it (milliseconds) rather than running every migration again (seconds on 2 cores)."""
+    folder = tmp_path_factory.mktemp("calibration-schema")
+    migrate(f"sqlite:///{folder / 'crm.db'}")
+    return folder
+
+
 @pytest.fixture(params=("sqlite", "postgresql"))
 def engine(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgres_problem: str | None,
+    migrated_sqlite_dir: Path,
 ) -> Iterator[Engine]:
     """An empty, migrated database of each backend (its own PostgreSQL schema, dropped after)."""
     schema = None
     if request.param == "sqlite":
+        # The whole folder: SQLite's write-ahead log, if one is left, holds part of the schema.
+        shutil.copytree(migrated_sqlite_dir, tmp_path, dirs_exist_ok=True)
         url = f"sqlite:///{tmp_path / 'crm.db'}"
     else:
         if postgres_problem:
@@ -47,7 +62,7 @@ def engine(
         with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    migrate(url)
+        migrate(url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
