@@ -39,14 +39,13 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from crm.enums import NOTE_KINDS
-from crm.errors import NotFound
 from crm.reader import CRMReader, CRMSource
 from crm.records import AccountNoteRecord, ActivityRecord, ContactRecord, DealRecord
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentChecker
 from governance.consent_tally import WithheldTally, collect_withheld, report_withheld
 from governance.forwarded_read import Forwarded, forwarded_reads
-from governance.withheld_people import WITHHELD_MARK, WithheldPeople
+from governance.withheld_people import WITHHELD_MARK, ConsentWithheld, WithheldPeople
 
 __all__ = [
     "GATED_READS",
@@ -75,16 +74,6 @@ GATED_READS = frozenset(
 )
 # Every note of one account at once: the note stream is matched against its activities.
 _EVERY_NOTE = 2**31 - 1
-
-
-class ConsentWithheld(NotFound):
-    """The contact exists but has not consented to AI processing (or revoked it)."""
-
-    code = "consent_withheld"
-
-    def __init__(self, contact_id: str) -> None:
-        super().__init__("contact", contact_id)
-        self.args = (f"contact {contact_id!r} has not consented to AI processing",)
 
 
 class ConsentGatedCRM:

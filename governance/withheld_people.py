@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from crm.errors import NotFound
 from crm.records import ActivityRecord, ContactRecord
 from memory import RetrievedChunk
 
-__all__ = ["ACCOUNT_KINDS", "WITHHELD_MARK", "WithheldPeople"]
+__all__ = ["ACCOUNT_KINDS", "WITHHELD_MARK", "ConsentWithheld", "WithheldPeople"]
 
 # What stands in the text for the sentences and names withheld.
 WITHHELD_MARK = "[withheld]"
@@ -24,6 +25,16 @@ ACCOUNT_KINDS = frozenset({"tender_announcement"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A sentence that goes on about the person the one before named.
 _GOES_ON = re.compile(r"(?:he|she|they|his|her|hers|their|him|them)\b", re.IGNORECASE)
+
+
+class ConsentWithheld(NotFound):
+    """The contact exists but has not consented to AI processing (or revoked it)."""
+
+    code = "consent_withheld"
+
+    def __init__(self, contact_id: str) -> None:
+        super().__init__("contact", contact_id)
+        self.args = (f"contact {contact_id!r} has not consented to AI processing",)
 
 
 def _names_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
