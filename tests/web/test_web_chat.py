@@ -238,3 +238,21 @@ def test_the_page_loading_does_not_overwrite_what_the_rep_types(web_server, open
     assert page.input_value("#account-search") == ACCOUNT
     choose_account(page)
     assert page.errors == []
+
+
+def test_a_late_overview_does_not_replace_the_chosen_account(web_server, open_page) -> None:
+    page = open_page(web_server)
+    first = web_server.api("GET", "/crm/accounts?limit=1")[0]
+    assert ACCOUNT not in first["name"]
+    held: list[Any] = []
+    # The starting account's overview is held back until the rep has chosen another account.
+    page.route(f"**/crm/accounts/{first['id']}", lambda route: held.append(route))
+    page.reload()
+    while not held:
+        page.wait_for_timeout(50)
+    choose_account(page)
+    with page.expect_response(f"**/crm/accounts/{first['id']}"):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # the page's own continuation after the answer
+    assert ACCOUNT in page.locator(".account-name").inner_text()
+    assert page.errors == []

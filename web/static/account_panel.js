@@ -93,17 +93,22 @@ export function accountPicker({ input, list, panel, onChoose, onAsk }) {
     }
   });
 
+  // The newest account asked for: an older overview arriving late never replaces it.
+  let showing = 0;
   async function show(account) {
+    const ticket = ++showing;
     panel.setAttribute("aria-busy", "true");
     panel.replaceChildren(el("p", { class: "muted loading", text: `Loading ${account.name}…` }));
+    let content;
     try {
       const overview = await request("GET", `/crm/accounts/${encodeURIComponent(account.id)}`);
-      panel.replaceChildren(...renderOverview(overview, onAsk));
+      content = renderOverview(overview, onAsk);
     } catch (error) {
-      panel.replaceChildren(el("p", { class: "error-text", role: "alert", text: `Could not load the account: ${error.message}` }));
-    } finally {
-      panel.removeAttribute("aria-busy");
+      content = [el("p", { class: "error-text", role: "alert", text: `Could not load the account: ${error.message}` })];
     }
+    if (ticket !== showing) return;
+    panel.replaceChildren(...content);
+    panel.removeAttribute("aria-busy");
   }
   return { show };
 }
