@@ -14,7 +14,7 @@ from core.recommendation import ModelInfo, RecommendationRecorder
 from core.settings import Settings
 from crm.actions import ActionStore
 from crm.lead_scores import LeadScoreStore
-from crm.store import CRMStore
+from crm.reader import CRMSource
 from governance.consent import ConsentChecker, ConsentLedger
 from governance.consent_gate import ConsentGatedCRM
 from memory import Memory
@@ -39,7 +39,8 @@ class AgentServices:
     """
 
     settings: Settings
-    crm: CRMStore
+    # Given the store (or an already gated reader); read through the consent gate from here on.
+    crm: CRMSource
     memory: Memory
     chat_model: BaseChatModel
     model_info: ModelInfo

@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from crm.errors import NotFound
+from crm.reader import CRMReader
 from crm.records import AccountRecord, ActivityRecord, ContactRecord
-from crm.store import CRMStore
 from governance.consent_gate import withheld_for_account
 from memory import Memory
 
@@ -109,7 +109,7 @@ class NoteHit(_Value):
 class StakeholderTools:
     """Stakeholder tools over a CRM store and, optionally, the memory (notes search)."""
 
-    def __init__(self, crm: CRMStore, memory: Memory | None = None) -> None:
+    def __init__(self, crm: CRMReader, memory: Memory | None = None) -> None:
         self.crm = crm
         self.memory = memory
 
@@ -251,7 +251,7 @@ class _Tally:
         return ContactActivity(contact_id=contact_id, **self.values)
 
 
-def _all_accounts(crm: CRMStore) -> list[AccountRecord]:
+def _all_accounts(crm: CRMReader) -> list[AccountRecord]:
     accounts: list[AccountRecord] = []
     while True:
         page = crm.list_accounts(limit=1000, offset=len(accounts))

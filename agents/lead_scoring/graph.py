@@ -41,7 +41,7 @@ from agents.subjects import UnknownRecord, resolve_subject
 from agents.withheld import note_withheld, read_counting
 from core.recommendation import Recommendation
 from crm.errors import NotFound
-from crm.store import CRMStore
+from crm.reader import CRMSource
 from governance.consent_gate import ConsentWithheld
 from prompts import load_prompt
 from tools.behaviour import BehaviourFeatures, account_behaviour, contact_behaviour
@@ -186,11 +186,11 @@ def build_lead_scoring_graph(
     return graph.compile(checkpointer=checkpointer, store=store, name=GRAPH_ID)
 
 
-def _assess(crm: CRMStore, features: dict[str, Any]) -> LeadAssessment:
+def _assess(crm: CRMSource, features: dict[str, Any]) -> LeadAssessment:
     return assess_lead(BehaviourFeatures.from_dict(features), win_model_for(crm))
 
 
-def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], str | None]:
+def _identify(crm: CRMSource, state: LeadScoringState) -> tuple[dict[str, str], str | None]:
     """(subject, None), or ({}, what is wrong) when no known account or contact is named."""
     if state.get("as_of") is not None:
         try:
@@ -219,7 +219,7 @@ def _identify(crm: CRMStore, state: LeadScoringState) -> tuple[dict[str, str], s
     return {}, None
 
 
-def _named(crm: CRMStore, state: LeadScoringState, text: str) -> str | None:
+def _named(crm: CRMSource, state: LeadScoringState, text: str) -> str | None:
     """The account named in ``text``, referred to in the thread ("that hospital"), or the page's
     selected account when the message names none (``agents.subjects``)."""
     try:

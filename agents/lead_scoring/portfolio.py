@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from agents.lead_scoring.assessment import assess_lead
 from agents.lead_scoring.win_model import win_model_for
 from crm.lead_scores import LeadScoreRecord, LeadScoreStore
+from crm.reader import CRMSource
 from crm.records import AccountRecord, DealRecord, RepRecord
-from crm.store import CRMStore
 from tools.behaviour import INBOUND_KINDS, account_behaviour, data_clock
 
 WEEK = timedelta(days=7)
@@ -77,7 +77,7 @@ class Scope:
         )
 
 
-def load_scope(crm: CRMStore, *, rep_id: str | None) -> Scope:
+def load_scope(crm: CRMSource, *, rep_id: str | None) -> Scope:
     """The rep's accounts (all accounts without a rep); raises NotFound for an unknown rep."""
     rep = crm.get_rep(rep_id=rep_id) if rep_id else None
     accounts = crm.list_accounts(limit=1_000_000, owner_id=rep.id if rep else None)
@@ -102,7 +102,7 @@ class HotAccount:
         return None if self.score_week_ago is None else self.score - self.score_week_ago
 
 
-def rank_hottest(crm: CRMStore, scores: LeadScoreStore, scope: Scope) -> list[HotAccount]:
+def rank_hottest(crm: CRMSource, scores: LeadScoreStore, scope: Scope) -> list[HotAccount]:
     """Every account of the scope, hottest first: by lead score, then this week's actions."""
     history = scores.account_scores(account_ids=scope.account_ids)
     week_ago = scope.now - WEEK
@@ -163,7 +163,7 @@ class AccountChanges:
         )
 
 
-def territory_changes(crm: CRMStore, scores: LeadScoreStore, scope: Scope) -> list[AccountChanges]:
+def territory_changes(crm: CRMSource, scores: LeadScoreStore, scope: Scope) -> list[AccountChanges]:
     """The scope's accounts where something happened in the last seven days, busiest first.
 
     Deal stages have no history in the CRM: a deal's change shows as a new deal, a deal closed
@@ -206,7 +206,7 @@ class StaleDeal:
     days_overdue: int
 
 
-def stale_deals(crm: CRMStore, scope: Scope) -> list[StaleDeal]:
+def stale_deals(crm: CRMSource, scope: Scope) -> list[StaleDeal]:
     """The scope's open deals whose close date is before today (the data's clock), the most
     overdue first."""
     today = scope.now.date()

@@ -28,7 +28,7 @@ from agents.withheld import note_withheld
 from core.recommendation import Fact, Recommendation, snapshot_sha256
 from crm.errors import NotFound
 from crm.lead_scores import LeadScoreStore
-from crm.store import CRMStore
+from crm.reader import CRMSource
 from governance.consent_tally import collect_withheld
 
 AGENT = "lead_scoring"
@@ -47,7 +47,7 @@ _KIND_WORDS = {
 
 
 def portfolio_reply(
-    crm: CRMStore, kind: str, *, rep_id: str | None
+    crm: CRMSource, kind: str, *, rep_id: str | None
 ) -> tuple[str, Recommendation | None]:
     """The answer to a portfolio question of ``kind`` over the rep's accounts (every account
     without a rep), and its recommendation; no recommendation when the rep is unknown."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from crm.store import CRMStore
+from crm.reader import CRMSource
 
 
 class LeadScoringTools(Protocol):
     """The lead scoring agent's tools (``tools.agent_services.AgentServices`` provides them)."""
 
     @property
-    def crm(self) -> CRMStore:
+    def crm(self) -> CRMSource:
         """The consent-gated CRM, read through ``tools.behaviour`` and ``agents.subjects``."""
         ...

@@ -19,8 +19,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.lead_scoring import infer_stage
+from crm.reader import CRMReader
 from crm.records import ActivityRecord
-from crm.store import CRMStore
 from governance.consent_tally import collect_withheld
 from tools.behaviour import account_behaviour, data_clock
 
@@ -84,7 +84,7 @@ class AccountHistory(BaseModel):
 
 
 def load_history(
-    crm: CRMStore, *, account_id: str, deal_id: str | None = None, as_of: datetime | None = None
+    crm: CRMReader, *, account_id: str, deal_id: str | None = None, as_of: datetime | None = None
 ) -> AccountHistory:
     """Read the account's history. Raises ``crm.errors.NotFound`` for an unknown account."""
     with collect_withheld() as tally:
@@ -93,7 +93,7 @@ def load_history(
 
 
 def _read(
-    crm: CRMStore, *, account_id: str, deal_id: str | None, as_of: datetime | None
+    crm: CRMReader, *, account_id: str, deal_id: str | None, as_of: datetime | None
 ) -> AccountHistory:
     account = crm.get_account(account_id=account_id)
     when = as_of or data_clock(crm)

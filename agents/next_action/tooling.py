@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from crm.store import CRMStore
+from crm.reader import CRMReader
 from tools.actions import ActionWriter
 
 
@@ -12,7 +12,7 @@ class NextActionTools(Protocol):
     """The next best action agent's tools (``tools.agent_services.AgentServices`` provides them)."""
 
     @property
-    def crm(self) -> CRMStore:
+    def crm(self) -> CRMReader:
         """The consent-gated CRM the account's history is read from."""
         ...
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.errors import GraphBubbleUp
@@ -58,7 +59,7 @@ EMBEDDED_MODEL_PREFIXES = ("local/", "scripted/")
 
 log = logging.getLogger(__name__)
 # The supervisor's own model calls (routing, summary) are not part of its streamed reply.
-_QUIET = {"tags": [TAG_NOSTREAM]}
+_QUIET: RunnableConfig = {"tags": [TAG_NOSTREAM]}
 _NO_ROUTE: dict[str, Any] = {
     "routes": [],
     "scores": {},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from crm.lead_scores import LeadScoreRecord
-from crm.store import CRMStore
+from crm.reader import CRMSource
 from tools.stakeholders import AccountRef
 
 
@@ -21,7 +21,7 @@ class SupervisorTools(Protocol):
     """The supervisor's tools (``tools.agent_services.AgentServices`` provides them)."""
 
     @property
-    def crm(self) -> CRMStore:
+    def crm(self) -> CRMSource:
         """The consent-gated CRM: follow-ups' subjects, and an event's account behaviour."""
         ...
 
