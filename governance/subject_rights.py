@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, partial
@@ -76,7 +76,7 @@ class SubjectDataHolder(Protocol):
         """Everything the store holds about ``contact``, as JSON-ready data."""
         ...
 
-    def erase(self, *, contact: DataSubject) -> int:
+    def erase(self, *, contact: DataSubject) -> int | Awaitable[int]:
         """Remove it in one transaction; how many records were removed or redacted."""
         ...
 
