@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,6 @@ from server import create_app
 from tests.support.apps import make_app, make_runs_app, serve
 from tests.support.fake_graphs import FakeServices
 from tests.support.run_graphs import RunServices
-
-
-@pytest.fixture(autouse=True)
-def _collect_the_tests_garbage() -> Iterator[None]:
-    """Collect each test's garbage before the next test's event loop starts.
-
-    A langgraph-sdk client or stream a test leaves unclosed is otherwise finalised during a
-    later test, whose event loop then reports "Event loop is closed" from the dead one's
-    connection and fails that unrelated test.
-    """
-    yield
-    gc.collect()
 
 
 @pytest.fixture

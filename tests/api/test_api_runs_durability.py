@@ -71,42 +71,42 @@ async def _crash_mid_run(settings: Settings) -> dict[str, Any]:
     """Start a run and queue another in a child server, kill it while the first is in its
     second step; the ids involved."""
     with _doomed_server(settings) as (url, process):
-        client = get_client(url=url, api_key=None)
-        thread_id = (await client.threads.create())["thread_id"]
-        running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
-        deadline = time.monotonic() + 10
-        while (await client.threads.get_state(thread_id))["next"] != ["second"]:
-            assert time.monotonic() < deadline, "the run never reached its second step"
-            await asyncio.sleep(0.02)
-        queued = await client.runs.create(
-            thread_id, "steps", input={}, multitask_strategy="enqueue"
-        )
-        assert (await client.threads.get(thread_id))["status"] == "busy"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        async with get_client(url=url, api_key=None) as client:
+            thread_id = (await client.threads.create())["thread_id"]
+            running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
+            deadline = time.monotonic() + 10
+            while (await client.threads.get_state(thread_id))["next"] != ["second"]:
+                assert time.monotonic() < deadline, "the run never reached its second step"
+                await asyncio.sleep(0.02)
+            queued = await client.runs.create(
+                thread_id, "steps", input={}, multitask_strategy="enqueue"
+            )
+            assert (await client.threads.get(thread_id))["status"] == "busy"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
     return {"thread_id": thread_id, "running": running["run_id"], "queued": queued["run_id"]}
 
 
 async def _check_marked_and_resume(url: str, services: RunServices, ids: dict[str, Any]) -> None:
-    client = get_client(url=url, api_key=None)
-    thread_id = ids["thread_id"]
-    thread = await client.threads.get(thread_id)
-    assert thread["status"] == "error"  # never left busy
-    for run_id in (ids["running"], ids["queued"]):
-        run = await client.runs.get(thread_id, run_id)
-        assert run["status"] == "error"
-        assert run["error"]["error"] == "ServerRestarted"
-        assert "input null" in run["error"]["message"]
-    joined = await client.runs.join(thread_id, ids["running"])
-    assert joined["__error__"]["error"] == "ServerRestarted"
-    state = await client.threads.get_state(thread_id)
-    assert state["next"] == ["second"] and state["values"]["visited"] == ["first"]
+    async with get_client(url=url, api_key=None) as client:
+        thread_id = ids["thread_id"]
+        thread = await client.threads.get(thread_id)
+        assert thread["status"] == "error"  # never left busy
+        for run_id in (ids["running"], ids["queued"]):
+            run = await client.runs.get(thread_id, run_id)
+            assert run["status"] == "error"
+            assert run["error"]["error"] == "ServerRestarted"
+            assert "input null" in run["error"]["message"]
+        joined = await client.runs.join(thread_id, ids["running"])
+        assert joined["__error__"]["error"] == "ServerRestarted"
+        state = await client.threads.get_state(thread_id)
+        assert state["next"] == ["second"] and state["values"]["visited"] == ["first"]
 
-    services.gate.set()
-    resumed = await client.runs.wait(thread_id, "steps", input=None)
-    assert resumed["visited"] == ["first", "second", "third"]
-    assert services.calls == {"second": 1, "third": 1}  # the first step was not run again
-    assert (await client.threads.get(thread_id))["status"] == "idle"
+        services.gate.set()
+        resumed = await client.runs.wait(thread_id, "steps", input=None)
+        assert resumed["visited"] == ["first", "second", "third"]
+        assert services.calls == {"second": 1, "third": 1}  # the first step was not run again
+        assert (await client.threads.get(thread_id))["status"] == "idle"
 
 
 async def test_a_run_left_running_in_the_database_is_marked_at_the_next_start(
@@ -115,14 +115,14 @@ async def test_a_run_left_running_in_the_database_is_marked_at_the_next_start(
     """The fast version: a run stopped in its second step, then its rows set back to what a
     crash leaves (run ``running``, thread ``busy``) before the next server starts."""
     with serve(make_runs_app(settings, RunServices())) as url:
-        client = get_client(url=url, api_key=None)
-        thread_id = (await client.threads.create())["thread_id"]
-        running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
-        while (await client.threads.get_state(thread_id))["next"] != ["second"]:
-            await asyncio.sleep(0.02)
-        queued = await client.runs.create(
-            thread_id, "steps", input={}, multitask_strategy="enqueue"
-        )
+        async with get_client(url=url, api_key=None) as client:
+            thread_id = (await client.threads.create())["thread_id"]
+            running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
+            while (await client.threads.get_state(thread_id))["next"] != ["second"]:
+                await asyncio.sleep(0.02)
+            queued = await client.runs.create(
+                thread_id, "steps", input={}, multitask_strategy="enqueue"
+            )
     engine = make_records_engine(settings.resolved_database_url)
     with session_factory(engine)() as session:
         session.execute(update(GraphRun).values(status="running", error=None))

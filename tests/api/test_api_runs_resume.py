@@ -63,34 +63,38 @@ async def test_resumable_runs_number_every_event_and_others_do_not(
 async def test_a_dropped_client_reconnects_with_last_event_id_and_misses_nothing(
     runs_server: str, run_services: RunServices
 ) -> None:
-    client = get_client(url=runs_server, api_key=None)
-    thread_id = (await client.threads.create())["thread_id"]
-    seen: list[dict[str, str]] = []
-    async with httpx.AsyncClient(base_url=runs_server) as http:
-        body = {**STEPS_BODY, "stream_resumable": True}
-        async with http.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response:
-            location = response.headers["location"]
-            buffer = ""
-            async for chunk in response.aiter_text():
-                buffer += chunk
-                seen = _blocks(buffer.rsplit("\n\n", 1)[0])
-                if seen and seen[-1]["event"] == "custom":
-                    break  # drop the connection while the run waits in its second step
-    run_id = seen[0]["data"].split('"run_id":"')[1].split('"')[0]
-    assert location == f"/threads/{thread_id}/runs/{run_id}/stream"
-    run_services.gate.set()  # the run goes on without anyone listening
-    await client.runs.join(thread_id, run_id)
-    rest = [
-        part
-        async for part in client.runs.join_stream(thread_id, run_id, last_event_id=seen[-1]["id"])
-    ]
-    assert [b["event"] for b in seen] + [p.event for p in rest] == STEPS_EVENTS
-    assert [p.id for p in rest] == [str(i) for i in range(len(seen), len(STEPS_EVENTS))]
-    assert rest[-1].data["visited"] == ["first", "second", "third"]
-    # Replay is repeatable, and works from any point.
-    again = [p async for p in client.runs.join_stream(thread_id, run_id, last_event_id="0")]
-    assert [p.event for p in again] == STEPS_EVENTS[1:]
-    assert [p async for p in client.runs.join_stream(thread_id, run_id)] == []
+    async with get_client(url=runs_server, api_key=None) as client:
+        thread_id = (await client.threads.create())["thread_id"]
+        seen: list[dict[str, str]] = []
+        async with httpx.AsyncClient(base_url=runs_server) as http:
+            body = {**STEPS_BODY, "stream_resumable": True}
+            async with http.stream(
+                "POST", f"/threads/{thread_id}/runs/stream", json=body
+            ) as response:
+                location = response.headers["location"]
+                buffer = ""
+                async for chunk in response.aiter_text():
+                    buffer += chunk
+                    seen = _blocks(buffer.rsplit("\n\n", 1)[0])
+                    if seen and seen[-1]["event"] == "custom":
+                        break  # drop the connection while the run waits in its second step
+        run_id = seen[0]["data"].split('"run_id":"')[1].split('"')[0]
+        assert location == f"/threads/{thread_id}/runs/{run_id}/stream"
+        run_services.gate.set()  # the run goes on without anyone listening
+        await client.runs.join(thread_id, run_id)
+        rest = [
+            part
+            async for part in client.runs.join_stream(
+                thread_id, run_id, last_event_id=seen[-1]["id"]
+            )
+        ]
+        assert [b["event"] for b in seen] + [p.event for p in rest] == STEPS_EVENTS
+        assert [p.id for p in rest] == [str(i) for i in range(len(seen), len(STEPS_EVENTS))]
+        assert rest[-1].data["visited"] == ["first", "second", "third"]
+        # Replay is repeatable, and works from any point.
+        again = [p async for p in client.runs.join_stream(thread_id, run_id, last_event_id="0")]
+        assert [p.event for p in again] == STEPS_EVENTS[1:]
+        assert [p async for p in client.runs.join_stream(thread_id, run_id)] == []
 
 
 async def test_the_sdk_resumes_by_itself_after_the_connection_is_cut(
@@ -100,20 +104,20 @@ async def test_the_sdk_resumes_by_itself_after_the_connection_is_cut(
     proxy = _CuttingProxy(port, marker=b'"waiting"')
     proxy_url = await proxy.start()
     try:
-        client = get_client(url=proxy_url, api_key=None)
-        thread_id = (await client.threads.create())["thread_id"]
-        proxy.armed = True
-        parts: list[Any] = []
-        async for part in client.runs.stream(
-            thread_id,
-            "steps",
-            input={"visited": []},
-            stream_mode=["values", "updates", "custom"],
-            stream_resumable=True,
-        ):
-            parts.append(part)
-            if part.event == "custom":
-                run_services.gate.set()
+        async with get_client(url=proxy_url, api_key=None) as client:
+            thread_id = (await client.threads.create())["thread_id"]
+            proxy.armed = True
+            parts: list[Any] = []
+            async for part in client.runs.stream(
+                thread_id,
+                "steps",
+                input={"visited": []},
+                stream_mode=["values", "updates", "custom"],
+                stream_resumable=True,
+            ):
+                parts.append(part)
+                if part.event == "custom":
+                    run_services.gate.set()
     finally:
         await proxy.close()
     assert proxy.cuts == 1 and proxy.connections >= 2

@@ -34,45 +34,46 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
 
 
 async def _items_flow(url: str) -> None:
-    client = get_client(url=url, api_key=None)
-    await client.store.put_item(["accounts", "ruijin"], "contact", {"name": "Dr Li", "rank": 1})
-    await client.store.put_item(["accounts", "ruijin"], "budget", {"cny": 1_200_000, "rank": 2})
-    await client.store.put_item(["accounts", "huashan", "notes"], "visit", {"rank": 1})
+    async with get_client(url=url, api_key=None) as client:
+        await client.store.put_item(["accounts", "ruijin"], "contact", {"name": "Dr Li", "rank": 1})
+        await client.store.put_item(["accounts", "ruijin"], "budget", {"cny": 1_200_000, "rank": 2})
+        await client.store.put_item(["accounts", "huashan", "notes"], "visit", {"rank": 1})
 
-    item = await client.store.get_item(["accounts", "ruijin"], "contact")
-    assert item["namespace"] == ["accounts", "ruijin"] and item["key"] == "contact"
-    assert item["value"] == {"name": "Dr Li", "rank": 1}
-    assert item["created_at"].endswith("+00:00") and item["updated_at"].endswith("+00:00")
-    assert await client.store.get_item(["accounts", "ruijin"], "ghost") is None
+        item = await client.store.get_item(["accounts", "ruijin"], "contact")
+        assert item["namespace"] == ["accounts", "ruijin"] and item["key"] == "contact"
+        assert item["value"] == {"name": "Dr Li", "rank": 1}
+        assert item["created_at"].endswith("+00:00") and item["updated_at"].endswith("+00:00")
+        assert await client.store.get_item(["accounts", "ruijin"], "ghost") is None
 
-    await client.store.put_item(["accounts", "ruijin"], "contact", {"name": "Dr Li", "rank": 3})
-    assert (await client.store.get_item(["accounts", "ruijin"], "contact"))["value"]["rank"] == 3
+        await client.store.put_item(["accounts", "ruijin"], "contact", {"name": "Dr Li", "rank": 3})
+        assert (await client.store.get_item(["accounts", "ruijin"], "contact"))["value"][
+            "rank"
+        ] == 3
 
-    everything = (await client.store.search_items(["accounts"], limit=10))["items"]
-    assert {i["key"] for i in everything} == {"contact", "budget", "visit"}
-    ruijin = await client.store.search_items(["accounts", "ruijin"])
-    assert {i["key"] for i in ruijin["items"]} == {"contact", "budget"}
-    ranked_one = await client.store.search_items(["accounts"], filter={"rank": 1})
-    assert [i["key"] for i in ranked_one["items"]] == ["visit"]
-    first = (await client.store.search_items(["accounts"], limit=2))["items"]
-    second = (await client.store.search_items(["accounts"], limit=2, offset=2))["items"]
-    assert len(first) == 2 and len(second) == 1
-    assert {i["key"] for i in first + second} == {"contact", "budget", "visit"}
-    queried = await client.store.search_items(["accounts", "ruijin"], query="budget")
-    assert {i["key"] for i in queried["items"]} == {"contact", "budget"}
+        everything = (await client.store.search_items(["accounts"], limit=10))["items"]
+        assert {i["key"] for i in everything} == {"contact", "budget", "visit"}
+        ruijin = await client.store.search_items(["accounts", "ruijin"])
+        assert {i["key"] for i in ruijin["items"]} == {"contact", "budget"}
+        ranked_one = await client.store.search_items(["accounts"], filter={"rank": 1})
+        assert [i["key"] for i in ranked_one["items"]] == ["visit"]
+        first = (await client.store.search_items(["accounts"], limit=2))["items"]
+        second = (await client.store.search_items(["accounts"], limit=2, offset=2))["items"]
+        assert len(first) == 2 and len(second) == 1
+        assert {i["key"] for i in first + second} == {"contact", "budget", "visit"}
+        queried = await client.store.search_items(["accounts", "ruijin"], query="budget")
+        assert {i["key"] for i in queried["items"]} == {"contact", "budget"}
 
-    namespaces = (await client.store.list_namespaces())["namespaces"]
-    assert sorted(namespaces) == [["accounts", "huashan", "notes"], ["accounts", "ruijin"]]
-    shallow = await client.store.list_namespaces(prefix=["accounts"], max_depth=2)
-    assert sorted(shallow["namespaces"]) == [["accounts", "huashan"], ["accounts", "ruijin"]]
-    notes = await client.store.list_namespaces(suffix=["notes"])
-    assert notes["namespaces"] == [["accounts", "huashan", "notes"]]
-    assert len((await client.store.list_namespaces(limit=1))["namespaces"]) == 1
+        namespaces = (await client.store.list_namespaces())["namespaces"]
+        assert sorted(namespaces) == [["accounts", "huashan", "notes"], ["accounts", "ruijin"]]
+        shallow = await client.store.list_namespaces(prefix=["accounts"], max_depth=2)
+        assert sorted(shallow["namespaces"]) == [["accounts", "huashan"], ["accounts", "ruijin"]]
+        notes = await client.store.list_namespaces(suffix=["notes"])
+        assert notes["namespaces"] == [["accounts", "huashan", "notes"]]
+        assert len((await client.store.list_namespaces(limit=1))["namespaces"]) == 1
 
-    await client.store.delete_item(["accounts", "ruijin"], "budget")
-    assert await client.store.get_item(["accounts", "ruijin"], "budget") is None
-    await client.store.delete_item(["accounts", "ruijin"], "budget")  # already gone: fine
-    await client.aclose()
+        await client.store.delete_item(["accounts", "ruijin"], "budget")
+        assert await client.store.get_item(["accounts", "ruijin"], "budget") is None
+        await client.store.delete_item(["accounts", "ruijin"], "budget")  # already gone: fine
 
 
 async def test_sdk_puts_gets_searches_and_deletes_items(server: str) -> None:
@@ -80,19 +81,17 @@ async def test_sdk_puts_gets_searches_and_deletes_items(server: str) -> None:
 
 
 async def test_graphs_and_the_api_share_one_store(server: str) -> None:
-    client = get_client(url=server, api_key=None)
-    await client.store.put_item(["memos", "rep"], "from-api", {"text": "from the API"})
-    values = await client.runs.wait(None, "memo", input={"note": "from-graph"})
-    assert values["recalled"] == ["from-api", "from-graph"]
-    item = await client.store.get_item(["memos", "rep"], "from-graph")
-    assert item["value"] == {"text": "from-graph"}
-    await client.aclose()
+    async with get_client(url=server, api_key=None) as client:
+        await client.store.put_item(["memos", "rep"], "from-api", {"text": "from the API"})
+        values = await client.runs.wait(None, "memo", input={"note": "from-graph"})
+        assert values["recalled"] == ["from-api", "from-graph"]
+        item = await client.store.get_item(["memos", "rep"], "from-graph")
+        assert item["value"] == {"text": "from-graph"}
 
 
 async def test_repeated_namespace_parameters_name_the_labels(server: str) -> None:
-    client = get_client(url=server, api_key=None)
-    await client.store.put_item(["a", "b"], "k", {"v": 1})
-    await client.aclose()
+    async with get_client(url=server, api_key=None) as client:
+        await client.store.put_item(["a", "b"], "k", {"v": 1})
     async with httpx.AsyncClient(base_url=server) as http:
         dotted = await http.get("/store/items", params={"namespace": "a.b", "key": "k"})
         repeated = await http.get(
@@ -182,10 +181,9 @@ async def test_store_on_postgresql(
     on_postgres = settings.model_copy(update={"database_url": postgres_url})
     with serve_graphs(assistant_graph_specs(), FakeServices(), settings=on_postgres) as url:
         await _items_flow(url)
-        client = get_client(url=url, api_key=None)
-        values = await client.runs.wait(None, "memo", input={"note": "pg"})
-        assert values["recalled"] == ["pg"]
-        await client.aclose()
+        async with get_client(url=url, api_key=None) as client:
+            values = await client.runs.wait(None, "memo", input={"note": "pg"})
+            assert values["recalled"] == ["pg"]
     async with open_graph_store(on_postgres) as store:
         assert (await store.aget(("memos", "rep"), "pg")).value == {"text": "pg"}
         # PostgreSQL hides expired items even before the sweeper deletes them.

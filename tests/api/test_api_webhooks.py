@@ -55,33 +55,33 @@ async def test_a_finished_run_is_posted_to_its_webhook(
     runs_server: str, receiver: tuple[Receiver, str]
 ) -> None:
     state, url = receiver
-    client = get_client(url=runs_server, api_key=None)
-    thread_id = (await client.threads.create(metadata={"rep": "ana"}))["thread_id"]
-    final = await client.runs.wait(thread_id, "chat", input=HI, webhook=url, metadata={"n": 1})
-    [payload] = await _received(state, 1)
-    assert payload["thread_id"] == thread_id and payload["status"] == "success"
-    run = await client.runs.get(thread_id, payload["run_id"])
-    assert payload["assistant_id"] == run["assistant_id"]
-    assert payload["metadata"] == {"n": 1}
-    assert payload["kwargs"]["webhook"] == url and "temporary" not in payload["kwargs"]
-    assert payload["values"] == final
-    assert payload["run_started_at"] <= payload["run_ended_at"] <= payload["webhook_sent_at"]
-    assert "error" not in payload
+    async with get_client(url=runs_server, api_key=None) as client:
+        thread_id = (await client.threads.create(metadata={"rep": "ana"}))["thread_id"]
+        final = await client.runs.wait(thread_id, "chat", input=HI, webhook=url, metadata={"n": 1})
+        [payload] = await _received(state, 1)
+        assert payload["thread_id"] == thread_id and payload["status"] == "success"
+        run = await client.runs.get(thread_id, payload["run_id"])
+        assert payload["assistant_id"] == run["assistant_id"]
+        assert payload["metadata"] == {"n": 1}
+        assert payload["kwargs"]["webhook"] == url and "temporary" not in payload["kwargs"]
+        assert payload["values"] == final
+        assert payload["run_started_at"] <= payload["run_ended_at"] <= payload["webhook_sent_at"]
+        assert "error" not in payload
 
 
 async def test_failed_and_stateless_runs_are_posted_too(
     runs_server: str, receiver: tuple[Receiver, str]
 ) -> None:
     state, url = receiver
-    client = get_client(url=runs_server, api_key=None)
-    thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "failing", input={}, webhook=url, raise_error=False)
-    [failed] = await _received(state, 1)
-    assert failed["status"] == "error" and failed["error"] == "ValueError: boom"
-    assert failed["values"]["step"] == 1
-    await client.runs.wait(None, "chat", input=HI, webhook=url)
-    stateless = (await _received(state, 2))[1]
-    assert stateless["status"] == "success" and stateless["values"]["step"] == 2
+    async with get_client(url=runs_server, api_key=None) as client:
+        thread_id = (await client.threads.create())["thread_id"]
+        await client.runs.wait(thread_id, "failing", input={}, webhook=url, raise_error=False)
+        [failed] = await _received(state, 1)
+        assert failed["status"] == "error" and failed["error"] == "ValueError: boom"
+        assert failed["values"]["step"] == 1
+        await client.runs.wait(None, "chat", input=HI, webhook=url)
+        stateless = (await _received(state, 2))[1]
+        assert stateless["status"] == "success" and stateless["values"]["step"] == 2
 
 
 async def test_a_failing_receiver_is_retried_and_never_holds_up_the_run(
@@ -89,16 +89,16 @@ async def test_a_failing_receiver_is_retried_and_never_holds_up_the_run(
 ) -> None:
     state, url = receiver
     state.answers = [503, 500]
-    client = get_client(url=runs_server, api_key=None)
-    thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "chat", input=HI, webhook=url)
-    # The retries' backoff (0.5 s, then 1 s) is not the run's business: the run is answered
-    # before the last attempt reaches the receiver.
-    assert len(state.received) < 3
-    assert (await client.threads.get(thread_id))["status"] == "idle"
-    calls = await _received(state, 3)
-    assert len({call["run_id"] for call in calls}) == 1
-    assert calls[0]["webhook_sent_at"] < calls[2]["webhook_sent_at"]
+    async with get_client(url=runs_server, api_key=None) as client:
+        thread_id = (await client.threads.create())["thread_id"]
+        await client.runs.wait(thread_id, "chat", input=HI, webhook=url)
+        # The retries' backoff (0.5 s, then 1 s) is not the run's business: the run is answered
+        # before the last attempt reaches the receiver.
+        assert len(state.received) < 3
+        assert (await client.threads.get(thread_id))["status"] == "idle"
+        calls = await _received(state, 3)
+        assert len({call["run_id"] for call in calls}) == 1
+        assert calls[0]["webhook_sent_at"] < calls[2]["webhook_sent_at"]
 
 
 async def test_an_unreachable_receiver_is_logged_not_raised(
@@ -107,15 +107,15 @@ async def test_an_unreachable_receiver_is_logged_not_raised(
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
-    client = get_client(url=runs_server, api_key=None)
-    thread_id = (await client.threads.create())["thread_id"]
-    with caplog.at_level(logging.WARNING, logger="runtime.webhooks"):
-        done = await client.runs.wait(thread_id, "chat", input=HI, webhook=dead)
-        assert done["step"] == 2
-        deadline = time.monotonic() + 8
-        while not any("webhook" in r.getMessage() for r in caplog.records):
-            assert time.monotonic() < deadline, "the failed delivery was not logged"
-            await asyncio.sleep(0.05)
-    message = next(r.getMessage() for r in caplog.records if "webhook" in r.getMessage())
-    assert "after 3 attempt(s)" in message and dead in message
-    assert (await client.threads.get(thread_id))["status"] == "idle"
+    async with get_client(url=runs_server, api_key=None) as client:
+        thread_id = (await client.threads.create())["thread_id"]
+        with caplog.at_level(logging.WARNING, logger="runtime.webhooks"):
+            done = await client.runs.wait(thread_id, "chat", input=HI, webhook=dead)
+            assert done["step"] == 2
+            deadline = time.monotonic() + 8
+            while not any("webhook" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "the failed delivery was not logged"
+                await asyncio.sleep(0.05)
+        message = next(r.getMessage() for r in caplog.records if "webhook" in r.getMessage())
+        assert "after 3 attempt(s)" in message and dead in message
+        assert (await client.threads.get(thread_id))["status"] == "idle"
