@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import aclosing, contextmanager
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ apply_offline_defaults()  # before litellm's import, which would fetch a model c
 
 import httpx
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
 
 from llm.errors import LLMError
@@ -42,7 +43,9 @@ def timeout_seconds(timeout: float | httpx.Timeout | None) -> float | None:
     return float(timeout) if timeout is not None else None
 
 
-async def iterate_in_thread(make_iterator: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+async def iterate_in_thread(
+    make_iterator: Callable[[], Iterator[T]],
+) -> AsyncGenerator[T, None]:
     """Iterate a blocking iterator in its own thread, bridging items through an asyncio queue.
 
     A dedicated thread rather than the default executor: a stream can block for minutes, and
@@ -101,7 +104,7 @@ def stream_chunk(
     )
 
 
-def usage_block(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+def usage_block(prompt_tokens: int, completion_tokens: int) -> ChatCompletionUsageBlock:
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
@@ -113,7 +116,7 @@ def model_response(
     model: str,
     text: str,
     finish_reason: str,
-    usage: dict[str, int],
+    usage: ChatCompletionUsageBlock,
     tool_calls: list[Any] | None = None,
 ) -> ModelResponse:
     message: dict[str, Any] = {"role": "assistant", "content": text or (None if tool_calls else "")}
@@ -148,7 +151,7 @@ def _guarded(chunks: Iterator[T]) -> Iterator[T]:
         _close(chunks)  # stops generation when litellm's consumer stops early
 
 
-async def _aguarded(chunks: Iterator[T]) -> AsyncIterator[T]:
+async def _aguarded(chunks: Iterator[T]) -> AsyncGenerator[T, None]:
     try:
         with litellm_errors():
             for chunk in chunks:
@@ -158,7 +161,9 @@ async def _aguarded(chunks: Iterator[T]) -> AsyncIterator[T]:
         _close(chunks)
 
 
-async def _aguarded_in_thread(open_chunks: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+async def _aguarded_in_thread(
+    open_chunks: Callable[[], Iterator[T]],
+) -> AsyncGenerator[T, None]:
     with litellm_errors():
         async with aclosing(iterate_in_thread(open_chunks)) as items:
             async for item in items:
@@ -203,13 +208,13 @@ class ChatProvider(CustomLLM):
         optional_params: dict | None = None,
         timeout: float | httpx.Timeout | None = None,
         **kwargs: Any,
-    ) -> ModelResponse:  # type: ignore[override]
+    ) -> ModelResponse:
         with litellm_errors():
             return self._complete(
                 model, messages, dict(optional_params or {}), timeout_seconds(timeout)
             )
 
-    def streaming(  # type: ignore[override]
+    def streaming(
         self,
         model: str,
         messages: list,
@@ -224,7 +229,7 @@ class ChatProvider(CustomLLM):
             )
         return _guarded(chunks)
 
-    async def acompletion(  # type: ignore[override]
+    async def acompletion(
         self,
         model: str,
         messages: list,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import aclosing, closing
-from typing import Any
+from typing import Any, cast
 
 from core.offline import apply_offline_defaults
 
@@ -18,6 +18,9 @@ apply_offline_defaults()  # before litellm's import, which would fetch a model c
 import litellm
 from langchain_core.language_models import BaseChatModel
 from langchain_litellm import ChatLiteLLMRouter
+from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
+from litellm.types.llms.openai import AllMessageValues
+from litellm.types.utils import ModelResponse
 
 from core.recommendation import ModelInfo
 from core.settings import Settings
@@ -104,6 +107,11 @@ def _messages(messages: MessagesInput) -> list[dict[str, Any]]:
     return [dict(message) for message in messages]
 
 
+def _openai_messages(messages: MessagesInput) -> list[AllMessageValues]:
+    """:func:`_messages` as the async Router's signature names them; litellm checks the fields."""
+    return cast(list[AllMessageValues], _messages(messages))
+
+
 def as_llm_error(exc: BaseException) -> LLMError:
     """Our error for a litellm (or provider) exception.
 
@@ -138,7 +146,11 @@ def complete(messages: MessagesInput, settings: Settings, **overrides: Any) -> s
     register_providers()
     kwargs = _call_kwargs(settings, overrides)
     try:
-        response = model_router(settings).completion(messages=_messages(messages), **kwargs)
+        # litellm types every completion as either shape; stream=True is what decides it.
+        response = cast(
+            ModelResponse,
+            model_router(settings).completion(messages=_messages(messages), **kwargs),
+        )
     except LLMError:
         raise
     except Exception as exc:  # litellm's exceptions, translated once for all
@@ -151,8 +163,9 @@ def stream(messages: MessagesInput, settings: Settings, **overrides: Any) -> Ite
     register_providers()
     kwargs = _call_kwargs(settings, overrides)
     try:
-        response = model_router(settings).completion(
-            messages=_messages(messages), stream=True, **kwargs
+        response = cast(
+            CustomStreamWrapper,
+            model_router(settings).completion(messages=_messages(messages), stream=True, **kwargs),
         )
         with closing(response):
             for chunk in response:
@@ -170,7 +183,10 @@ async def acomplete(messages: MessagesInput, settings: Settings, **overrides: An
     register_providers()
     kwargs = _call_kwargs(settings, overrides)
     try:
-        response = await model_router(settings).acompletion(messages=_messages(messages), **kwargs)
+        response = cast(
+            ModelResponse,
+            await model_router(settings).acompletion(messages=_openai_messages(messages), **kwargs),
+        )
     except LLMError:
         raise
     except Exception as exc:  # translated, not swallowed
@@ -186,7 +202,7 @@ async def astream(
     kwargs = _call_kwargs(settings, overrides)
     try:
         response = await model_router(settings).acompletion(
-            messages=_messages(messages), stream=True, **kwargs
+            messages=_openai_messages(messages), stream=True, **kwargs
         )
         async with aclosing(response):
             async for chunk in response:

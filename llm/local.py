@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,7 @@ class LocalModel:
         max_tokens: int = 512,
         timeout: float | None = None,
         **sampling: Any,
-    ) -> Iterator[GenerationChunk]:
+    ) -> Generator[GenerationChunk, None, None]:
         """Generate a reply chunk by chunk; closing the iterator stops generation.
 
         ``sampling`` takes OpenAI-style options (temperature, top_p, stop, seed). ``timeout``

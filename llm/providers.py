@@ -17,6 +17,7 @@ from core.offline import apply_offline_defaults
 apply_offline_defaults()  # before litellm's import, which would fetch a model cost map
 
 import litellm
+from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from core.settings import get_settings
@@ -110,9 +111,7 @@ class LocalProvider(ChatProvider):
                 text.append(chunk["text"])
                 finish_reason = chunk["finish_reason"] or finish_reason
                 usage = chunk["usage"] or usage
-        return model_response(
-            f"{LOCAL_PROVIDER}/{model}", "".join(text), finish_reason, dict(usage)
-        )
+        return model_response(f"{LOCAL_PROVIDER}/{model}", "".join(text), finish_reason, usage)
 
     @staticmethod
     def _convert(piece: GenerationChunk) -> GenericStreamingChunk:
@@ -129,7 +128,7 @@ class ScriptedProvider(ChatProvider):
 
     def _answer(
         self, model: str, messages: list[Any], params: dict[str, Any], stream: bool
-    ) -> tuple[ScriptedReply, dict[str, int]]:
+    ) -> tuple[ScriptedReply, ChatCompletionUsageBlock]:
         reply = scripted.answer(f"{SCRIPTED_PROVIDER}/{model}", messages, params, stream=stream)
         usage = usage_block(count_message_tokens(messages), count_tokens(reply.text))
         return reply, usage
@@ -163,7 +162,7 @@ def _tool_call_ids(reply: ScriptedReply) -> list[tuple[str, Any]]:
 
 
 def _scripted_chunks(
-    reply: ScriptedReply, usage: dict[str, int]
+    reply: ScriptedReply, usage: ChatCompletionUsageBlock
 ) -> Iterator[GenericStreamingChunk]:
     for piece in scripted.split_pieces(reply.text):
         yield stream_chunk(piece)

@@ -85,7 +85,7 @@ class Script:
         self, model: str, messages: Messages, params: Mapping[str, Any], *, stream: bool
     ) -> ScriptedReply:
         """The next planned reply; raises a planned error, or a loud one if strict and unplanned."""
-        record = {
+        record: dict[str, Any] = {
             "model": model,
             "messages": [dict(m) for m in messages],
             "params": dict(params),

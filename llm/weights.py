@@ -15,6 +15,7 @@ import importlib.util
 import os
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 
 from llm.embedded import EmbeddedModel, PackagedFile, SplitFile
@@ -116,7 +117,7 @@ def join_parts(parts: list[Path], target: Path, source: SplitFile) -> Path:
         with handle:
             for part in parts:
                 with part.open("rb") as reader:
-                    for block in iter(lambda reader=reader: reader.read(_BLOCK), b""):
+                    for block in iter(partial(reader.read, _BLOCK), b""):
                         digest.update(block)
                         size += len(block)
                         handle.write(block)
