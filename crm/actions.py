@@ -131,7 +131,7 @@ class AccountGradeRow(Base):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-EFFECT_ROWS: dict[str, type[Base]] = {
+EFFECT_ROWS: dict[str, type[TaskRow | OutboxEmailRow | AccountGradeRow]] = {
     "crm_tasks": TaskRow,
     "email_outbox": OutboxEmailRow,
     "account_grades": AccountGradeRow,

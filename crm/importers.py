@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crm import models as m
@@ -259,7 +259,8 @@ def _check_foreign_keys(
     valid: list[tuple[int, BaseModel]],
     errors: list[RowError],
 ) -> None:
-    own_ids = {row.id for _, row in valid} if "id" in spec.key else set()
+    # An entity keyed by "id" has an id field; ImportRow itself declares none.
+    own_ids = {row.id for _, row in valid} if "id" in spec.key else set()  # type: ignore[attr-defined]
     for name, target in spec.foreign_keys.items():
         referenced = {getattr(row, name) for _, row in valid} - {None}
         known = own_ids & referenced if target is spec.model else set()
@@ -296,7 +297,7 @@ def _insert(session: Any, spec: EntitySpec, values: list[dict[str, Any]]) -> Non
                 row.update({name: None for name in links})
     for chunk in _chunks(values):
         session.execute(insert(spec.model), chunk)
-    table = spec.model.__table__
+    table = cast(Table, spec.model.__table__)  # a mapped class's table, typed as any FromClause
     for row in deferred:
         links = {name: value for name, value in row.items() if name != "_id"}
         session.execute(update(table).where(table.c.id == row["_id"]).values(**links))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Documents, EmbeddingFunction, WhereDocument
 
 from core.settings import Settings
 from memory._client import connect, open_collection
@@ -185,7 +185,7 @@ class Memory:
         collection: str,
         *,
         where: dict[str, Any] | None = None,
-        where_document: dict[str, Any] | None = None,
+        where_document: WhereDocument | None = None,
     ) -> list[RetrievedChunk]:
         """Every chunk matching metadata and/or document filters, unranked (score 0).
 
@@ -304,7 +304,7 @@ class Memory:
         text: str,
         k: int,
         where: dict[str, Any] | None,
-        where_document: dict[str, Any] | None = None,
+        where_document: WhereDocument | None = None,
     ) -> list[RetrievedChunk]:
         target = self._collection(collection)
         result = target.query(
@@ -343,7 +343,7 @@ def _check_query(query: str, k: int) -> tuple[str, int]:
     return query.strip(), min(MAX_K, max(MIN_K, int(k)))
 
 
-def _not_naming(forms: Sequence[str]) -> dict[str, Any] | None:
+def _not_naming(forms: Sequence[str]) -> WhereDocument | None:
     """Chroma document filter: the text contains none of ``forms`` as a whole word (any case)."""
     wanted = sorted({form.strip() for form in forms if form.strip()}, key=len, reverse=True)
     if not wanted:

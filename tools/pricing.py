@@ -282,6 +282,7 @@ class PricingTools:
         outcomes = self._outcomes(d for (d, _), q in latest.items() if not q.accepted)
         found = []
         for (deal_id, product_id), quote in latest.items():
+            decided: date | None
             if quote.accepted:
                 outcome, decided = "won", quote.quoted_at.date()
             else:

@@ -57,7 +57,7 @@ class BehaviourWriter:
         return min(moment.replace(microsecond=0), NOW - timedelta(minutes=1))
 
     def add(self, plan: AccountPlan, kind: str, when: datetime, **values: Any) -> None:
-        event = {
+        event: dict[str, Any] = {
             "account_id": plan.id,
             "contact_id": None,
             "kind": kind,

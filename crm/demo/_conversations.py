@@ -115,8 +115,9 @@ class EventWriter(BehaviourWriter):
         ]
         others = rng.sample(others, k=min(len(others), rng.randint(0, 2)))
         attendees = [p for p in [lead, *others] if p]
-        if dm_present and plan.decision_maker not in attendees:
-            attendees.append(plan.decision_maker)
+        decision_maker = plan.decision_maker
+        if dm_present and decision_maker is not None and decision_maker not in attendees:
+            attendees.append(decision_maker)
         budget_hint = None
         if phase in ("evaluation", "negotiation", "purchase") and rng.random() < 0.35:
             budget_hint = notes.millions(

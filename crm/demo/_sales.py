@@ -55,7 +55,7 @@ def price_on(product: Any, day: date) -> tuple[Decimal, Decimal]:
 
 def price_book_rows(catalogue: list[Any]) -> list[dict[str, Any]]:
     """Three yearly price book entries per product; the last is the catalogue's own price."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for product in catalogue:
         for valid_from, _ in PRICE_YEARS:
             list_price, floor_price = price_on(product, valid_from)

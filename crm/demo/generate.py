@@ -36,7 +36,9 @@ def account_count(scale: float) -> int:
 
 
 def _catalogue_rows(catalogue: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
-    products, documents, sections = [], [], []
+    products: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
     for product in catalogue:
         products.append(
             {
