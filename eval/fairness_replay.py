@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -110,10 +110,11 @@ def replay_deals(
 ) -> tuple[list[PricedDeal], list[SkippedDeal]]:
     """Price each deal as recorded and as if it were in each of ``regions``."""
     cached = ScanReadCache(tools)
+    reads = cached.as_budget_tools()
     priced: list[PricedDeal] = []
     skipped: list[SkippedDeal] = []
     for deal_id in deal_ids:
-        own = estimator(cached, deal_request(cached, deal_id, as_of=as_of))
+        own = estimator(reads, deal_request(reads, deal_id, as_of=as_of))
         found = pricing_of(own)
         if found is None or found[0] <= 0 or found[1].target_total <= 0:
             reason = "no line has a price book entry" if found is None else "priced at zero"
@@ -122,8 +123,8 @@ def replay_deals(
         list_value, own_pricing = found
         replays = {}
         for region in regions:
-            request = deal_request(cached, deal_id, as_of=as_of, region=region)
-            replayed = pricing_of(estimator(cached, request))
+            request = deal_request(reads, deal_id, as_of=as_of, region=region)
+            replayed = pricing_of(estimator(reads, request))
             # Which lines are priced never depends on the region; guard it all the same.
             if replayed is None:
                 raise ValueError(f"{deal_id} became unpriceable in region {region}")
@@ -155,6 +156,11 @@ class ScanReadCache:
         self._tools = tools
         self._history: dict[datetime, list[ComparableQuote]] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def as_budget_tools(self) -> BudgetTools:
+        """This cache where the agent's tools go; what it does not define, __getattr__ reads."""
+        # mypy does not count __getattr__'s reads as members of the protocol.
+        return cast(BudgetTools, self)
 
     def forget_deal(self) -> None:
         """Drop the per-deal reads (the history stays)."""

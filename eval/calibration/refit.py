@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -70,7 +70,9 @@ def fit_isotonic(confidences: Sequence[float], outcomes: Sequence[int]) -> dict[
     return {"x": model.X_thresholds_.tolist(), "y": model.y_thresholds_.tolist()}
 
 
-FITTERS = {"platt": fit_platt, "isotonic": fit_isotonic}
+# A map's parameters by method: Platt's two numbers, or isotonic's two lists of thresholds.
+Fitter = Callable[[Sequence[float], Sequence[int]], dict[str, Any]]
+FITTERS: dict[str, Fitter] = {"platt": fit_platt, "isotonic": fit_isotonic}
 
 
 def fold_keys(items: Sequence[ItemWithReviews]) -> dict[str, str]:

@@ -107,7 +107,7 @@ def drift_lines(
             p for p in points if p.group == OVERALL and p.metric == metric and p.value is not None
         ]
         periods = [p.period for p in series]
-        values = [p.value for p in series]
+        values = [p.value for p in series if p.value is not None]  # all of them: see series
         axes.plot(periods, values, marker="o", color=CALIBRATED)
         lows = [p.ci_low if p.ci_low is not None else p.value for p in series]
         highs = [p.ci_high if p.ci_high is not None else p.value for p in series]
@@ -115,7 +115,7 @@ def drift_lines(
             axes.fill_between(periods, lows, highs, color=CALIBRATED, alpha=0.15)  # type: ignore[arg-type]
         drifted = [p for p in series if p.drifted]
         if drifted:
-            axes.scatter([p.period for p in drifted], [p.value for p in drifted], color=RAW,
+            axes.scatter([p.period for p in drifted], [p.value for p in drifted if p.value is not None], color=RAW,
                          zorder=3, label="drifted")  # fmt: skip
             axes.legend(fontsize=7)
         axes.set_title(metric, fontsize=9)

@@ -179,7 +179,9 @@ class CalibrationStore:
                     select(CalibrationItemRow.stratum, func.count())
                     .where(CalibrationItemRow.batch_id == row.id)
                     .group_by(CalibrationItemRow.stratum)
-                ).all()
+                )
+                .tuples()
+                .all()
             )
         )
         scored = session.execute(
@@ -249,7 +251,9 @@ class CalibrationStore:
                         CalibrationReviewRow.reviewer == who,
                     )
                     .group_by(CalibrationReviewRow.skipped)
-                ).all()
+                )
+                .tuples()
+                .all()
             )
         total, scored, skipped = int(items or 0), mine.get(False, 0), mine.get(True, 0)
         left = 0 if batch.status == "closed" else total - scored - skipped

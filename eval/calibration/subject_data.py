@@ -8,9 +8,10 @@ those items and every review of them; the batch keeps its other items.
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, delete, or_, select
+from sqlalchemy import CursorResult, Delete, Engine, Text, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from crm.db import session_factory
@@ -93,11 +94,17 @@ class CalibrationSubjectData:
             ids = [row.id for row in self._items(session, contact_id)]
             if not ids:
                 return 0
-            reviews = session.execute(
-                delete(CalibrationReviewRow).where(CalibrationReviewRow.item_id.in_(ids))
-            ).rowcount
-            items = session.execute(
-                delete(CalibrationItemRow).where(CalibrationItemRow.id.in_(ids))
-            ).rowcount
+            reviews = _deleted(
+                session, delete(CalibrationReviewRow).where(CalibrationReviewRow.item_id.in_(ids))
+            )
+            items = _deleted(
+                session, delete(CalibrationItemRow).where(CalibrationItemRow.id.in_(ids))
+            )
             session.commit()
         return int(reviews or 0) + int(items or 0)
+
+
+def _deleted(session: Session, statement: Delete) -> int | None:
+    """The rows a DELETE removed, as the driver reports them (None when it does not)."""
+    # A DELETE's result is a CursorResult; Session.execute is typed as the plain Result.
+    return typing.cast(CursorResult[Any], session.execute(statement)).rowcount

@@ -143,7 +143,7 @@ def confidence_auroc(results: Sequence[CaseResult]) -> ConfidenceAUROC:
     unscored = len(results) - len(scored)
     if not correct or len(correct) == len(scored):
         return ConfidenceAUROC(None, len(correct), len(scored) - len(correct), unscored)
-    from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+    from sklearn.metrics import roc_auc_score
 
     value = float(
         roc_auc_score([int(r.passed) for r in scored], [float(r.confidence or 0.0) for r in scored])
