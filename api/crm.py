@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import AccountOverviewsDep, ProvenanceRecordsDep
-from api.errors import call_in_thread, error_responses
+from api.errors import ErrorMap, call_in_thread, error_responses
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
 from crm.provenance import SourceRecord, UnknownSource
@@ -32,7 +32,11 @@ async def known_rep(overviews: AccountOverviews, user: str | None) -> str | None
 
 
 async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
-    errors = {UnknownSource: 404, NotFound: (404, not_found), InvalidQuery: (422, "invalid_query")}
+    errors: ErrorMap = {
+        UnknownSource: 404,
+        NotFound: (404, not_found),
+        InvalidQuery: (422, "invalid_query"),
+    }
     return await call_in_thread(function, errors=errors, **kwargs)
 
 

@@ -87,7 +87,7 @@ class ApiError(Exception):
 
 
 def error_response(
-    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+    status_code: int, code: str, detail: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     """The API's error body."""
     return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AuditServicesDep
-from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
+from api.errors import BODY_ERRORS, ApiError, ErrorMap, call_in_thread, error_responses
 from governance.audit_errors import (
     ContactUnknown,
     EvidenceNotFound,
@@ -39,7 +39,7 @@ MAX_TEXT = 200_000
 
 AuditDep = AuditServicesDep
 
-_STATUS = {
+_STATUS: ErrorMap = {
     ManifestNotFound: 404,
     EvidenceNotFound: 404,
     RecordNotFound: 404,

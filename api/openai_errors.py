@@ -7,7 +7,7 @@ only reshapes their answer, so every error the rest of the API knows keeps its s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 import orjson
@@ -42,7 +42,7 @@ class OpenAIErrorRoute(APIRoute):
     """A route whose errors take OpenAI's shape: the app's handlers decide status and message
     (so every error the rest of the API knows keeps its status), this only reshapes them."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def route(request: Request) -> Response:

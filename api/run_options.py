@@ -29,8 +29,8 @@ def run_request(body: RunCreate) -> RunRequest:
         metadata=body.metadata or {},
         stream_mode=body.stream_modes,
         stream_subgraphs=body.stream_subgraphs,
-        interrupt_before=breakpoints["interrupt_before"],  # type: ignore[arg-type]
-        interrupt_after=breakpoints["interrupt_after"],  # type: ignore[arg-type]
+        interrupt_before=breakpoints["interrupt_before"],
+        interrupt_after=breakpoints["interrupt_after"],
         checkpoint_id=body.checkpoint_id,
         checkpoint=body.checkpoint.model_dump(exclude_none=True) if body.checkpoint else None,
         multitask_strategy=body.multitask_strategy,

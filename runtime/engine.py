@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage, BaseMessageChunk
@@ -75,7 +75,7 @@ async def stream_graph_events(
     interrupt_after: Sequence[str] | Literal["*"] | None = None,
     context: Any = None,
     durability: str | None = None,
-) -> AsyncIterator[tuple[str, Any]]:
+) -> AsyncGenerator[tuple[str, Any], None]:
     """Run ``graph`` and yield its output as LangGraph-server events, in the order produced.
 
     ``messages-tuple`` yields ``messages`` events ``[chunk, metadata]`` token by token;
