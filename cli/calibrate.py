@@ -161,9 +161,9 @@ def metrics(
             _fmt(group.brier.value),
         )
     typer.echo(_render(table))
-    for group, alpha in report.low_agreement.items():
+    for group_name, alpha in report.low_agreement.items():
         typer.echo(
-            f"low inter-rater agreement: {group} Krippendorff's alpha {alpha:.3f} < {ALPHA_FLOOR}"
+            f"low inter-rater agreement: {group_name} Krippendorff's alpha {alpha:.3f} < {ALPHA_FLOOR}"
         )
     if report.previous_period is None:
         typer.echo("drift: no previous month to compare")

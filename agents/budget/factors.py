@@ -61,7 +61,7 @@ def money(amount: Decimal | float) -> float:
     return float(Decimal(str(amount)).quantize(Decimal("0.01")))
 
 
-def pct(value: float) -> float:
+def pct(value: float | Decimal) -> float:
     """A percentage rounded to two decimals, as factors hold it."""
     return round(float(value), 2)
 

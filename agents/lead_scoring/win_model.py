@@ -116,9 +116,9 @@ def fit_win_model(rows: Sequence[DealHistoryRow]) -> WinModel:
         return _rule(reason, rows)
     # scikit-learn is imported here: only fitting needs it, scoring is the formula above.
     import numpy as np
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-    from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     x = np.array([_row_inputs(row) for row in rows])
     y = np.array(outcomes, dtype=int)
