@@ -161,7 +161,8 @@ def build_next_action_graph(
         return NODE_UNRESOLVED if state.get("error") else NODE_HISTORY
 
     async def load_account_history(state: NextActionState) -> dict[str, Any]:
-        as_of = datetime.fromisoformat(state["as_of"]) if state.get("as_of") else None
+        raw_as_of = state.get("as_of")
+        as_of = datetime.fromisoformat(raw_as_of) if raw_as_of else None
         history = await asyncio.to_thread(
             load_history,
             tools.crm,
@@ -303,8 +304,9 @@ def build_next_action_graph(
             reason = f"not performed: {error}"
             skipped = {"index": current["index"], "kind": action.kind, "reason": reason}
             return _skip(state, state.get("pending", []), skipped)
-        key = "outbox" if record["kind"] == "send_email" else "executed"
-        return {key: [*state.get(key, []), record], "current": None}
+        if record["kind"] == "send_email":
+            return {"outbox": [*state.get("outbox", []), record], "current": None}
+        return {"executed": [*state.get("executed", []), record], "current": None}
 
     def explain_unresolved(state: NextActionState) -> dict[str, Any]:
         error = state.get("error") or {}

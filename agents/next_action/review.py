@@ -8,7 +8,7 @@ what consent withheld from the plan.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.recommendation import Action
@@ -21,7 +21,7 @@ def review_request(
     *,
     index: int,
     action: Action,
-    steps: list[Mapping[str, Any]],
+    steps: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """The ``interrupt()`` value for action ``index`` of ``recommendation``.
 
