@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 
 from crm import make_engine, migrate
 from crm.demo import seed_demo
+from tests.support.postgres import ADMIN_CONNINFO, TEST_DATABASE_URL
+from tests.support.postgres import postgres_problem as find_postgres_problem
 
-PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
 DEMO_SEED = 424242
 DEMO_SCALE = 0.04  # 9 accounts: every stage, small enough to seed in well under a second
@@ -30,18 +30,10 @@ _RUN = uuid.uuid4().hex[:8]
 _schema_numbers = itertools.count(1)
 
 
-def _postgres_problem() -> str | None:
-    try:
-        with psycopg.connect(PG_CONNINFO):
-            return None
-    except psycopg.Error as exc:
-        return f"PostgreSQL on 127.0.0.1:5432 (user postgres, db test) unreachable: {exc}"
-
-
 @pytest.fixture(scope="session")
 def postgres_problem() -> str | None:
     """Why PostgreSQL tests cannot run, or None when the server answers."""
-    return _postgres_problem()
+    return find_postgres_problem()
 
 
 class Databases:
@@ -57,11 +49,11 @@ class Databases:
             path = self.tmp_root / f"crm-{next(_schema_numbers)}" / "crm.db"
             return f"sqlite:///{path}"
         schema = f"crm_test_{_RUN}_{next(_schema_numbers)}"
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         self.schemas.append(schema)
         # '%3D' is '=': also proves migrate() survives '%' in URLs.
-        return f"{PG_URL}?options=-csearch_path%3D{schema}"
+        return f"{TEST_DATABASE_URL}?options=-csearch_path%3D{schema}"
 
     def migrated(self, backend: str) -> tuple[str, Engine]:
         url = self.url(backend)
@@ -74,7 +66,7 @@ class Databases:
         for engine in self.engines:
             engine.dispose()
         if self.schemas:
-            with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
                 for schema in self.schemas:
                     conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 

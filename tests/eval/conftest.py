@@ -14,23 +14,13 @@ from sqlalchemy import Engine
 
 from crm.db import make_engine, migrate
 from tests.support.calibration_world import fill_log
-
-# The same local server and trust login as tests/crm/conftest.py.
-PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_problem() -> str | None:
-    try:
-        with psycopg.connect(PG_CONNINFO):
-            return None
-    except psycopg.Error as exc:
-        return f"PostgreSQL on 127.0.0.1:5432 unreachable: {exc}"
+from tests.support.postgres import ADMIN_CONNINFO, TEST_DATABASE_URL
+from tests.support.postgres import postgres_problem as find_postgres_problem
 
 
 @pytest.fixture(scope="session")
 def postgres_problem() -> str | None:
-    return _postgres_problem()
+    return find_postgres_problem()
 
 
 @pytest.fixture(scope="session")
@@ -59,15 +49,15 @@ def engine(
         if postgres_problem:
             pytest.skip(postgres_problem)
         schema = f"calibration_test_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        url = f"{TEST_DATABASE_URL}?options=-csearch_path%3D{schema}"
         migrate(url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
     if schema:
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

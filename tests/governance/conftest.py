@@ -17,9 +17,7 @@ import pytest
 from core.settings import Settings
 from crm.db import migrate
 from governance.audit_services import AuditServices, open_audit_services
-
-PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+from tests.support.postgres import ADMIN_CONNINFO, TEST_DATABASE_URL, postgres_problem
 
 
 @pytest.fixture
@@ -29,11 +27,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def audit_postgres_problem() -> str | None:
-    try:
-        with psycopg.connect(PG_CONNINFO):
-            return None
-    except psycopg.Error as exc:
-        return f"PostgreSQL on 127.0.0.1:5432 unreachable: {exc}"
+    return postgres_problem()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,14 +43,14 @@ def audit_url(
     if audit_postgres_problem:
         pytest.skip(audit_postgres_problem)
     schema = f"audit_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+    with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    url = f"{TEST_DATABASE_URL}?options=-csearch_path%3D{schema}"
     try:
         migrate(url)
         yield url
     finally:
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

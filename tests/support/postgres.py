@@ -1,5 +1,5 @@
-"""A throw-away PostgreSQL database on the local server (127.0.0.1:5432, user postgres, trust
-auth) for the API's PostgreSQL tests, or the reason there is none."""
+"""The local PostgreSQL server the tests use (127.0.0.1:5432, user postgres, trust auth, database
+test): whether it answers, and throw-away databases on it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextlib import contextmanager
 import psycopg
 
 ADMIN_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
+# The test database itself, as SQLAlchemy URL; tests add ``?options=-csearch_path%3D<schema>``.
+TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def postgres_problem() -> str | None:
