@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import cycle, islice
 from typing import Any
 
-from crm.store import CRMStore
+from crm.reader import CRMReader
 
 AGENTS: tuple[str, ...] = (
     "budget",
@@ -64,7 +64,7 @@ class NarrationCase:
 
 
 def narration_cases(
-    crm: CRMStore, *, per_agent: int = 20, agents: tuple[str, ...] = AGENTS
+    crm: CRMReader, *, per_agent: int = 20, agents: tuple[str, ...] = AGENTS
 ) -> list[NarrationCase]:
     """``per_agent`` cases for each of ``agents``, over the accounts and products of ``crm``."""
     unknown = sorted(set(agents) - set(AGENTS))

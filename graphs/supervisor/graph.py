@@ -255,7 +255,8 @@ def build_supervisor_graph(
 
     graph = StateGraph(SupervisorState)
     graph.add_node(NODE_ROUTE, route_message)
-    graph.add_node(NODE_SPECIALIST, run_specialist)
+    # Named as LangGraph infers it from the hint: each branch gets its Send payload.
+    graph.add_node(NODE_SPECIALIST, run_specialist, input_schema=SpecialistTask)
     graph.add_node(NODE_COMPOSE, compose_reply)
     graph.add_edge(START, NODE_ROUTE)
     graph.add_conditional_edges(NODE_ROUTE, dispatch, [NODE_SPECIALIST, NODE_COMPOSE])

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EXAMPLES_PATH = Path(__file__).with_name("examples.json")
 
-Embed = Callable[[list[str]], Sequence[Sequence[float]]]
+# Texts -> one vector each: lists of floats, or the arrays an embedding model returns.
+Embed = Callable[[list[str]], ArrayLike]
 ProductFinder = Callable[[str], list[dict[str, str]]]
 
 _DEAL_ID = re.compile(r"\bDEAL-\d+\b", re.IGNORECASE)
@@ -200,7 +202,7 @@ def mask_entities(text: str) -> str:
     return text
 
 
-def _normalised(vectors: Sequence[Sequence[float]]) -> np.ndarray:
+def _normalised(vectors: ArrayLike) -> np.ndarray:
     matrix = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1.0, norms)
