@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from crm.reader import CRMReader
 from crm.records import (
     AccountRecord,
     BudgetRecord,
@@ -24,7 +25,6 @@ from crm.records import (
     ProductRecord,
     QuoteRecord,
 )
-from crm.store import CRMStore
 from tools.documentation import ProductDirectory
 from tools.logistics import LogisticsRate, logistics_rate
 
@@ -93,9 +93,9 @@ class PriceSensitivity(_Value):
 
 
 class PricingTools:
-    """Typed pricing look-ups over a :class:`CRMStore`; safe to share between runs."""
+    """Typed pricing look-ups over a :class:`CRMReader`; safe to share between runs."""
 
-    def __init__(self, crm: CRMStore, *, products: ProductDirectory | None = None) -> None:
+    def __init__(self, crm: CRMReader, *, products: ProductDirectory | None = None) -> None:
         self.crm = crm
         self._directory = products
         # Closed deals never change outcome, so their outcome and close date are cached;

@@ -180,7 +180,8 @@ def build_supervisor_graph(
             for index, name in enumerate(routes)
         ]
 
-    async def run_specialist(task: SpecialistTask) -> dict[str, Any]:
+    async def run_specialist(state: SpecialistTask) -> dict[str, Any]:
+        task = state  # LangGraph's node protocol calls its input "state"; here it is one branch
         name = task["specialist"]
         graph_input = {
             "messages": [HumanMessage(content=task["question"])],
