@@ -98,11 +98,9 @@ def engine(backend: str, databases: Databases) -> Engine:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Sequence[Any]:
-    """The real product catalogue when present, else the tests' small stand-in."""
-    try:
-        from crm.demo.catalogue import build_catalogue
-    except ImportError:
-        from tests.support.catalogue_standin import build_catalogue  # type: ignore[no-redef]
+    """The demo's product catalogue."""
+    from crm.demo.catalogue import build_catalogue
+
     return build_catalogue(DEMO_SEED)
 
 

@@ -55,10 +55,7 @@ def test_generation_ignores_hash_seed_and_process(catalogue: Sequence[Any]) -> N
     """Two interpreters with different hash seeds produce the same bytes."""
     script = (
         "import hashlib, json, sys\n"
-        "try:\n"
-        "    from crm.demo.catalogue import build_catalogue\n"
-        "except ImportError:\n"
-        "    from tests.support.catalogue_standin import build_catalogue\n"
+        "from crm.demo.catalogue import build_catalogue\n"
         "from crm.demo import generate_demo\n"
         "data = generate_demo(seed=9, scale=0.05, catalogue=build_catalogue(9)).tables\n"
         "text = json.dumps(data, sort_keys=True, default=str, separators=(',', ':'))\n"
