@@ -6,10 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL_MODEL = "local/qwen2.5-coder-0.5b"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
+"""Listening addresses that mean every interface: reachable from other machines."""
 
 
 class Settings(BaseSettings):
@@ -81,12 +85,61 @@ class Settings(BaseSettings):
         "(created on first run); default <data_dir>/keys.",
     )
 
-    @field_validator("model_fallbacks", mode="before")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOOPBACK_HOSTS),
+        description="Comma-separated host names the server answers to (the Host header; "
+        "`*.example.com` matches subdomains); CRM_AGENTS_HOST is added when it is not a "
+        "wildcard address. Other names get 400, which stops DNS rebinding.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins (https://app.example.com) whose pages may call the "
+        "API from a browser; empty: CORS is off and only this server's own pages may.",
+    )
+    outbound_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated host names or addresses/CIDRs (10.0.0.0/8) that webhooks "
+        "may reach although they are loopback, private or link-local; by default only public "
+        "addresses are called.",
+    )
+    rate_limit: str = Field(
+        "600/minute",
+        description="Requests one client may make (per address; per API key or user once "
+        "signed in), moving window, as `N/second|minute|hour|day`; /ok and static files are "
+        "not counted.",
+    )
+    sign_in_rate_limit: str = Field(
+        "10/minute", description="Sign-in attempts allowed per sign-in name, as rate_limit."
+    )
+
+    @field_validator(
+        "model_fallbacks", "allowed_hosts", "cors_origins", "outbound_allow", mode="before"
+    )
     @classmethod
-    def _split_fallbacks(cls, value: object) -> object:
+    def _split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("rate_limit", "sign_in_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate: write N/second, N/minute, N/hour or N/day"
+            ) from None
+        return value
+
+    @property
+    def resolved_allowed_hosts(self) -> list[str]:
+        """The Host header values answered: the configured names, plus the listening address
+        when it names one interface (a wildcard address names none)."""
+        hosts = list(self.allowed_hosts)
+        if self.host not in WILDCARD_ADDRESSES and self.host not in hosts:
+            hosts.append(self.host)
+        return hosts
 
     @property
     def resolved_database_url(self) -> str:
