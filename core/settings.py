@@ -112,6 +112,49 @@ class Settings(BaseSettings):
         "10/minute", description="Sign-in attempts allowed per sign-in name, as rate_limit."
     )
 
+    # Single sign-on: tokens from the company's identity provider, verified offline
+    # (docs/SSO_AND_CUSTOM_AUTH.md). Off until a key set is configured.
+    sso_jwks_path: Path | None = Field(
+        None,
+        description="JSON Web Key Set file of the identity provider's public keys; turns on "
+        "SSO tokens (RS256 or ES256), verified offline.",
+    )
+    sso_jwks_url: str | None = Field(
+        None,
+        description="URL of the identity provider's JWKS, fetched (and cached 5 minutes) only "
+        "when set; sso_jwks_path wins when both are set.",
+    )
+    sso_issuer: str | None = Field(
+        None, description="The iss every SSO token must carry; required with a key set."
+    )
+    sso_audience: str | None = Field(
+        None, description="The aud every SSO token must name; required with a key set."
+    )
+    sso_leeway_seconds: int = Field(
+        30, ge=0, le=300, description="Clock skew allowed on an SSO token's exp, nbf and iat."
+    )
+    sso_user_claim: str = Field("sub", description="SSO claim holding the stable user id.")
+    sso_name_claim: str = Field(
+        "preferred_username", description="SSO claim holding the user's sign-in name."
+    )
+    sso_roles_claim: str = Field(
+        "roles",
+        description="SSO claim listing roles (a dotted path such as realm_access.roles reaches "
+        "a nested claim); roles this server does not know are dropped.",
+    )
+    sso_team_claim: str = Field("team", description="SSO claim holding the user's team.")
+    sso_territories_claim: str = Field(
+        "territories", description="SSO claim listing the territories the user covers."
+    )
+    sso_rep_claim: str = Field(
+        "rep_id", description="SSO claim holding the CRM rep id, when the user is a rep."
+    )
+    auth_path: str | None = Field(
+        None,
+        description="A langgraph_sdk Auth object to authenticate and authorize with, as "
+        "'package.module:auth' or './file.py:auth' (LangGraph's auth.path).",
+    )
+
     @field_validator(
         "model_fallbacks", "allowed_hosts", "cors_origins", "outbound_allow", mode="before"
     )
