@@ -78,12 +78,12 @@ def peer_versions() -> dict[str, str]:
     return dict(json.loads(out.stdout))
 
 
-def _environment(model: str, data_dir: Path) -> dict[str, str]:
+def _environment(model: str, data_dir: Path, root: Path = ROOT) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CRM_AGENTS_")}
     env.update(
         {
             # The graph file imports our packages (core, llm, graphs) in both processes.
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
             "CRM_AGENTS_MODEL": model,
             "CRM_AGENTS_DATA_DIR": str(data_dir),
             # Both stay offline and quiet: no tracing, no analytics, no browser.
@@ -154,15 +154,19 @@ class Server:
                 self.process.wait(timeout=30)
 
 
-def start_ours(workdir: Path, *, model: str, diagnostics: bool = False) -> Server:
-    """Our server on a free port; ``diagnostics`` adds the counters of ``run_costs.py``."""
+def start_ours(
+    workdir: Path, *, model: str, diagnostics: bool = False, checkout: Path | None = None
+) -> Server:
+    """Our server on a free port; ``diagnostics`` adds the counters of ``run_costs.py``;
+    ``checkout``: serve another clone of the project, its code only (``_serve_checkout.py``)."""
     port = free_port()
     data_dir = workdir / "ours-data"
     log = workdir / "ours.log"
+    launcher = [str(BENCH / "_serve_checkout.py"), str(checkout)] if checkout else []
     process = subprocess.Popen(
         [
             sys.executable,
-            str(BENCH / "overhead_serve.py"),
+            *(launcher or [str(BENCH / "overhead_serve.py")]),
             "--port",
             str(port),
             "--data-dir",
@@ -170,7 +174,7 @@ def start_ours(workdir: Path, *, model: str, diagnostics: bool = False) -> Serve
             *(["--diagnostics"] if diagnostics else []),
         ],
         cwd=workdir,
-        env=_environment(model, data_dir),
+        env=_environment(model, data_dir, checkout or ROOT),
         start_new_session=True,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

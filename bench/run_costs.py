@@ -26,6 +26,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,8 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def _diagnostics(server: Server, **params: str) -> dict[str, Any]:
+async def diagnostics(server: Server, **params: str) -> dict[str, Any]:
+    """The server's counters (``_serve_diagnostics.py``); ``params`` drive tracemalloc."""
     query = "&".join(f"{key}={value}" for key, value in params.items())
     connection = Connection(server.port)
     try:
@@ -62,30 +64,39 @@ async def _diagnostics(server: Server, **params: str) -> dict[str, Any]:
     return response.json()  # type: ignore[return-value]
 
 
-async def _per_run(
-    server: Server, label: str, runs: int, one: Callable[[Connection], Awaitable[None]]
-) -> None:
+@dataclass(frozen=True)
+class RunCost:
+    """What one run cost the server, averaged over the runs measured together."""
+
+    cpu_ms: float
+    counts: dict[str, float]  # SQLite statements and commits per run, by database file
+
+
+OneRun = Callable[[Connection], Awaitable[None]]
+
+
+async def measure(server: Server, runs: int, one: OneRun) -> RunCost:
+    """``runs`` runs one at a time on one connection, between two readings of the counters."""
     connection = Connection(server.port)
     try:
-        before = await _diagnostics(server)
+        before = await diagnostics(server)
         for _ in range(runs):
             await one(connection)
-        after = await _diagnostics(server)
+        after = await diagnostics(server)
     finally:
         await connection.close()
-    cpu = (after["cpu_seconds"] - before["cpu_seconds"]) / runs * 1000
-    counts = {
-        key: (after["counts"].get(key, 0) - before["counts"].get(key, 0)) / runs
-        for key in sorted(after["counts"])
-    }
     # The diagnostics request itself runs no SQL; its CPU is ~1/runs of a run: negligible.
-    print(f"  {label}: CPU {cpu:.2f} ms/run")
-    for key, value in counts.items():
-        if value:
-            print(f"    {key}: {value:.1f} per run")
+    return RunCost(
+        cpu_ms=(after["cpu_seconds"] - before["cpu_seconds"]) / runs * 1000,
+        counts={
+            key: (after["counts"].get(key, 0) - before["counts"].get(key, 0)) / runs
+            for key in sorted(after["counts"])
+        },
+    )
 
 
-async def _runs(server: Server, runs: int) -> None:
+def run_kinds() -> dict[str, OneRun]:
+    """One stateless run of the bench graph, by kind: ``wait`` and ``stream``."""
     wait_body = sc.run_body()
     stream_body = sc.run_body() | {"stream_mode": ["values", "updates"]}
 
@@ -99,10 +110,19 @@ async def _runs(server: Server, runs: int) -> None:
         if "error" in names or "values" not in names:
             raise RuntimeError(f"unexpected events: {names}")
 
+    return {"wait": wait, "stream": stream}
+
+
+async def _runs(server: Server, runs: int) -> None:
+    kinds = run_kinds()
     for _ in range(10):
-        await wait(Connection(server.port))
-    await _per_run(server, f"POST /runs/wait, {runs} runs one at a time", runs, wait)
-    await _per_run(server, f"POST /runs/stream, {runs} runs one at a time", runs, stream)
+        await kinds["wait"](Connection(server.port))
+    for kind, one in kinds.items():
+        cost = await measure(server, runs, one)
+        print(f"  POST /runs/{kind}, {runs} runs one at a time: CPU {cost.cpu_ms:.2f} ms/run")
+        for key, value in cost.counts.items():
+            if value:
+                print(f"    {key}: {value:.1f} per run")
 
 
 async def _hold(
@@ -163,11 +183,11 @@ async def _hold(
 async def _memory(server: Server, count: int, hold: float, workdir: Path) -> None:
     await asyncio.sleep(1)
     rss_before = server.rss_bytes()
-    tasks_before = (await _diagnostics(server))["tasks"]
+    tasks_before = (await diagnostics(server))["tasks"]
 
     async def rss(open_now: int) -> None:
         grown = server.rss_bytes() - rss_before
-        tasks = (await _diagnostics(server))["tasks"] - tasks_before
+        tasks = (await diagnostics(server))["tasks"] - tasks_before
         print(
             f"  resident memory: {grown / open_now / 1024:.1f} KB per open stream ({open_now} "
             f"open); asyncio tasks: {tasks / open_now:.1f} per open stream"
@@ -178,18 +198,18 @@ async def _memory(server: Server, count: int, hold: float, workdir: Path) -> Non
     # longer.
     traced_count = min(count, TRACED_STREAMS)
     snapshot_path = workdir / "held.tracemalloc"
-    await _diagnostics(server, trace="start")
+    await diagnostics(server, trace="start")
 
     async def traced(open_now: int) -> None:
-        await _diagnostics(server, trace="snapshot", path=str(snapshot_path))
+        await diagnostics(server, trace="snapshot", path=str(snapshot_path))
         # Traced, the server runs many times slower: stop before the held runs go on.
-        await _diagnostics(server, trace="stop")
+        await diagnostics(server, trace="stop")
         _print_traces(snapshot_path, open_now)
 
     try:
         await _hold(server, traced_count, hold * 2, traced, opening=16)
     finally:
-        await _diagnostics(server, trace="stop")
+        await diagnostics(server, trace="stop")
 
 
 def _print_traces(path: Path, open_now: int) -> None:
