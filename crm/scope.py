@@ -9,7 +9,9 @@ fetches every row and drops some afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
@@ -31,6 +33,39 @@ class AccountScope:
     def unrestricted(cls) -> AccountScope:
         """Every account: admins, the privacy officer, and code that runs for no one user."""
         return cls(everything=True)
+
+    @classmethod
+    def nothing(cls) -> AccountScope:
+        """No account: what a reader acts with when nobody said for whom it reads."""
+        return cls()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This scope as JSON-ready data (sorted lists), for a run's config."""
+        return {
+            "everything": self.everything,
+            "regions": sorted(self.regions),
+            "owner_ids": sorted(self.owner_ids),
+            "teams": sorted(self.teams),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccountScope:
+        """The scope :meth:`to_dict` wrote; raises ValueError naming what is wrong, so a
+        malformed scope in a run's config fails the run instead of widening what it reads."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"an account scope is an object, got {type(data).__name__}")
+        unknown = set(data) - _SCOPE_KEYS
+        if unknown:
+            raise ValueError(f"unknown account scope keys: {', '.join(sorted(unknown))}")
+        everything = data.get("everything", False)
+        if not isinstance(everything, bool):
+            raise ValueError("account scope 'everything' must be true or false")
+        return cls(
+            everything=everything,
+            regions=_names(data, "regions"),
+            owner_ids=_names(data, "owner_ids"),
+            teams=_names(data, "teams"),
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -55,3 +90,16 @@ class AccountScope:
         """A subquery of the ids of the accounts this scope admits (for tables that hang off an
         account: ``Contact.account_id.in_(scope.account_ids())``)."""
         return select(m.Account.id).where(self.account_condition())
+
+
+_SCOPE_KEYS = frozenset({"everything", "regions", "owner_ids", "teams"})
+
+
+def _names(data: Mapping[str, Any], key: str) -> frozenset[str]:
+    """A list of names of a serialised scope, checked (a bare string is not a list of them)."""
+    value = data.get(key, ())
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise ValueError(f"account scope {key!r} must be a list of names")
+    if not all(isinstance(item, str) for item in value):
+        raise ValueError(f"account scope {key!r} must hold names (strings) only")
+    return frozenset(value)

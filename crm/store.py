@@ -1,12 +1,20 @@
-"""CRMStore: the read API over CRM data, the same on SQLite and PostgreSQL."""
+"""CRMStore: the read API over CRM data, the same on SQLite and PostgreSQL.
+
+A store reads within an account scope (``crm/scope.py``): every read that reaches an account
+or what hangs off one adds the scope's condition to its ``WHERE`` clause, so an account
+outside the scope is exactly as absent as one that does not exist (the same ``NotFound``).
+``CRMStore(engine)`` reads everything (the process's own work: seeding, indexing, erasure);
+``store.scoped(scope)`` is the same store seen by one user. A scope may also be a function
+asked on every read: the agents' reader asks the run it serves (``tools/run_scope.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm import models as m
@@ -30,8 +38,47 @@ from crm.records import (
     RepRecord,
     SectionRecord,
 )
+from crm.scope import AccountScope
 
 R = TypeVar("R", bound=Record)
+
+# A fixed scope, or a function asked for the scope on every read (a run's, for the agents).
+ScopeSource = AccountScope | Callable[[], AccountScope]
+
+# Reads that reach an account or what hangs off one: each adds the scope to its query.
+SCOPED_READS = frozenset(
+    {
+        "get_account",
+        "list_accounts",
+        "find_accounts",
+        "budgets_for_account",
+        "get_contact",
+        "contacts_for_account",
+        "get_deal",
+        "get_deals",
+        "deals_for_account",
+        "activities_for_account",
+        "activities_for_contact",
+        "iter_account_notes",
+        "quotes_for_product",
+        "quotes_for_account",
+    }
+)
+# The allow-list: reads that name no account, and why each may ignore the scope.
+UNSCOPED_READS: dict[str, str] = {
+    "list_reps": "the seller's own staff, who are the users; no account",
+    "get_rep": "one of the seller's reps, as list_reps",
+    "latest_activity_at": "one timestamp, the data's own clock; names no account",
+    "get_product": "the catalogue: products are sold to every account alike",
+    "list_products": "the catalogue, as get_product",
+    "find_products": "the catalogue, as get_product",
+    "documents_for_product": "manufacturers' documentation of the catalogue",
+    "iter_document_sections": "manufacturers' documentation, as documents_for_product",
+    "price_book_for_product": "list and floor prices of a product, the same for everyone",
+    "counts": "rows per table: numbers, no record",
+}
+# What a store has besides its reads: how it is narrowed to a scope, and the scope it reads in.
+STORE_OWN = frozenset({"scoped", "current_scope"})
 
 # Tables counted by counts(), in dependency order; the hidden truth is left out on purpose.
 COUNTED_TABLES: tuple[type[m.Base], ...] = (
@@ -64,14 +111,50 @@ def _records(record: type[R], rows: Sequence[Any]) -> list[R]:
 
 
 class CRMStore:
-    """Typed, read-only access to the CRM. Every method opens and closes its own session."""
+    """Typed, read-only access to the CRM. Every method opens and closes its own session.
 
-    def __init__(self, engine: Engine) -> None:
+    ``scope`` limits the accounts it reads (everything when not given); see the module doc.
+    """
+
+    def __init__(self, engine: Engine, *, scope: ScopeSource | None = None) -> None:
         self.engine = engine
         self._sessions = session_factory(engine)
+        self._scope: ScopeSource = AccountScope.unrestricted() if scope is None else scope
+
+    def scoped(self, scope: ScopeSource) -> CRMStore:
+        """This store seen within ``scope``, on the same engine (a session maker is all it
+        builds, so a view per request costs nothing worth caching)."""
+        return CRMStore(self.engine, scope=scope)
+
+    def current_scope(self) -> AccountScope:
+        """The scope the next read uses (asked afresh when the scope is a function)."""
+        return self._scope if isinstance(self._scope, AccountScope) else self._scope()
 
     def _session(self) -> Session:
         return self._sessions()
+
+    def _visible(self, account_column: Any) -> list[ColumnElement[bool]]:
+        """The condition that keeps rows of ``account_column``'s accounts inside the scope
+        (none at all for an unrestricted scope, so its queries stay as they were)."""
+        scope = self.current_scope()
+        if scope.everything:
+            return []
+        if account_column is m.Account.id:
+            return [scope.account_condition()]
+        return [account_column.in_(scope.account_ids())]
+
+    def _require_visible(
+        self, session: Session, model: type[Any], entity: str, record_id: str
+    ) -> Any:
+        """The row ``record_id`` of ``model`` when its account is in scope; NotFound otherwise,
+        worded as for an id that does not exist."""
+        account_column = model.id if model is m.Account else model.account_id
+        found = session.scalar(
+            select(model).where(model.id == record_id, *self._visible(account_column))
+        )
+        if found is None:
+            raise NotFound(entity, record_id)
+        return found
 
     def _scalars(self, record: type[R], stmt: Select[Any]) -> list[R]:
         with self._session() as session:
@@ -88,7 +171,7 @@ class CRMStore:
     def get_account(self, *, account_id: str) -> AccountRecord:
         """One account; raises NotFound."""
         with self._session() as session:
-            account = self._require(session, m.Account, "account", account_id)
+            account = self._require_visible(session, m.Account, "account", account_id)
             return AccountRecord.model_validate(account)
 
     def list_accounts(
@@ -101,7 +184,13 @@ class CRMStore:
     ) -> list[AccountRecord]:
         """Accounts ordered by id, optionally of one region and of one owner (a rep id)."""
         _check_page(limit, offset)
-        stmt = select(m.Account).order_by(m.Account.id).limit(limit).offset(offset)
+        stmt = (
+            select(m.Account)
+            .where(*self._visible(m.Account.id))
+            .order_by(m.Account.id)
+            .limit(limit)
+            .offset(offset)
+        )
         if region is not None:
             stmt = stmt.where(m.Account.region == region)
         if owner_id is not None:
@@ -121,7 +210,8 @@ class CRMStore:
                 or_(
                     func.lower(m.Account.name).like(pattern, escape="\\"),
                     func.lower(m.Account.id).like(pattern, escape="\\"),
-                )
+                ),
+                *self._visible(m.Account.id),
             )
             .order_by(m.Account.name, m.Account.id)
             .limit(limit)
@@ -144,7 +234,7 @@ class CRMStore:
     def budgets_for_account(self, *, account_id: str) -> list[BudgetRecord]:
         """The account's annual budget history, oldest year first."""
         with self._session() as session:
-            self._require(session, m.Account, "account", account_id)
+            self._require_visible(session, m.Account, "account", account_id)
             stmt = (
                 select(m.AccountBudget)
                 .where(m.AccountBudget.account_id == account_id)
@@ -156,13 +246,13 @@ class CRMStore:
         """One contact; raises NotFound."""
         with self._session() as session:
             return ContactRecord.model_validate(
-                self._require(session, m.Contact, "contact", contact_id)
+                self._require_visible(session, m.Contact, "contact", contact_id)
             )
 
     def contacts_for_account(self, *, account_id: str) -> list[ContactRecord]:
         """Every contact of the account, ordered by id."""
         with self._session() as session:
-            self._require(session, m.Account, "account", account_id)
+            self._require_visible(session, m.Account, "account", account_id)
             stmt = select(m.Contact).where(m.Contact.account_id == account_id)
             return _records(ContactRecord, session.scalars(stmt.order_by(m.Contact.id)).all())
 
@@ -187,7 +277,7 @@ class CRMStore:
     def get_deal(self, *, deal_id: str) -> DealRecord:
         """One deal with its product lines; raises NotFound."""
         with self._session() as session:
-            self._require(session, m.Deal, "deal", deal_id)
+            self._require_visible(session, m.Deal, "deal", deal_id)
             return self._deals(session, select(m.Deal).where(m.Deal.id == deal_id))[0]
 
     def get_deals(self, *, deal_ids: Sequence[str]) -> list[DealRecord]:
@@ -195,12 +285,15 @@ class CRMStore:
         if not deal_ids:
             return []
         with self._session() as session:
-            return self._deals(session, select(m.Deal).where(m.Deal.id.in_(list(set(deal_ids)))))
+            stmt = select(m.Deal).where(
+                m.Deal.id.in_(list(set(deal_ids))), *self._visible(m.Deal.account_id)
+            )
+            return self._deals(session, stmt)
 
     def deals_for_account(self, *, account_id: str) -> list[DealRecord]:
         """The account's deals with their product lines, oldest first."""
         with self._session() as session:
-            self._require(session, m.Account, "account", account_id)
+            self._require_visible(session, m.Account, "account", account_id)
             return self._deals(session, select(m.Deal).where(m.Deal.account_id == account_id))
 
     def activities_for_account(
@@ -214,7 +307,7 @@ class CRMStore:
         """The account's behaviour events, newest first, at most ``limit`` of them."""
         _check_page(limit)
         with self._session() as session:
-            self._require(session, m.Account, "account", account_id)
+            self._require_visible(session, m.Account, "account", account_id)
             stmt = select(m.Activity).where(m.Activity.account_id == account_id)
             if since is not None:
                 stmt = stmt.where(m.Activity.occurred_at >= since)
@@ -233,7 +326,7 @@ class CRMStore:
         """The contact's behaviour events, newest first, at most ``limit`` of them."""
         _check_page(limit)
         with self._session() as session:
-            self._require(session, m.Contact, "contact", contact_id)
+            self._require_visible(session, m.Contact, "contact", contact_id)
             stmt = select(m.Activity).where(m.Activity.contact_id == contact_id)
             if since is not None:
                 stmt = stmt.where(m.Activity.occurred_at >= since)
@@ -251,7 +344,9 @@ class CRMStore:
     def iter_account_notes(self, *, since: datetime | None = None) -> Iterator[AccountNoteRecord]:
         """Every meeting note and email body, streamed in id order (for indexing)."""
         stmt = select(m.Activity).where(
-            m.Activity.kind.in_(NOTE_KINDS), m.Activity.body.is_not(None)
+            m.Activity.kind.in_(NOTE_KINDS),
+            m.Activity.body.is_not(None),
+            *self._visible(m.Activity.account_id),
         )
         if since is not None:
             stmt = stmt.where(m.Activity.occurred_at >= since)
@@ -359,7 +454,7 @@ class CRMStore:
             self._require(session, m.Product, "product", product_id)
             stmt = (
                 select(m.Quote)
-                .where(m.Quote.product_id == product_id)
+                .where(m.Quote.product_id == product_id, *self._visible(m.Quote.account_id))
                 .order_by(m.Quote.quoted_at.desc(), m.Quote.id.desc())
                 .limit(limit)
             )
@@ -368,7 +463,7 @@ class CRMStore:
     def quotes_for_account(self, *, account_id: str) -> list[QuoteRecord]:
         """Quotes given to the account, newest first."""
         with self._session() as session:
-            self._require(session, m.Account, "account", account_id)
+            self._require_visible(session, m.Account, "account", account_id)
             stmt = (
                 select(m.Quote)
                 .where(m.Quote.account_id == account_id)
