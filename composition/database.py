@@ -18,6 +18,7 @@ from crm.recommendations import RecommendationLog
 from eval.calibration.store import CalibrationStore
 from governance.audit_services import AuditServices, open_audit_services
 from governance.consent import ConsentLedger, load_consent_key
+from identity.services import IdentityServices, open_identity_services
 
 # One engine serves every worker thread (anyio lends at most 40 at once): it gets the room the
 # five engines it replaced had between them, so a thread waits on the database, not the pool.
@@ -48,6 +49,7 @@ class SharedDatabase:
     calibration: CalibrationStore
     account_overviews: AccountOverviews
     provenance: ProvenanceRecords
+    identity: IdentityServices
 
     def close(self) -> None:
         """Close every connection of the engine (the audit services hold no other)."""
@@ -76,6 +78,7 @@ def open_shared_database(settings: Settings) -> SharedDatabase:
             calibration=CalibrationStore(engine),
             account_overviews=AccountOverviews(engine),
             provenance=ProvenanceRecords(engine),
+            identity=open_identity_services(settings, engine=engine),
         )
     except BaseException:
         engine.dispose()

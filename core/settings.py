@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
@@ -83,6 +83,19 @@ class Settings(BaseSettings):
         None,
         description="Folder of the ledger's Ed25519 signing key and the consent hashing key "
         "(created on first run); default <data_dir>/keys.",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="Hours a sign-in session lasts before signing in again."
+    )
+    sign_in_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins in a row that lock an account for a while."
+    )
+    sign_in_lockout_minutes: float = Field(
+        15.0, gt=0, description="Minutes an account stays locked after too many failed sign-ins."
+    )
+    rep_sharing: Literal["owned", "team"] = Field(
+        "team",
+        description="Accounts a rep sees: 'owned' (their own) or 'team' (also their team's).",
     )
 
     allowed_hosts: Annotated[list[str], NoDecode] = Field(

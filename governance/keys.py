@@ -83,23 +83,34 @@ class SigningKey:
         return cls(loaded)
 
 
-def _create(path: Path) -> None:
+def create_secret_file(path: Path, secret: bytes) -> None:
+    """Write ``secret`` to ``path`` (mode 0600, folder 0700) unless it exists already.
+
+    A fully written temporary file is hard-linked into place, so two processes starting
+    together end up with one secret and neither reads a half-written file; the loser's secret
+    is dropped and both then read the winner's. Other secrets kept beside the signing key (the
+    API keys' hashing key) are created the same way.
+    """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pem)
+            handle.write(secret)
             handle.flush()
             os.fsync(handle.fileno())
         try:
             os.link(temporary, path)
-            logger.info("created governance signing key %s", path)
-        except FileExistsError:  # another process won the race: its key is the key
+            logger.info("created secret file %s", path)
+        except FileExistsError:  # another process won the race: its secret is the secret
             pass
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def _create(path: Path) -> None:
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    create_secret_file(path, pem)

@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "eval.calibration.models",
     "crm.calibration_maps",
     "crm.actions",
+    "identity.models",
 )
 
 for module_name in MODEL_MODULES:

@@ -20,6 +20,9 @@ RANKS = {
     # Ledger, signatures, consent and evidence: below the tools that check consent at the point
     # of use, above the CRM tables they hash and the memory they filter.
     "governance": 1.5,
+    # Users, keys, sessions, territories and the policy: the stores apply the account scope it
+    # builds (crm.scope), and its secrets are kept the way governance keeps its keys.
+    "identity": 1.6,
     "tools": 2,
     "agents": 3,
     "graphs": 4,
