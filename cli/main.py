@@ -67,6 +67,10 @@ def seed(
         )
         return
     console.print(report.render())
+    if report.passwords_file is not None:
+        console.print(
+            f"Demo users' one-time passwords (readable only by you): [bold]{report.passwords_file}[/]"
+        )
 
 
 @app.command("import")
@@ -127,6 +131,7 @@ from cli import (
     governance_fairness,  # noqa: F401  (registers the fairness scan)
     governance_subjects,  # noqa: F401  (registers consent, export and erase)
 )
+from cli.auth import auth_app
 from cli.calibrate import calibrate_app
 from cli.evaluation import eval_app
 from cli.governance import governance_app
@@ -136,3 +141,4 @@ app.add_typer(governance_app, name="governance")
 app.add_typer(calibrate_app, name="calibrate")
 app.add_typer(eval_app, name="eval")
 app.add_typer(model_app, name="model")
+app.add_typer(auth_app, name="auth")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -28,6 +29,8 @@ class SeedSummary:
     counts: dict[str, int] = field(default_factory=dict)
     chunks: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # Where the new demo users' one-time passwords were written (None: no user was created).
+    passwords_file: Path | None = None
 
     def render(self) -> Table:
         table = Table(title=f"Demo CRM in {self.database_url}")
@@ -71,6 +74,7 @@ def seed_demo_crm(
     crm_present = is_seeded(engine)
     if crm_present:
         summary.counts["accounts given an owner"] = assign_demo_owners(engine)
+        summary.counts["demo users"] = _seed_users(settings, engine, summary)
         started = time.perf_counter()
         summary.counts["accounts scored"] = _score_leads(settings, engine, progress=None)
         summary.seconds["lead scores"] = time.perf_counter() - started
@@ -108,6 +112,7 @@ def seed_demo_crm(
             summary.seconds["CRM data"] = time.perf_counter() - started
             summary.counts.update(seeded.counts)
             summary.counts.update(_seed_consent(settings, engine, seed=seed))
+            summary.counts["demo users"] = _seed_users(settings, engine, summary)
             started = time.perf_counter()
             summary.counts["lead scores"] = _score_leads(settings, engine, progress=report)
             summary.seconds["lead scores"] = time.perf_counter() - started
@@ -139,3 +144,14 @@ def _seed_consent(settings: Settings, engine: Any, *, seed: int | None) -> dict[
 
     ledger = ConsentLedger(engine, key=load_consent_key(settings.resolved_governance_key_dir))
     return seed_demo_consent(ledger, seed=settings.seed if seed is None else seed)
+
+
+def _seed_users(settings: Settings, engine: Any, summary: SeedSummary) -> int:
+    """A user per role and territory (one per rep), one-time passwords in a 0600 file."""
+    from identity.demo_users import seed_demo_users
+    from identity.services import open_identity_services
+
+    identity = open_identity_services(settings, engine=engine)
+    report = seed_demo_users(identity, engine, settings.data_dir)
+    summary.passwords_file = report.passwords_file
+    return len(report.created)
