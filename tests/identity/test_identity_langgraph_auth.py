@@ -145,7 +145,7 @@ def test_sync_handler_object_user_and_permissions_pair() -> None:
 
     auth = Auth()
 
-    @auth.authenticate  # type: ignore[arg-type]
+    @auth.authenticate  # type: ignore[type-var]
     def authenticate() -> tuple[list[str], Account]:
         return ["export"], Account()
 
@@ -301,14 +301,18 @@ def test_principals_signed_in_otherwise_meet_the_same_handlers(custom: LangGraph
     assert _decide(custom, rep, "threads", "search", {}).filters == {"owner": "u7"}
 
 
-def test_no_handler_at_all_allows_as_on_the_langgraph_server() -> None:
+def _everyone_is_u1() -> Auth:
     auth = Auth()
 
     @auth.authenticate
     async def authenticate() -> str:
         return "u1"
 
-    custom = LangGraphAuth(auth)
+    return auth
+
+
+def test_no_handler_at_all_allows_as_on_the_langgraph_server() -> None:
+    custom = LangGraphAuth(_everyone_is_u1())
     who = asyncio.run(custom.authenticate(_request(None)))
     assert _decide(custom, who, "threads", "create", {}) == AuthDecision.allow()
 
@@ -320,11 +324,7 @@ def test_no_handler_at_all_allows_as_on_the_langgraph_server() -> None:
 def test_handler_answer_that_is_not_a_decision_is_a_configuration_error(
     returned: Any, words: str
 ) -> None:
-    auth = Auth()
-
-    @auth.authenticate
-    async def authenticate() -> str:
-        return "u1"
+    auth = _everyone_is_u1()
 
     @auth.on
     async def answer(ctx: Auth.types.AuthContext, value: Any) -> Any:

@@ -49,7 +49,8 @@ def _jwk(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str) -> dict[
     else:
         public = json.loads(ECAlgorithm.to_jwk(key.public_key()))
         public["alg"] = "ES256"
-    return public | {"kid": kid, "use": "sig"}
+    jwk: dict[str, Any] = public | {"kid": kid, "use": "sig"}
+    return jwk
 
 
 @pytest.fixture()
@@ -199,7 +200,7 @@ def test_missing_kid_with_several_keys_is_rejected(verifier: SSOVerifier, rsa_ke
 
 
 def test_unsigned_token_is_rejected(verifier: SSOVerifier) -> None:
-    token = jwt.encode(_claims(), None, algorithm="none", headers={"kid": "rsa-1"})
+    token = jwt.encode(_claims(), "", algorithm="none", headers={"kid": "rsa-1"})
     error = _rejection(verifier, token)
     assert error.code == "algorithm_not_allowed"
     assert "'none'" in str(error)

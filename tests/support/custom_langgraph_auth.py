@@ -41,9 +41,7 @@ async def authenticate(headers: dict[bytes, bytes]) -> Any:
 
 
 @auth.on.threads.create
-async def stamp_owner(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value
-) -> Any:
+async def stamp_owner(ctx: Auth.types.AuthContext, value: Auth.types.ThreadsCreate) -> Any:
     value.setdefault("metadata", {})["owner"] = ctx.user.identity
     return {"owner": ctx.user.identity}
 
