@@ -195,6 +195,13 @@ def owns_resource(
     )
 
 
-def roles_table() -> list[tuple[Role, list[str]]]:
-    """Each role with its permissions, sorted (for docs and the CLI)."""
-    return [(role, sorted(PERMISSIONS[role])) for role in ROLES]
+def permissions_markdown_table() -> str:
+    """The permission table of docs/IDENTITY.md: a row per permission, a column per role."""
+    rows = [
+        "| permission | what it allows | " + " | ".join(ROLES) + " |",
+        "|---|---|" + "---|" * len(ROLES),
+    ]
+    for permission, meaning in PERMISSION_MEANINGS.items():
+        marks = " | ".join("yes" if permission in PERMISSIONS[role] else "" for role in ROLES)
+        rows.append(f"| `{permission}` | {meaning} | {marks} |")
+    return "\n".join(rows)

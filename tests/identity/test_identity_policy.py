@@ -147,3 +147,13 @@ def test_owns_resource(
 ) -> None:
     assert owns_resource(principal, owner_user_id=owner, owner_territories=owner_territories,
                          territories=TREE) is visible  # fmt: skip
+
+
+def test_the_docs_show_the_current_table() -> None:
+    from pathlib import Path
+
+    from identity.policy import permissions_markdown_table
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "IDENTITY.md").read_text("utf-8")
+    shown = docs.split("<!-- permissions:start -->\n", 1)[1].split("\n<!-- permissions:end -->")[0]
+    assert shown == permissions_markdown_table(), "docs/IDENTITY.md permission table is stale"
