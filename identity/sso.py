@@ -319,7 +319,10 @@ def sso_verifier_from_settings(settings: Settings) -> SSOVerifier | None:
         except SSOTokenError as error:
             raise SSOConfigurationError(error.message) from error
     else:
-        keys = JWKSURLKeys(str(settings.sso_jwks_url))
+        try:
+            keys = JWKSURLKeys(str(settings.sso_jwks_url))
+        except jwt.PyJWKClientError as error:
+            raise SSOConfigurationError(f"CRM_AGENTS_SSO_JWKS_URL: {error}") from error
     return SSOVerifier(
         keys=keys,
         issuer=settings.sso_issuer,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -286,4 +291,48 @@ def test_unusable_key_file_refuses_to_start(tmp_path: Path) -> None:
     path.write_text('{"keys": []}')
     settings = Settings(sso_jwks_path=path, sso_issuer=ISSUER, sso_audience=AUDIENCE)
     with pytest.raises(SSOConfigurationError, match="unusable"):
+        sso_verifier_from_settings(settings)
+
+
+@pytest.fixture()
+def jwks_url(jwks_file: Path) -> Iterator[str]:
+    """The key set served over HTTP on the loopback interface, as an identity provider would."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(jwks_file.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/{jwks_file.name}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_key_set_url_is_fetched_through_pyjwkclient(jwks_url: str, rsa_key: Any) -> None:
+    settings = Settings(sso_jwks_url=jwks_url, sso_issuer=ISSUER, sso_audience=AUDIENCE)
+    verifier = sso_verifier_from_settings(settings)
+    assert verifier is not None
+    assert verifier.verify(_sign(rsa_key)).user_id == "u-1042"
+    assert _rejection(verifier, _sign(rsa_key, kid="rsa-9")).code == "unknown_key_id"
+    assert _rejection(verifier, _sign(rsa_key, kid=None)).code == "missing_key_id"
+
+
+def test_unreachable_key_set_url_is_named(rsa_key: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{closed_port}/jwks.json"
+    settings = Settings(sso_jwks_url=url, sso_issuer=ISSUER, sso_audience=AUDIENCE)
+    verifier = sso_verifier_from_settings(settings)
+    assert verifier is not None
+    error = _rejection(verifier, _sign(rsa_key))
+    assert error.code == "jwks_unavailable"
+    assert "cannot be fetched" in error.message
+
+
+def test_key_set_url_must_be_http(tmp_path: Path) -> None:
+    settings = Settings(
+        sso_jwks_url=(tmp_path / "jwks.json").as_uri(), sso_issuer=ISSUER, sso_audience=AUDIENCE
+    )
+    with pytest.raises(SSOConfigurationError, match="http"):
         sso_verifier_from_settings(settings)
