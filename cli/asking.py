@@ -8,6 +8,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from rich.console import Console
 
 from core.settings import Settings
+from tools.run_scope import NO_USER
 
 
 async def ask_graph(settings: Settings, *, graph_id: str, question: str, console: Console) -> int:
@@ -47,7 +48,9 @@ async def _stream(graph: Any, question: str) -> tuple[dict[str, Any], str]:
     streamed: list[str] = []
     final: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
-        {"messages": [HumanMessage(content=question)]}, stream_mode=["messages", "values"]
+        {"messages": [HumanMessage(content=question)]},
+        NO_USER,  # the operator at the terminal reads every account
+        stream_mode=["messages", "values"],
     ):
         if mode == "messages":
             message, _metadata = chunk

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from composition.database import SharedDatabase, open_shared_database
 from core.recommendation import RecommendationRecorder
 from core.settings import Settings
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from memory import Memory
 from tools.agent_services import AgentServices
@@ -50,6 +51,9 @@ def create_services(settings: Settings, database: SharedDatabase | None = None) 
         recommendations=recorder,
         consent=database.consent,
         audit=audit.ledger,
+        # Outside runs these services serve the process itself (event intake, the fairness
+        # scan, evaluation); a run reads within its config's scope, and none without one.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
         # The database is the root's to close; the model-call hook is these services' own.
         _closers=[lambda: unregister_model_call_audit(model_calls), *closers],
     )

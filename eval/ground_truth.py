@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from crm.truth import read_ground_truth
 from eval.lead_scoring import evaluate_stages
+from tools.run_scope import NO_USER
 
 
 async def decision_makers(
@@ -34,7 +35,7 @@ async def decision_makers(
     extra = {"as_of": as_of} if as_of else {}
     for account_id in accounts:
         started = time.perf_counter()
-        state = await graph.ainvoke({"account_id": account_id, **extra})
+        state = await graph.ainvoke({"account_id": account_id, **extra}, NO_USER)
         stakeholders = state.get("stakeholder_map") or {}
         results[account_id] = {
             "decision_maker": stakeholders.get("decision_maker"),
@@ -52,7 +53,7 @@ async def budgets(graph: Any, accounts: list[str], *, as_of: str | None = None) 
     extra = {"as_of": as_of} if as_of else {}
     for account_id in accounts:
         started = time.perf_counter()
-        state = await graph.ainvoke({"account_id": account_id, **extra})
+        state = await graph.ainvoke({"account_id": account_id, **extra}, NO_USER)
         results[account_id] = {
             "budget": (state.get("analysis") or {}).get("budget"),
             "confidence": (state.get("recommendation") or {}).get("confidence"),

@@ -15,12 +15,15 @@ from core.settings import Settings
 from crm.actions import ActionStore
 from crm.lead_scores import LeadScoreStore
 from crm.reader import CRMSource
+from crm.scope import AccountScope
+from crm.store import CRMStore
 from governance.consent import ConsentChecker, ConsentLedger
 from governance.consent_gate import ConsentGatedCRM
 from memory import Memory
 from tools.actions import ActionWriter
 from tools.documentation import ProductDirectory, search_documentation
 from tools.pricing import PricingTools
+from tools.run_scope import RunScope
 from tools.stakeholders import AccountRef, StakeholderTools
 
 
@@ -36,6 +39,14 @@ class AgentServices:
     the data of contacts without ``ai_processing`` consent. Without a ``consent`` checker the
     gate reads the consent ledger of the CRM's own database, where a contact without a record
     has not consented (privacy by default).
+
+    Beneath the gate, every read is limited to the account scope of the run it serves
+    (``tools/run_scope.py``): inside a run, the scope in the run's config; in a run whose
+    config has none, ``crm_scope_unscoped_runs``; outside any run, ``crm_scope_outside_runs``
+    (or what ``tools.run_scope.acting_for`` set). Both default to no account at all, so
+    services that serve users fail closed; services built for no user (the evaluation
+    harness, tests, scripts) say ``AccountScope.unrestricted()`` explicitly. A gate passed in
+    ready-made keeps the reader it was given.
     """
 
     settings: Settings
@@ -47,12 +58,18 @@ class AgentServices:
     recommendations: RecommendationRecorder | None = None
     audit: AuditSink | None = None
     consent: ConsentChecker | None = None
+    crm_scope_outside_runs: AccountScope = field(default_factory=AccountScope.nothing)
+    crm_scope_unscoped_runs: AccountScope = field(default_factory=AccountScope.nothing)
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.crm, ConsentGatedCRM):
             self.consent = self.consent or ConsentLedger(self.crm.engine)
-            self.crm = ConsentGatedCRM(self.crm.engine, consent=self.consent)
+            scope = RunScope(
+                outside_runs=self.crm_scope_outside_runs,
+                unscoped_runs=self.crm_scope_unscoped_runs,
+            )
+            self.crm = ConsentGatedCRM(CRMStore(self.crm.engine, scope=scope), consent=self.consent)
 
     @cached_property
     def products(self) -> ProductDirectory:

@@ -26,6 +26,7 @@ from crm.calibration_maps import CalibrationMaps
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from crm.truth import read_ground_truth
 from eval.calibration.calibrating_recorder import CalibratingRecorder
@@ -148,6 +149,9 @@ def _services(
     return AgentServices(
         settings=settings,
         crm=crm,
+        # Eval runs for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=Memory(
             path=settings.resolved_chroma_path, embedding_function=HashingEmbeddingFunction()
         ),

@@ -39,6 +39,7 @@ from eval.scenario_suite.generate import (
     generate_cases,
     next_action_case,
 )
+from tools.run_scope import NO_USER
 
 ACCOUNT_AGENTS: tuple[str, ...] = ("lead_scoring", "budget", "relationships", "next_action")
 QUESTION_AGENTS: tuple[str, ...] = ("technical_qa", "supervisor")
@@ -202,7 +203,8 @@ async def run_month(
             dated.moment.set(run.moment)  # this task's own context
             dated.case.set(run.case)
             graph = graphs[run.agent]
-            config = {"configurable": {"thread_id": f"demo-{number}", "rep_id": DEMO_REVIEWER}}
+            configurable = {"thread_id": f"demo-{number}", "rep_id": DEMO_REVIEWER}
+            config = {"configurable": {**configurable, **NO_USER["configurable"]}}
             state = await graph.ainvoke(run.input, config)
             while run.agent == "supervisor" and state.get("__interrupt__"):
                 resume = {"decision": "reject", "reviewer": DEMO_REVIEWER}

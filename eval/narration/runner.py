@@ -20,6 +20,7 @@ from agents.prose import Grounds, check_text
 from core.recommendation import Fact
 from eval.narration.cases import AGENTS, NarrationCase
 from graphs.registry import registered_graphs
+from tools.run_scope import NO_USER
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ async def run_narration(case: NarrationCase, graph: Any) -> NarrationResult:
     result = NarrationResult(case.id, case.agent, case.question)
     started = time.perf_counter()
     try:
-        state = await graph.ainvoke(case.graph_input())
+        state = await graph.ainvoke(case.graph_input(), NO_USER)
     except Exception as error:  # a failing case is reported, and the suite goes on
         log.warning("narration %s failed: %s", case.id, error)
         result.error = f"{type(error).__name__}: {error}"

@@ -19,6 +19,7 @@ from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from eval.scenario_suite.generate import SUITE_SCALE, SUITE_SEED
 from governance.consent import ConsentLedger
@@ -83,6 +84,9 @@ def demo_services(
         services = AgentServices(
             settings=local,
             crm=crm,
+            # Eval runs for no user: every account, in runs and out of them.
+            crm_scope_outside_runs=AccountScope.unrestricted(),
+            crm_scope_unscoped_runs=AccountScope.unrestricted(),
             memory=memory,
             chat_model=chat_model(local),
             model_info=model_info(local),

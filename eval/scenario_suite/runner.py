@@ -28,6 +28,7 @@ from eval.scenario_suite.checks import (
     recommendations_in,
 )
 from graphs.registry import registered_graphs
+from tools.run_scope import NO_USER
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ async def run_case(case: ScenarioCase, graph: Any, resolver: RecordResolver) -> 
     result = CaseResult(case_id=case.id, agent=case.agent)
     started = time.perf_counter()
     try:
-        state = await graph.ainvoke(case.graph_input())
+        state = await graph.ainvoke(case.graph_input(), NO_USER)
     except Exception as error:  # a failing case is reported, and the suite goes on
         log.warning("scenario %s failed: %s", case.id, error)
         result.error = f"{type(error).__name__}: {error}"

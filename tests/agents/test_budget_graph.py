@@ -313,12 +313,15 @@ def test_topology_is_pinned(world: World) -> None:
 
 
 def test_registered_as_an_assistant_built_from_the_services(world: World) -> None:
+    from crm.scope import AccountScope
     from graphs.registry import get_graph_spec
     from tools.agent_services import AgentServices
 
     services = AgentServices(
         settings=SETTINGS,
         crm=world.crm,
+        # Read outside any run, for no user: every account.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
         memory=None,  # type: ignore[arg-type]  # the budget agent reads no memory
         chat_model=chat_model(SETTINGS),
         model_info=model_info(SETTINGS),

@@ -20,6 +20,7 @@ from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.records import ActivityRecord
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentLedger
 from governance.consent_demo import seed_demo_consent
@@ -55,6 +56,9 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentServices
     bundle = AgentServices(
         settings=settings,
         crm=CRMStore(engine),
+        # These graphs run for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=Memory.from_settings(settings, embedding_function=HashingEmbeddingFunction()),
         chat_model=chat_model(settings),
         model_info=model_info(settings),

@@ -12,6 +12,7 @@ import pytest
 from core.recommendation import Recommendation
 from crm.enums import NOTE_KINDS
 from crm.records import ContactRecord
+from crm.scope import AccountScope
 from governance.consent import AI_PROCESSING, ConsentLedger
 from governance.consent_gate import (
     ConsentGatedCRM,
@@ -63,6 +64,9 @@ def services(world: World, ledger: ConsentLedger) -> AgentServices:
     return AgentServices(
         settings=world.settings,
         crm=CRMStore(world.engine),
+        # These graphs run for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=world.memory,
         chat_model=chat_model(world.settings),
         model_info=model_info(world.settings),

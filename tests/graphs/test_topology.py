@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.recommendations import RecommendationLog
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from graphs.registry import registered_graphs
 from llm.gateway import chat_model, model_info
@@ -59,6 +60,9 @@ def empty_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentSe
     services = AgentServices(
         settings=settings,
         crm=CRMStore(engine),
+        # These graphs run for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=Memory.from_settings(settings),
         chat_model=chat_model(settings),
         model_info=model_info(settings),

@@ -10,6 +10,7 @@ from pathlib import Path
 from core.settings import Settings
 from crm.db import make_engine
 from crm.recommendations import RecommendationLog
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
@@ -35,6 +36,9 @@ def open_demo_services(settings: Settings) -> Iterator[AgentServices]:
     bundle = AgentServices(
         settings=settings,
         crm=CRMStore(engine),
+        # These graphs run for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=memory,
         chat_model=chat_model(settings),
         model_info=model_info(settings),

@@ -32,6 +32,7 @@ from core.settings import Settings  # noqa: E402
 from crm.db import make_engine, migrate  # noqa: E402
 from crm.demo import seed_demo  # noqa: E402
 from crm.recommendations import RecommendationLog  # noqa: E402
+from crm.scope import AccountScope  # noqa: E402
 from crm.store import CRMStore  # noqa: E402
 from governance.consent import ConsentLedger, load_consent_key  # noqa: E402
 from governance.consent_demo import seed_demo_consent  # noqa: E402
@@ -131,6 +132,9 @@ def build_services(settings: Settings) -> AgentServices:
     return AgentServices(
         settings=settings,
         crm=crm,
+        # These graphs run for no user: every account, in runs and out of them.
+        crm_scope_outside_runs=AccountScope.unrestricted(),
+        crm_scope_unscoped_runs=AccountScope.unrestricted(),
         memory=memory,
         chat_model=PacedChatModel(inner=chat_model(settings)),
         model_info=model_info(settings),
