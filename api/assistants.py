@@ -25,6 +25,7 @@ from api.assistant_schemas import (
 )
 from api.deps import AssistantsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.permissions import permission
 from runtime.records import AssistantRecord
 from runtime.serialization import dumps
 
@@ -44,7 +45,12 @@ def _config(config: Any) -> dict[str, Any] | None:
     return None if config is None else config.model_dump(exclude_none=True)
 
 
-@router.post("", response_model=Assistant, responses=error_responses(404, 409, *BODY_ERRORS))
+@router.post(
+    "",
+    response_model=Assistant,
+    responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("assistants:write")],
+)
 async def create_assistant(body: AssistantCreate, assistants: AssistantsDep) -> Assistant:
     """Create an assistant over a registered graph; ``if_exists`` decides what an existing id
     does (``raise``: 409, ``do_nothing``: answer the existing one)."""
@@ -62,7 +68,10 @@ async def create_assistant(body: AssistantCreate, assistants: AssistantsDep) -> 
 
 
 @router.post(
-    "/search", response_model=list[Assistant], responses=error_responses(404, *BODY_ERRORS)
+    "/search",
+    response_model=list[Assistant],
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("assistants:read")],
 )
 async def search_assistants(
     assistants: AssistantsDep, response: Response, body: AssistantSearch | None = None
@@ -93,7 +102,12 @@ async def search_assistants(
     return found
 
 
-@router.post("/count", response_model=int, responses=error_responses(404, *BODY_ERRORS))
+@router.post(
+    "/count",
+    response_model=int,
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("assistants:read")],
+)
 async def count_assistants(assistants: AssistantsDep, body: AssistantFilter | None = None) -> int:
     """How many assistants match the filters."""
     body = body or AssistantFilter()
@@ -102,14 +116,22 @@ async def count_assistants(assistants: AssistantsDep, body: AssistantFilter | No
     return await assistants.count(graph_id=body.graph_id, name=body.name, metadata=body.metadata)
 
 
-@router.get("/{assistant_id}", response_model=Assistant, responses=error_responses(404, 422))
+@router.get(
+    "/{assistant_id}",
+    response_model=Assistant,
+    responses=error_responses(404, 422),
+    dependencies=[permission("assistants:read")],
+)
 async def get_assistant(assistant_id: str, assistants: AssistantsDep) -> Assistant:
     """One assistant, by assistant id or graph id."""
     return _assistant(await assistants.get(assistant_id))
 
 
 @router.patch(
-    "/{assistant_id}", response_model=Assistant, responses=error_responses(404, 409, *BODY_ERRORS)
+    "/{assistant_id}",
+    response_model=Assistant,
+    responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("assistants:write")],
 )
 async def update_assistant(
     assistant_id: str, body: AssistantPatch, assistants: AssistantsDep
@@ -132,6 +154,7 @@ async def update_assistant(
     "/{assistant_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(404, 409, 422),
+    dependencies=[permission("assistants:write")],
 )
 async def delete_assistant(
     assistant_id: str, assistants: AssistantsDep, delete_threads: bool = False
@@ -146,6 +169,7 @@ async def delete_assistant(
     "/{assistant_id}/versions",
     response_model=list[AssistantVersion],
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("assistants:read")],
 )
 async def list_assistant_versions(
     assistant_id: str, assistants: AssistantsDep, body: AssistantVersionsSearch | None = None
@@ -162,6 +186,7 @@ async def list_assistant_versions(
     "/{assistant_id}/latest",
     response_model=Assistant,
     responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("assistants:write")],
 )
 async def set_latest_assistant_version(
     assistant_id: str, body: AssistantLatest, assistants: AssistantsDep
@@ -170,7 +195,11 @@ async def set_latest_assistant_version(
     return _assistant(await assistants.set_latest(assistant_id, body.version))
 
 
-@router.get("/{assistant_id}/graph", responses=GRAPH_ERRORS)
+@router.get(
+    "/{assistant_id}/graph",
+    responses=GRAPH_ERRORS,
+    dependencies=[permission("assistants:read")],
+)
 async def get_assistant_graph(
     assistant_id: str,
     assistants: AssistantsDep,
@@ -184,7 +213,12 @@ async def get_assistant_graph(
     return Response(dumps(drawable.to_json()), media_type="application/json")
 
 
-@router.get("/{assistant_id}/schemas", response_model=GraphSchemas, responses=GRAPH_ERRORS)
+@router.get(
+    "/{assistant_id}/schemas",
+    response_model=GraphSchemas,
+    responses=GRAPH_ERRORS,
+    dependencies=[permission("assistants:read")],
+)
 async def get_assistant_schemas(assistant_id: str, assistants: AssistantsDep) -> Response:
     """JSON schemas of the graph's input, output, state, config and context."""
     assistant, graph = await assistants.compiled_graph(assistant_id)
@@ -193,7 +227,10 @@ async def get_assistant_schemas(assistant_id: str, assistants: AssistantsDep) ->
 
 
 @router.get(
-    "/{assistant_id}/subgraphs", response_model=dict[str, GraphSchemas], responses=GRAPH_ERRORS
+    "/{assistant_id}/subgraphs",
+    response_model=dict[str, GraphSchemas],
+    responses=GRAPH_ERRORS,
+    dependencies=[permission("assistants:read")],
 )
 async def get_assistant_subgraphs(
     assistant_id: str, assistants: AssistantsDep, recurse: bool = False
@@ -206,6 +243,7 @@ async def get_assistant_subgraphs(
     "/{assistant_id}/subgraphs/{namespace}",
     response_model=dict[str, GraphSchemas],
     responses=GRAPH_ERRORS,
+    dependencies=[permission("assistants:read")],
 )
 async def get_assistant_subgraphs_in(
     assistant_id: str, namespace: str, assistants: AssistantsDep, recurse: bool = False

@@ -12,12 +12,14 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from api.calibration_schemas import BatchRequest
 from api.deps import CalibrationStoreDep, SettingsDep
 from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
+from api.permissions import permission
+from api.web import PageUserDep, sign_in_redirect
 from eval.calibration.errors import (
     BatchClosed,
     BatchNotFound,
@@ -92,6 +94,7 @@ async def _call(function: Any, **kwargs: Any) -> Any:
     status_code=201,
     summary="Sample a calibration batch",
     responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("calibration:manage")],
 )
 async def create_batch(body: BatchRequest, store: StoreDep) -> Batch:
     """Draw a reproducible stratified sample (agent x confidence band) of a period's
@@ -116,6 +119,7 @@ async def create_batch(body: BatchRequest, store: StoreDep) -> Batch:
     response_model=list[Batch],
     summary="List calibration batches",
     responses=error_responses(422),
+    dependencies=[permission("calibration:review")],
 )
 async def list_batches(
     store: StoreDep,
@@ -132,6 +136,7 @@ async def list_batches(
     response_model=Batch,
     summary="Get a calibration batch",
     responses=error_responses(404, 422),
+    dependencies=[permission("calibration:review")],
 )
 async def get_batch(batch_id: BatchId, store: StoreDep) -> Batch:
     """The batch, its strata and how far its review has got."""
@@ -144,6 +149,7 @@ async def get_batch(batch_id: BatchId, store: StoreDep) -> Batch:
     response_model=Batch,
     summary="Close a calibration batch",
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("calibration:manage")],
 )
 async def close_batch(batch_id: BatchId, store: StoreDep) -> Batch:
     """Scores become final: the batch leaves every queue and further reviews, skips and imports
@@ -157,6 +163,7 @@ async def close_batch(batch_id: BatchId, store: StoreDep) -> Batch:
     response_model=list[Item],
     summary="A reviewer's queue",
     responses=error_responses(404, 422),
+    dependencies=[permission("calibration:review")],
 )
 async def review_queue(
     batch_id: BatchId,
@@ -176,6 +183,7 @@ async def review_queue(
     response_model=ReviewerProgress,
     summary="A reviewer's progress",
     responses=error_responses(404, 422),
+    dependencies=[permission("calibration:review")],
 )
 async def reviewer_progress(
     batch_id: BatchId, store: StoreDep, reviewer: Reviewer
@@ -193,6 +201,7 @@ async def reviewer_progress(
     response_model=ItemDetail,
     summary="Get a calibration item",
     responses=error_responses(404, 422),
+    dependencies=[permission("calibration:review")],
 )
 async def get_item(batch_id: BatchId, item_id: ItemId, store: StoreDep) -> ItemDetail:
     """The item's recommendation (with its provenance), its reviews, and the account context."""
@@ -208,6 +217,7 @@ async def get_item(batch_id: BatchId, item_id: ItemId, store: StoreDep) -> ItemD
     status_code=201,
     summary="Score a calibration item",
     responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("calibration:review")],
 )
 async def add_review(
     batch_id: BatchId, item_id: ItemId, body: ReviewInput, store: StoreDep
@@ -224,6 +234,7 @@ async def add_review(
     status_code=201,
     summary="Skip a calibration item",
     responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("calibration:review")],
 )
 async def skip_item(batch_id: BatchId, item_id: ItemId, body: SkipInput, store: StoreDep) -> Review:
     """The reviewer passes on the item; it leaves their queue. 409 when they already scored it."""
@@ -274,6 +285,7 @@ async def _scores_text(request: Request) -> tuple[str, str]:
             },
         }
     },
+    dependencies=[permission("calibration:manage")],
 )
 async def import_scores(batch_id: BatchId, request: Request, store: StoreDep) -> ImportReport:
     """Scores from a CSV file (columns in docs/calibration.md). Every row is checked first; any
@@ -290,6 +302,7 @@ async def import_scores(batch_id: BatchId, request: Request, store: StoreDep) ->
     response_model=BatchReport,
     summary="Calibration metrics of a batch",
     responses=error_responses(404, 422),
+    dependencies=[permission("calibration:review")],
 )
 async def get_metrics(
     batch_id: BatchId,
@@ -310,6 +323,9 @@ async def get_metrics(
 
 
 @router.get("/review", include_in_schema=False)
-async def review_page() -> FileResponse:
-    """The reviewers' page; it talks to the routes above."""
+async def review_page(user: PageUserDep) -> Response:
+    """The reviewers' page (the sign-in page first, without a session); it talks to the
+    routes above."""
+    if user is None:
+        return sign_in_redirect("/calibration/review")
     return FileResponse(REVIEW_PAGE, headers={"Cache-Control": "no-cache"})

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.calibration import StoreDep
 from api.errors import ApiError, error_responses
+from api.permissions import permission
 from crm.calibration_maps import CalibrationMaps
 from eval.calibration.errors import BatchNotFound
 from eval.calibration.report import render_html, summary_json
@@ -44,6 +45,7 @@ def _render(store: CalibrationStore, batch_id: str, form: ReportFormat) -> str:
         },
         **error_responses(404, 422),
     },
+    dependencies=[permission("calibration:review")],
 )
 async def get_batch_report(
     batch_id: str,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import AccountOverviewsDep, ProvenanceRecordsDep
 from api.errors import ErrorMap, call_in_thread, error_responses
+from api.permissions import permission
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
 from crm.provenance import SourceRecord, UnknownSource
@@ -45,6 +46,7 @@ async def _call(function: Any, *, not_found: str, **kwargs: Any) -> Any:
     response_model=list[AccountRecord],
     summary="Search accounts",
     responses=error_responses(404, 422),
+    dependencies=[permission("crm:read")],
 )
 async def search_accounts(
     overviews: OverviewsDep,
@@ -65,7 +67,12 @@ async def search_accounts(
     return found
 
 
-@router.get("/reps", response_model=list[RepRecord], summary="The sales reps")
+@router.get(
+    "/reps",
+    response_model=list[RepRecord],
+    summary="The sales reps",
+    dependencies=[permission("crm:read")],
+)
 async def list_reps(overviews: OverviewsDep) -> list[RepRecord]:
     """Every rep, by id, with their territory (``region``): the owners a client may act for
     (``config.configurable.rep_id``, or the OpenAI ``user`` field) until sign-in exists."""
@@ -78,6 +85,7 @@ async def list_reps(overviews: OverviewsDep) -> list[RepRecord]:
     response_model=RepRecord,
     summary="One sales rep",
     responses=error_responses(404, 422),
+    dependencies=[permission("crm:read")],
 )
 async def get_rep(rep_id: str, overviews: OverviewsDep) -> RepRecord:
     """The rep with this id; 404 ``rep_not_found`` for an unknown one."""
@@ -90,6 +98,7 @@ async def get_rep(rep_id: str, overviews: OverviewsDep) -> RepRecord:
     response_model=AccountOverview,
     summary="An account at a glance",
     responses=error_responses(404, 422),
+    dependencies=[permission("crm:read")],
 )
 async def get_account_overview(
     account_id: str,
@@ -111,6 +120,7 @@ async def get_account_overview(
     response_model=SourceRecord,
     summary="The record behind a provenance fact",
     responses=error_responses(404, 422),
+    dependencies=[permission("crm:read")],
 )
 async def get_source_record(
     source: Annotated[str, Path(description="The fact's source, e.g. `activities`.")],

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from api.authentication import authenticate
 from api.errors import ApiError
 from composition.agent_access import FairnessInputs
 from composition.root import AppServices
@@ -18,6 +19,7 @@ from eval.calibration.store import CalibrationStore
 from governance.audit_services import AuditServices
 from governance.consent import ConsentLedger
 from governance.subject_rights import SubjectRights
+from identity.principal import Principal
 from intake.event_intake import EventIntake
 from runtime.agent_runtime import AgentRuntime
 from runtime.assistants import AssistantService
@@ -147,3 +149,6 @@ ProvenanceRecordsDep = Annotated[ProvenanceRecords, Depends(get_provenance_recor
 SubjectRightsDep = Annotated[SubjectRights, Depends(get_subject_rights)]
 EventIntakeDep = Annotated[EventIntake, Depends(get_event_intake)]
 FairnessInputsDep = Annotated[FairnessInputs, Depends(get_fairness_inputs)]
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+"""Who is asking (401 without credentials): routes that record or filter by the user take it;
+the permission each route declares (``api/permissions.py``) reads the same, once per request."""

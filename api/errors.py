@@ -79,11 +79,20 @@ _UNION_TAG = re.compile(r"^(?:[\w-]+\[.*\]|str|int|float|bool|none)$")
 class ApiError(Exception):
     """An error raised by a route, already carrying its status and code."""
 
-    def __init__(self, status_code: int, code: str, detail: str) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.code = code
         self.detail = detail
+        # e.g. WWW-Authenticate on a 401, so a client knows which credentials to send.
+        self.headers = headers
 
 
 def error_response(
@@ -103,6 +112,12 @@ class ErrorBody(BaseModel):
 # What each status means on this API, for the OpenAPI schema.
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed (e.g. a Content-Length that is not a number).",
+    401: "No credentials, or credentials that are unknown, revoked or expired (the detail "
+    "says which); send an API key (`x-api-key` or `Authorization: Bearer`), an SSO token or "
+    "the sign-in session cookie.",
+    403: "Signed in, but the role does not allow this (the detail names the permission), or a "
+    "cookie-authenticated change without its `x-csrf-token`.",
+    429: "Too many requests, or too many failed sign-ins (Retry-After says when to retry).",
     404: "An id in the path or body names nothing (the id is named).",
     409: "Conflict with the current state (the detail says which).",
     413: "The body is larger than CRM_AGENTS_MAX_REQUEST_BYTES.",
@@ -157,7 +172,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status_code, exc.code, exc.detail)
+    return error_response(exc.status_code, exc.code, exc.detail, headers=exc.headers)
 
 
 async def _unknown_graph(_: Request, exc: Exception) -> JSONResponse:

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from api.deps import EventIntakeDep
 from api.errors import BODY_ERRORS, ApiError, describe_validation_errors, error_responses
+from api.permissions import permission
 from crm.enums import ActivityKind
 from crm.lead_scores import LeadScoreRecord
 from intake.errors import EventConflict, InvalidEvents
@@ -171,6 +172,7 @@ def parse_events(payload: Any) -> list[EventIn]:
         200: {"description": "Every event was a duplicate; nothing was written."},
         **error_responses(409, 503, *BODY_ERRORS),
     },
+    dependencies=[permission("events:write")],
 )
 async def post_events(
     response: Response,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AuditServicesDep
 from api.errors import BODY_ERRORS, ApiError, ErrorMap, call_in_thread, error_responses
+from api.permissions import permission
 from governance.audit_errors import (
     ContactUnknown,
     EvidenceNotFound,
@@ -113,6 +114,7 @@ class PresentedEvidence(BaseModel):
     "/audit/verify",
     response_model=LedgerVerification,
     summary="Verify the audit ledger",
+    dependencies=[permission("audit:read")],
 )
 async def verify_audit_ledger(audit: AuditDep) -> LedgerVerification:
     """Recompute every entry hash, checkpoint and the signed head; name the first bad entry."""
@@ -120,7 +122,12 @@ async def verify_audit_ledger(audit: AuditDep) -> LedgerVerification:
     return result
 
 
-@router.get("/audit/head", response_model=PublicHead, summary="Get the signed ledger head")
+@router.get(
+    "/audit/head",
+    response_model=PublicHead,
+    summary="Get the signed ledger head",
+    dependencies=[permission("audit:read")],
+)
 async def get_audit_head(audit: AuditDep) -> PublicHead:
     """The ledger's length and last hash, signed, with the public key that verifies it."""
     head: SignedHead = await _call(audit.ledger.head)
@@ -133,6 +140,7 @@ async def get_audit_head(audit: AuditDep) -> PublicHead:
     response_model=AuditEntryPage,
     summary="List audit ledger entries",
     responses=error_responses(422),
+    dependencies=[permission("audit:read")],
 )
 async def list_audit_entries(
     audit: AuditDep,
@@ -153,6 +161,7 @@ async def list_audit_entries(
     response_model=TextVerification,
     summary="Verify a generated text",
     responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("audit:read")],
 )
 async def verify_text(body: TextToVerify, audit: AuditDep) -> TextVerification:
     """Whether the text is ours, unmodified (up to Unicode normalisation and surrounding
@@ -166,6 +175,7 @@ async def verify_text(body: TextToVerify, audit: AuditDep) -> TextVerification:
     response_model=SignedManifest,
     summary="Get a signed-output manifest",
     responses=error_responses(404, 422),
+    dependencies=[permission("audit:read")],
 )
 async def get_manifest(manifest_id: str, audit: AuditDep) -> SignedManifest:
     """The manifest (model, prompt, input hash, recommendation) with its signature checked."""
@@ -179,6 +189,8 @@ async def get_manifest(manifest_id: str, audit: AuditDep) -> SignedManifest:
     status_code=201,
     summary="Attach evidence to a CRM field value",
     responses=error_responses(404, *BODY_ERRORS),
+    # Evidence backs a person's data (a signed form, a correction): the privacy officer's work.
+    dependencies=[permission("consent:write")],
 )
 async def attach_evidence(body: EvidenceInput, audit: AuditDep) -> EvidenceRecord:
     """Bind a reference or a file to the field's current value; its sha256 is signed."""
@@ -201,6 +213,7 @@ async def attach_evidence(body: EvidenceInput, audit: AuditDep) -> EvidenceRecor
     response_model=list[EvidenceRecord],
     summary="List evidence of a CRM record",
     responses=error_responses(422),
+    dependencies=[permission("audit:read")],
 )
 async def list_evidence(
     audit: AuditDep,
@@ -220,6 +233,7 @@ async def list_evidence(
     response_model=EvidenceRecord,
     summary="Get evidence",
     responses=error_responses(404, 422),
+    dependencies=[permission("audit:read")],
 )
 async def get_evidence(evidence_id: str, audit: AuditDep) -> EvidenceRecord:
     result: EvidenceRecord = await _call(audit.evidence.get, evidence_id=evidence_id)
@@ -231,6 +245,7 @@ async def get_evidence(evidence_id: str, audit: AuditDep) -> EvidenceRecord:
     response_model=EvidenceVerification,
     summary="Verify evidence",
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("audit:read")],
 )
 async def verify_evidence(
     evidence_id: str, audit: AuditDep, body: PresentedEvidence | None = None
@@ -251,6 +266,7 @@ async def verify_evidence(
     response_model=Passport,
     summary="Get a person's data passport",
     responses=error_responses(404, 422),
+    dependencies=[permission("subjects:export")],
 )
 async def get_passport(contact_id: str, audit: AuditDep) -> Passport:
     """Which agents and models used which of the person's data, when and for what."""
@@ -269,6 +285,7 @@ async def get_passport(contact_id: str, audit: AuditDep) -> Passport:
         },
         **error_responses(404, 422),
     },
+    dependencies=[permission("subjects:export")],
 )
 async def show_passport(contact_id: str, audit: AuditDep) -> HTMLResponse:
     """The data passport as a plain page (no scripts, no external assets)."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import FairnessInputsDep
 from api.errors import error_responses
+from api.permissions import permission
 from eval.fairness import scan_fairness
 from eval.fairness_models import FairnessReport
 
@@ -24,6 +25,7 @@ MAX_SAMPLE = 1000  # about a second per ten deals: a request stays under a coupl
     response_model=FairnessReport,
     summary="Scan the budget agent for regional price bias",
     responses=error_responses(422, 503),
+    dependencies=[permission("fairness:read")],
 )
 async def fairness_scan(
     inputs: FairnessInputsDep,

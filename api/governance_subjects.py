@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
 from api.deps import ConsentLedgerDep, SubjectRightsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.permissions import permission
 from crm.errors import NotFound
 from governance.consent import PURPOSES, ConsentRecord, InvalidConsent
 from governance.subject_rights import ErasureReceipt, SubjectExport, SubjectRights
@@ -79,6 +80,7 @@ async def _subject(rights: SubjectRights, contact_id: str) -> None:
     response_model=ConsentView,
     summary="Read a person's consent",
     responses=error_responses(404, 422),
+    dependencies=[permission("subjects:export")],
 )
 async def read_consent(contact_id: ContactId, rights: RightsDep, ledger: LedgerDep) -> ConsentView:
     """Current status per purpose (no record means no consent) and the full history."""
@@ -96,6 +98,7 @@ async def read_consent(contact_id: ContactId, rights: RightsDep, ledger: LedgerD
     status_code=201,
     summary="Record a grant or revocation",
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("consent:write")],
 )
 async def record_consent(
     contact_id: ContactId, body: ConsentInput, ledger: LedgerDep
@@ -119,6 +122,7 @@ async def record_consent(
     response_model=SubjectExport,
     summary="Export everything held about a person",
     responses=error_responses(404, 422, 503),
+    dependencies=[permission("subjects:export")],
 )
 async def export_subject(contact_id: ContactId, rights: RightsDep) -> SubjectExport:
     """CRM rows, activities, lead scores, memory chunks, threads and checkpoints, store items,
@@ -134,6 +138,7 @@ async def export_subject(contact_id: ContactId, rights: RightsDep) -> SubjectExp
     response_model=ErasureReceipt,
     summary="Erase a person from every store",
     responses=error_responses(404, 422),
+    dependencies=[permission("subjects:erase")],
 )
 async def erase_subject(contact_id: ContactId, rights: RightsDep) -> ErasureReceipt:
     """Erase the person everywhere and say what was removed where. ``complete: false`` names

@@ -41,6 +41,8 @@ from api.openai_schemas import (
     ModelList,
     Usage,
 )
+from api.permissions import permission
+from api.run_identity import RunActorDep
 from api.streaming import HEARTBEAT_SECONDS
 from llm.messages import message_text
 from llm.tokens import count_message_tokens, count_tokens
@@ -68,7 +70,12 @@ def _model(record: AssistantRecord) -> Model:
     )
 
 
-@router.get("/models", response_model=ModelList, summary="List the agents as models")
+@router.get(
+    "/models",
+    response_model=ModelList,
+    summary="List the agents as models",
+    dependencies=[permission("assistants:read")],
+)
 async def list_models(assistants: AssistantsDep) -> ModelList:
     """One model per assistant: a registered graph by its graph id, a user-created assistant
     by its assistant id."""
@@ -88,6 +95,7 @@ async def list_models(assistants: AssistantsDep) -> ModelList:
     response_model=Model,
     summary="Get an agent as a model",
     responses=openai_error_responses(404, 422),
+    dependencies=[permission("assistants:read")],
 )
 async def get_model(model: str, assistants: AssistantsDep) -> Model:
     """The model named by graph id or assistant id (a graph's default assistant answers with
@@ -120,14 +128,16 @@ def _unknown_model(model: str) -> ApiError:
             "content": {"text/event-stream": {}},
         },
     },
+    dependencies=[permission("agents:run")],
 )
 async def chat_completions(
-    body: ChatCompletionRequest, executor: ExecutorDep, overviews: OverviewsDep
+    body: ChatCompletionRequest, executor: ExecutorDep, overviews: OverviewsDep, actor: RunActorDep
 ) -> Response:
     """Run the agent named by ``model`` on ``messages`` (a stateless run), streamed or not.
 
-    A ``user`` that is a rep's id (``GET /crm/reps``) is the rep the run acts for
-    (``config.configurable.rep_id``): "my accounts" are theirs.
+    The run acts for the API key's (or token's) owner and sees only their accounts. A ``user``
+    that is a rep's id (``GET /crm/reps``) is the rep "my accounts" means, unless the caller is
+    a rep: then it is always themselves.
     """
     metadata: dict[str, Any] = dict(body.metadata or {})
     if body.user:
@@ -136,7 +146,7 @@ async def chat_completions(
     request = RunRequest(
         assistant_id=body.model,
         input={"messages": [message.graph_message() for message in body.messages]},
-        config={"configurable": {"rep_id": rep}} if rep else {},
+        config=actor.apply({"configurable": {"rep_id": rep}} if rep else {}),
         metadata=metadata,
         stream_mode=("messages-tuple",) if body.stream else ("values",),
         on_disconnect="cancel",

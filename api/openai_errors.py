@@ -21,9 +21,17 @@ from api.openai_schemas import OpenAIErrorBody
 _OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
-def openai_error(status: int, message: str, code: str, *, param: str | None = None) -> JSONResponse:
+def openai_error(
+    status: int,
+    message: str,
+    code: str,
+    *,
+    param: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     """An error in OpenAI's shape; server errors tell the client not to retry (a retry would
-    run the agent again)."""
+    run the agent again). ``headers`` keep what the app's handler set (WWW-Authenticate,
+    Retry-After)."""
     body = {
         "error": {
             "message": message,
@@ -34,8 +42,10 @@ def openai_error(status: int, message: str, code: str, *, param: str | None = No
             "code": code,
         }
     }
-    headers = {"x-should-retry": "false"} if status >= 500 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    kept = dict(headers or {})
+    if status >= 500:
+        kept["x-should-retry"] = "false"
+    return JSONResponse(body, status_code=status, headers=kept or None)
 
 
 class OpenAIErrorRoute(APIRoute):
@@ -72,7 +82,12 @@ def _reshape(response: Response, exc: Exception) -> Response:
     # OpenAI answers 400 to a body it cannot parse; a parsable but wrong body stays 422.
     status = 400 if code == "malformed_json" else response.status_code
     param = _param_of(exc)
-    return openai_error(status, str(payload.get("detail", "")), code, param=param)
+    kept = {
+        name: response.headers[name]
+        for name in ("www-authenticate", "retry-after")
+        if name in response.headers
+    }
+    return openai_error(status, str(payload.get("detail", "")), code, param=param, headers=kept)
 
 
 def _param_of(exc: Exception) -> str | None:

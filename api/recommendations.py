@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import RecommendationLogDep
 from api.errors import BODY_ERRORS, call_in_thread, error_responses
+from api.permissions import permission
 from core.recommendation import Recommendation
 from crm.errors import InvalidQuery, NotFound
 from crm.recommendations import Feedback, FeedbackInput
@@ -38,6 +39,7 @@ async def _call(function: Any, **kwargs: Any) -> Any:
     response_model=list[Recommendation],
     summary="List recommendations",
     responses=error_responses(422),
+    dependencies=[permission("recommendations:read")],
 )
 async def list_recommendations(
     log: LogDep,
@@ -66,6 +68,7 @@ async def list_recommendations(
     response_model=RecommendationWithFeedback,
     summary="Get a recommendation",
     responses=error_responses(404, 422),
+    dependencies=[permission("recommendations:read")],
 )
 async def get_recommendation(recommendation_id: str, log: LogDep) -> RecommendationWithFeedback:
     """The recommendation with its provenance, versions and reps' feedback."""
@@ -80,6 +83,7 @@ async def get_recommendation(recommendation_id: str, log: LogDep) -> Recommendat
     status_code=201,
     summary="Give feedback on a recommendation",
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("recommendations:feedback")],
 )
 async def add_feedback(recommendation_id: str, body: FeedbackInput, log: LogDep) -> Feedback:
     """Accept, reject, or modify (with the corrected text) a recommendation."""

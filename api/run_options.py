@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from api.run_identity import RunActor, check_resume_allowed
 from api.schemas import RunCreate
 from runtime.run_request import RunRequest
 
 __all__ = ["run_request"]
 
 
-def run_request(body: RunCreate) -> RunRequest:
-    """The runtime's view of a run-create body."""
+def run_request(body: RunCreate, actor: RunActor) -> RunRequest:
+    """The runtime's view of a run-create body, acting for ``actor`` (403 when it answers an
+    interrupt without ``approvals:decide``)."""
+    check_resume_allowed(actor, body)
     durability = body.durability
     if durability is None and body.checkpoint_during is not None:
         durability = "async" if body.checkpoint_during else "exit"
@@ -24,7 +27,7 @@ def run_request(body: RunCreate) -> RunRequest:
         assistant_id=body.assistant_id,
         input=body.input,
         command=body.command.model_dump(exclude_none=True) if body.command else None,
-        config=body.config.model_dump(exclude_none=True) if body.config else {},
+        config=actor.apply(body.config.model_dump(exclude_none=True) if body.config else {}),
         context=body.context,
         metadata=body.metadata or {},
         stream_mode=body.stream_modes,

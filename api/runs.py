@@ -15,7 +15,9 @@ from starlette.responses import StreamingResponse
 
 from api.deps import ExecutorDep, RunsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.permissions import permission
 from api.query_params import flat_values
+from api.run_identity import RunActor, RunActorDep
 from api.run_options import run_request
 from api.run_streams import filter_stream_modes, parse_last_event_id
 from api.schemas import Run, RunCreate
@@ -49,9 +51,9 @@ def _canceller(executor: RunExecutor, body: RunCreate, run_id: str) -> Callable[
 
 
 async def _stream(
-    executor: RunExecutor, body: RunCreate, thread_id: str | None
+    executor: RunExecutor, body: RunCreate, thread_id: str | None, actor: RunActor
 ) -> EventSourceResponse:
-    started = await executor.start(run_request(body), thread_id=thread_id)
+    started = await executor.start(run_request(body, actor), thread_id=thread_id)
     return sse_response(
         started.events,
         headers=_locations(started, stateless=thread_id is None, tail="stream"),
@@ -60,8 +62,10 @@ async def _stream(
     )
 
 
-async def _wait(executor: RunExecutor, body: RunCreate, thread_id: str | None) -> StreamingResponse:
-    started = await executor.start(run_request(body), thread_id=thread_id)
+async def _wait(
+    executor: RunExecutor, body: RunCreate, thread_id: str | None, actor: RunActor
+) -> StreamingResponse:
+    started = await executor.start(run_request(body, actor), thread_id=thread_id)
 
     async def output() -> bytes:
         return (await asyncio.shield(started.outcome)).output
@@ -77,60 +81,95 @@ async def _wait(executor: RunExecutor, body: RunCreate, thread_id: str | None) -
     "/threads/{thread_id}/runs/stream",
     response_class=EventSourceResponse,
     responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
 )
-async def stream_run(thread_id: str, body: RunCreate, executor: ExecutorDep) -> EventSourceResponse:
+async def stream_run(
+    thread_id: str, body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+) -> EventSourceResponse:
     """Create a run on the thread and stream its events as they happen."""
-    return await _stream(executor, body, thread_id)
+    return await _stream(executor, body, thread_id, actor)
 
 
 @router.post(
-    "/runs/stream", response_class=EventSourceResponse, responses=error_responses(404, *BODY_ERRORS)
+    "/runs/stream",
+    response_class=EventSourceResponse,
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
 )
-async def stream_stateless_run(body: RunCreate, executor: ExecutorDep) -> EventSourceResponse:
+async def stream_stateless_run(
+    body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+) -> EventSourceResponse:
     """Run on a temporary thread (deleted afterwards unless ``on_completion`` is ``keep``)."""
-    return await _stream(executor, body, None)
+    return await _stream(executor, body, None, actor)
 
 
-@router.post("/threads/{thread_id}/runs/wait", responses=error_responses(404, 409, *BODY_ERRORS))
-async def wait_run(thread_id: str, body: RunCreate, executor: ExecutorDep) -> StreamingResponse:
+@router.post(
+    "/threads/{thread_id}/runs/wait",
+    responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
+)
+async def wait_run(
+    thread_id: str, body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+) -> StreamingResponse:
     """Create a run on the thread and answer its final values when it ends."""
-    return await _wait(executor, body, thread_id)
+    return await _wait(executor, body, thread_id, actor)
 
 
-@router.post("/runs/wait", responses=error_responses(404, *BODY_ERRORS))
-async def wait_stateless_run(body: RunCreate, executor: ExecutorDep) -> StreamingResponse:
+@router.post(
+    "/runs/wait",
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
+)
+async def wait_stateless_run(
+    body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+) -> StreamingResponse:
     """Run on a temporary thread and answer its final values."""
-    return await _wait(executor, body, None)
+    return await _wait(executor, body, None, actor)
 
 
 @router.post(
     "/threads/{thread_id}/runs",
     response_model=Run,
     responses=error_responses(404, 409, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
 )
 async def create_run(
-    thread_id: str, body: RunCreate, executor: ExecutorDep, response: Response
+    thread_id: str, body: RunCreate, executor: ExecutorDep, response: Response, actor: RunActorDep
 ) -> Run:
     """Start a run in the background; follow it with ``/stream`` or ``/join``."""
-    started = await executor.start(run_request(body), thread_id=thread_id)
+    started = await executor.start(run_request(body, actor), thread_id=thread_id)
     response.headers.update(_locations(started, stateless=False, tail="stream"))
     return _run(started.run)
 
 
-@router.post("/runs", response_model=Run, responses=error_responses(404, *BODY_ERRORS))
-async def create_stateless_run(body: RunCreate, executor: ExecutorDep, response: Response) -> Run:
+@router.post(
+    "/runs",
+    response_model=Run,
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
+)
+async def create_stateless_run(
+    body: RunCreate, executor: ExecutorDep, response: Response, actor: RunActorDep
+) -> Run:
     """Start a run on a temporary thread in the background."""
-    started = await executor.start(run_request(body), thread_id=None)
+    started = await executor.start(run_request(body, actor), thread_id=None)
     response.headers.update(_locations(started, stateless=True, tail="stream"))
     return _run(started.run)
 
 
-@router.post("/runs/batch", response_model=list[Run], responses=error_responses(404, *BODY_ERRORS))
+@router.post(
+    "/runs/batch",
+    response_model=list[Run],
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
+)
 async def create_stateless_runs(
-    body: Annotated[list[RunCreate], Body(max_length=BATCH_LIMIT)], executor: ExecutorDep
+    body: Annotated[list[RunCreate], Body(max_length=BATCH_LIMIT)],
+    executor: ExecutorDep,
+    actor: RunActorDep,
 ) -> list[Run]:
     """Start several stateless runs in the background (all are checked before any starts)."""
-    requests = [run_request(item) for item in body]
+    requests = [run_request(item, actor) for item in body]
     for request in requests:
         await executor.check(request)
     return [_run((await executor.start(request, thread_id=None)).run) for request in requests]
@@ -140,6 +179,7 @@ async def create_stateless_runs(
     "/threads/{thread_id}/runs",
     response_model=None,
     responses={200: {"model": list[Run]}, **error_responses(404, 422)},
+    dependencies=[permission("threads:read")],
 )
 async def list_runs(
     thread_id: str,
@@ -174,7 +214,10 @@ def _selected(select: list[str] | None) -> set[str] | None:
 
 
 @router.get(
-    "/threads/{thread_id}/runs/{run_id}", response_model=Run, responses=error_responses(404, 422)
+    "/threads/{thread_id}/runs/{run_id}",
+    response_model=Run,
+    responses=error_responses(404, 422),
+    dependencies=[permission("threads:read")],
 )
 async def get_run(thread_id: str, run_id: str, runs: RunsDep) -> Run:
     """One run, with its status (and, for a failed run, its error)."""
@@ -185,6 +228,7 @@ async def get_run(thread_id: str, run_id: str, runs: RunsDep) -> Run:
     "/threads/{thread_id}/runs/{run_id}",
     status_code=http_status.HTTP_204_NO_CONTENT,
     responses=error_responses(404, 409, 422),
+    dependencies=[permission("threads:write")],
 )
 async def delete_run(thread_id: str, run_id: str, executor: ExecutorDep) -> Response:
     """Delete an ended run's record (409 while it is pending or running: cancel it first)."""
@@ -196,6 +240,7 @@ async def delete_run(thread_id: str, run_id: str, executor: ExecutorDep) -> Resp
     "/threads/{thread_id}/runs/{run_id}/stream",
     response_class=EventSourceResponse,
     responses=error_responses(404, 422),
+    dependencies=[permission("threads:read")],
 )
 async def join_run_stream(
     thread_id: str,
@@ -225,7 +270,11 @@ async def join_run_stream(
     )
 
 
-@router.get("/threads/{thread_id}/runs/{run_id}/join", responses=error_responses(404, 422))
+@router.get(
+    "/threads/{thread_id}/runs/{run_id}/join",
+    responses=error_responses(404, 422),
+    dependencies=[permission("threads:read")],
+)
 async def join_run(thread_id: str, run_id: str, runs: RunsDep, executor: ExecutorDep) -> Response:
     """Wait for the run to end; answer the thread's values (or the run's error)."""
     record = await runs.get(run_id, thread_id=thread_id)
@@ -239,6 +288,7 @@ async def join_run(thread_id: str, run_id: str, runs: RunsDep, executor: Executo
         204: {"description": "Cancelled (with ``wait``)."},
         **error_responses(404, 409, *BODY_ERRORS),
     },
+    dependencies=[permission("agents:run")],
 )
 async def cancel_run(
     thread_id: str,
@@ -267,6 +317,7 @@ class BulkCancel(BaseModel):
     "/runs/cancel",
     status_code=http_status.HTTP_204_NO_CONTENT,
     responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("agents:run")],
 )
 async def cancel_runs(
     body: BulkCancel,

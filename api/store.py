@@ -12,6 +12,7 @@ from langgraph.store.base import InvalidNamespaceError
 
 from api.deps import StoreDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.permissions import permission
 from api.store_schemas import (
     Item,
     Namespaces,
@@ -67,7 +68,10 @@ def _json(value: Any) -> Response:
 
 
 @router.put(
-    "/items", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BODY_ERRORS)
+    "/items",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("store:write")],
 )
 async def put_item(body: StorePut, store: StoreDep) -> Response:
     """Create or replace an item; ``ttl`` (minutes) makes it expire."""
@@ -77,7 +81,12 @@ async def put_item(body: StorePut, store: StoreDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/items", response_model=Item | None, responses=error_responses(422))
+@router.get(
+    "/items",
+    response_model=Item | None,
+    responses=error_responses(422),
+    dependencies=[permission("store:read")],
+)
 async def get_item(
     store: StoreDep,
     key: Annotated[str, Query(min_length=1)],
@@ -98,7 +107,10 @@ async def get_item(
 
 
 @router.delete(
-    "/items", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BODY_ERRORS)
+    "/items",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("store:write")],
 )
 async def delete_item(body: StoreDelete, store: StoreDep) -> Response:
     """Delete an item; deleting one that does not exist is not an error."""
@@ -106,7 +118,12 @@ async def delete_item(body: StoreDelete, store: StoreDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/items/search", response_model=SearchItems, responses=error_responses(*BODY_ERRORS))
+@router.post(
+    "/items/search",
+    response_model=SearchItems,
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("store:read")],
+)
 async def search_items(store: StoreDep, body: StoreSearch | None = None) -> Response:
     """Items under a namespace prefix matching ``filter``, most recently updated first. A
     ``query`` ranks them only when the store has an embedding index (none by default)."""
@@ -124,7 +141,12 @@ async def search_items(store: StoreDep, body: StoreSearch | None = None) -> Resp
     return _json({"items": [_item(item) for item in items]})
 
 
-@router.post("/namespaces", response_model=Namespaces, responses=error_responses(*BODY_ERRORS))
+@router.post(
+    "/namespaces",
+    response_model=Namespaces,
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("store:read")],
+)
 async def list_namespaces(store: StoreDep, body: StoreListNamespaces | None = None) -> Response:
     """Namespaces that hold items, filtered by prefix and suffix, cut at ``max_depth``."""
     body = body or StoreListNamespaces()

@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter
 
 from api.deps import RuntimeDep
+from api.permissions import anyone, signed_in
 from api.schemas import Health, ServerInfo, WarmUp
 from runtime.warmup import WarmupStatus
 
@@ -20,13 +21,21 @@ def _version(package: str) -> str:
         return "0.0.0"
 
 
-@router.get("/ok", response_model=Health)
+@router.get(
+    "/ok",
+    response_model=Health,
+    dependencies=[anyone()],
+)
 async def ok() -> Health:
     """Answers as soon as the server accepts requests, even while models still load."""
     return Health(ok=True)
 
 
-@router.get("/info", response_model=ServerInfo)
+@router.get(
+    "/info",
+    response_model=ServerInfo,
+    dependencies=[signed_in()],
+)
 async def info(runtime: RuntimeDep) -> ServerInfo:
     """Versions, the features this server implements, and whether the agents are ready.
 

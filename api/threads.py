@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ThreadsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.permissions import permission
 from api.schemas import CheckpointIn, Thread, ThreadCreate, ThreadPatch, ThreadSearch
 from api.thread_schemas import (
     ThreadCount,
@@ -41,7 +42,12 @@ def _checkpoint(checkpoint: CheckpointIn | None) -> dict[str, Any] | None:
     return None if checkpoint is None else checkpoint.model_dump(exclude_none=True)
 
 
-@router.post("", response_model=Thread, responses=error_responses(409, *BODY_ERRORS))
+@router.post(
+    "",
+    response_model=Thread,
+    responses=error_responses(409, *BODY_ERRORS),
+    dependencies=[permission("threads:write")],
+)
 async def create_thread(threads: ThreadsDep, body: ThreadCreate | None = None) -> Thread:
     """A new thread; ``if_exists`` decides what an existing ``thread_id`` does."""
     body = body or ThreadCreate()
@@ -55,7 +61,12 @@ async def create_thread(threads: ThreadsDep, body: ThreadCreate | None = None) -
     return _thread(record)
 
 
-@router.post("/search", response_model=list[Thread], responses=error_responses(*BODY_ERRORS))
+@router.post(
+    "/search",
+    response_model=list[Thread],
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("threads:read")],
+)
 async def search_threads(threads: ThreadsDep, body: ThreadSearch | None = None) -> Any:
     """Threads matching ids, status, and metadata or values (by containment)."""
     body = body or ThreadSearch()
@@ -87,20 +98,35 @@ async def search_threads(threads: ThreadsDep, body: ThreadSearch | None = None) 
     return found
 
 
-@router.post("/count", response_model=int, responses=error_responses(*BODY_ERRORS))
+@router.post(
+    "/count",
+    response_model=int,
+    responses=error_responses(*BODY_ERRORS),
+    dependencies=[permission("threads:read")],
+)
 async def count_threads(threads: ThreadsDep, body: ThreadCount | None = None) -> int:
     """How many threads match status, and metadata or values (by containment)."""
     body = body or ThreadCount()
     return await threads.store.count(status=body.status, metadata=body.metadata, values=body.values)
 
 
-@router.get("/{thread_id}", response_model=Thread, responses=error_responses(404, 422))
+@router.get(
+    "/{thread_id}",
+    response_model=Thread,
+    responses=error_responses(404, 422),
+    dependencies=[permission("threads:read")],
+)
 async def get_thread(thread_id: str, threads: ThreadsDep) -> Thread:
     """One thread, with its status and last values."""
     return _thread(await threads.store.get(thread_id))
 
 
-@router.patch("/{thread_id}", response_model=Thread, responses=error_responses(404, *BODY_ERRORS))
+@router.patch(
+    "/{thread_id}",
+    response_model=Thread,
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("threads:write")],
+)
 async def update_thread(
     thread_id: str,
     body: ThreadPatch,
@@ -115,7 +141,10 @@ async def update_thread(
 
 
 @router.delete(
-    "/{thread_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404, 422)
+    "/{thread_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404, 422),
+    dependencies=[permission("threads:write")],
 )
 async def delete_thread(thread_id: str, threads: ThreadsDep) -> Response:
     """Delete the thread, its runs (cancelled first) and its checkpoints."""
@@ -124,14 +153,22 @@ async def delete_thread(thread_id: str, threads: ThreadsDep) -> Response:
 
 
 @router.post(
-    "/{thread_id}/copy", response_model=Thread, responses=error_responses(404, *BODY_ERRORS)
+    "/{thread_id}/copy",
+    response_model=Thread,
+    responses=error_responses(404, *BODY_ERRORS),
+    dependencies=[permission("threads:write")],
 )
 async def copy_thread(thread_id: str, threads: ThreadsDep) -> Thread:
     """A new thread with this one's metadata, values and every checkpoint (not its runs)."""
     return _thread(await threads.copy(thread_id))
 
 
-@router.get("/{thread_id}/state", response_model=ThreadState, responses=STATE_ERRORS)
+@router.get(
+    "/{thread_id}/state",
+    response_model=ThreadState,
+    responses=STATE_ERRORS,
+    dependencies=[permission("threads:read")],
+)
 async def get_thread_state(
     thread_id: str, threads: ThreadsDep, subgraphs: bool = False
 ) -> Response:
@@ -143,6 +180,7 @@ async def get_thread_state(
     "/{thread_id}/state",
     response_model=ThreadStateUpdated,
     responses=error_responses(404, 409, 503, *BODY_ERRORS),
+    dependencies=[permission("threads:write")],
 )
 async def update_thread_state(
     thread_id: str, body: ThreadStateUpdate, threads: ThreadsDep
@@ -159,7 +197,10 @@ async def update_thread_state(
 
 
 @router.get(
-    "/{thread_id}/state/{checkpoint_id}", response_model=ThreadState, responses=STATE_ERRORS
+    "/{thread_id}/state/{checkpoint_id}",
+    response_model=ThreadState,
+    responses=STATE_ERRORS,
+    dependencies=[permission("threads:read")],
 )
 async def get_thread_state_at(
     thread_id: str, checkpoint_id: str, threads: ThreadsDep, subgraphs: bool = False
@@ -175,6 +216,7 @@ async def get_thread_state_at(
     "/{thread_id}/state/checkpoint",
     response_model=ThreadState,
     responses=error_responses(404, 503, *BODY_ERRORS),
+    dependencies=[permission("threads:read")],
 )
 async def get_thread_state_at_checkpoint(
     thread_id: str, body: ThreadStateAtCheckpoint, threads: ThreadsDep
@@ -186,7 +228,12 @@ async def get_thread_state_at_checkpoint(
     return _json(state)
 
 
-@router.get("/{thread_id}/history", response_model=list[ThreadState], responses=STATE_ERRORS)
+@router.get(
+    "/{thread_id}/history",
+    response_model=list[ThreadState],
+    responses=STATE_ERRORS,
+    dependencies=[permission("threads:read")],
+)
 async def get_thread_history(
     thread_id: str,
     threads: ThreadsDep,
@@ -201,6 +248,7 @@ async def get_thread_history(
     "/{thread_id}/history",
     response_model=list[ThreadState],
     responses=error_responses(404, 503, *BODY_ERRORS),
+    dependencies=[permission("threads:read")],
 )
 async def search_thread_history(
     thread_id: str, threads: ThreadsDep, body: ThreadHistory | None = None

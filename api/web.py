@@ -1,21 +1,53 @@
-"""The reps' chat page: ``/`` answers the page, ``/static/...`` its scripts and styles."""
+"""The pages: ``/`` the reps' chat, ``/sign-in`` and the sign-in API they use, and
+``/static/...`` their scripts and styles. A page asked for without a session redirects to the
+sign-in page, which comes back to it afterwards."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api import sessions
+from api.authentication import signed_in_or_none
+from identity.principal import Principal
 from web import STATIC_DIR
 
 router = APIRouter(tags=["web"])
+router.include_router(sessions.router)
 
 static_files = StaticFiles(directory=STATIC_DIR)
 """Mounted at ``/static`` by the app (a mount, so it stays out of the OpenAPI schema)."""
 
+SIGN_IN_PAGE = "/sign-in"
+# no-cache: a page is revalidated, so a new version shows after a restart.
+_PAGE_HEADERS = {"Cache-Control": "no-cache"}
+
+PageUserDep = Annotated[Principal | None, Depends(signed_in_or_none)]
+
+
+def sign_in_redirect(back_to: str) -> RedirectResponse:
+    """To the sign-in page, which returns to ``back_to`` (a path of this server)."""
+    return RedirectResponse(f"{SIGN_IN_PAGE}?next={quote(back_to, safe='/')}", status_code=303)
+
+
+def page(file_name: str, user: Principal | None, path: str) -> Response:
+    """A page of ``web/static`` for a signed-in user, else the redirect to sign in."""
+    if user is None:
+        return sign_in_redirect(path)
+    return FileResponse(STATIC_DIR / file_name, headers=_PAGE_HEADERS)
+
 
 @router.get("/", include_in_schema=False)
-async def chat_page() -> FileResponse:
+async def chat_page(user: PageUserDep) -> Response:
     """The chat page; it talks to this same server's API."""
-    # no-cache: the page is revalidated, so a new version shows after a restart.
-    return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    return page("index.html", user, "/")
+
+
+@router.get(SIGN_IN_PAGE, include_in_schema=False)
+async def sign_in_page() -> FileResponse:
+    """The sign-in form (answers without credentials)."""
+    return FileResponse(STATIC_DIR / "sign-in.html", headers=_PAGE_HEADERS)

@@ -21,6 +21,7 @@ from llm.providers import register_providers
 from llm.scripted import scripted_model
 from server import create_app
 from tests.support.consent import grant_everyone
+from tests.support.credentials import admin_headers
 from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +53,9 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http
     engine.dispose()
 

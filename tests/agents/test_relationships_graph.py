@@ -18,6 +18,7 @@ from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from memory import MemoryUnavailable
+from tests.support.credentials import admin_headers
 from tests.support.relationships_world import (
     ANN,
     AS_OF,
@@ -346,7 +347,9 @@ async def test_served_over_the_api_as_a_stateless_run(world: World, tmp_path: An
     body = {"assistant_id": "relationships", "input": {"account_id": LOOP, "as_of": AS_OF}}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://testserver"
+        ) as client:
             with scripted_model(responses=["x"]):
                 response = await client.post("/runs/wait", json=body)
     assert response.status_code == 200, response.text

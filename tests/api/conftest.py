@@ -13,6 +13,7 @@ import pytest
 from core.settings import Settings
 from server import create_app
 from tests.support.apps import make_app, make_runs_app, serve
+from tests.support.credentials import admin_headers
 from tests.support.fake_graphs import FakeServices
 from tests.support.run_graphs import RunServices
 
@@ -34,11 +35,14 @@ def services() -> FakeServices:
 
 @pytest.fixture
 async def client(settings: Settings, services: FakeServices) -> AsyncIterator[httpx.AsyncClient]:
-    """An in-process client; the app's lifespan runs around it (ASGITransport does not)."""
+    """An in-process client with the app's admin key; the app's lifespan runs around it
+    (ASGITransport does not)."""
     app = make_app(settings, services)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=admin_headers(app)
+        ) as c:
             yield c
 
 

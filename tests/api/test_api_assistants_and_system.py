@@ -15,6 +15,7 @@ from core.settings import Settings
 from graphs.registry import assistant_id_for
 from runtime.broker import StreamEvent
 from server import create_app
+from tests.support.credentials import admin_headers
 from tests.support.fake_graphs import graph_specs
 from tests.support.sse import parse_sse
 
@@ -68,7 +69,9 @@ async def test_the_server_answers_while_the_services_are_still_loading(tmp_path:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+        httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://t"
+        ) as c,
     ):
         assert (await c.get("/ok")).status_code == 200
         assert (await c.get("/info")).json()["metadata"]["services"] == "loading"

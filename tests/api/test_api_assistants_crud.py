@@ -16,6 +16,7 @@ from langgraph_sdk.errors import ConflictError, NotFoundError
 from core.settings import Settings
 from graphs.registry import assistant_id_for
 from tests.support.assistant_graphs import assistant_graph_specs
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import FakeServices
 from tests.support.postgres import fresh_database, postgres_problem
 
@@ -39,7 +40,7 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
 
 async def _lifecycle(url: str) -> None:
     """Create -> read -> search -> count -> patch (v2) -> versions -> latest(v1) -> delete."""
-    async with get_client(url=url, api_key=None) as client:
+    async with get_client(url=url, api_key=key_for(url)) as client:
         created = await client.assistants.create(
             "configured",
             config={"configurable": {"tone": "warm"}, "tags": ["crm"]},
@@ -98,7 +99,7 @@ async def test_sdk_assistant_lifecycle(server: str) -> None:
 
 
 async def test_runs_use_the_assistants_config_and_context_under_their_own(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         assistant = await client.assistants.create(
             "configured", config={"configurable": {"tone": "warm"}}, context={"audience": "cfo"}
         )
@@ -137,14 +138,14 @@ async def test_runs_use_the_assistants_config_and_context_under_their_own(server
 
 
 async def test_default_assistants_are_read_only_and_listed_in_registry_order(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         defaults = await client.assistants.search(limit=100)
         assert [a["graph_id"] for a in defaults] == REGISTERED
         assert all(a["metadata"]["created_by"] == "system" for a in defaults)
         mine = await client.assistants.create("chat", name="mine")
         # Newest first: a user assistant comes before the registry's.
         assert (await client.assistants.search(limit=1))[0]["assistant_id"] == mine["assistant_id"]
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             for ref in ("chat", assistant_id_for("chat")):
                 detail = _error(
                     await http.patch(f"/assistants/{ref}", json={"name": "x"}),
@@ -164,7 +165,7 @@ async def test_default_assistants_are_read_only_and_listed_in_registry_order(ser
 
 
 async def test_conflicts_unknown_ids_and_bad_bodies(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         fixed = str(uuid.uuid4())
         first = await client.assistants.create("chat", assistant_id=fixed, name="first")
         with pytest.raises(ConflictError):
@@ -173,7 +174,7 @@ async def test_conflicts_unknown_ids_and_bad_bodies(server: str) -> None:
         assert same == first
 
     ghost = str(uuid.uuid4())
-    async with httpx.AsyncClient(base_url=server) as http:
+    async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
         _error(
             await http.post(
                 "/assistants", json={"graph_id": "chat", "assistant_id": assistant_id_for("chat")}
@@ -236,7 +237,7 @@ async def test_conflicts_unknown_ids_and_bad_bodies(server: str) -> None:
 
 
 async def test_drawings_schemas_and_subgraphs_of_defaults_and_user_assistants(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         mine = await client.assistants.create("family", name="tree")
         for ref in ("family", mine["assistant_id"]):
             flat = await client.assistants.get_graph(ref)
@@ -257,7 +258,7 @@ async def test_drawings_schemas_and_subgraphs_of_defaults_and_user_assistants(se
 
 
 async def test_search_pages_sorts_and_selects(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         for name in ("beta", "alpha", "gamma"):
             await client.assistants.create("chat", name=name, metadata={"batch": 1})
         page = await client.assistants.search(
@@ -279,7 +280,7 @@ async def test_search_pages_sorts_and_selects(server: str) -> None:
 
 
 async def test_deleting_with_threads_removes_the_threads_it_ran_on(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         mine = await client.assistants.create("chat")
         used = await client.threads.create()
         other = await client.threads.create()
@@ -297,13 +298,13 @@ async def test_deleting_with_threads_removes_the_threads_it_ran_on(server: str) 
 
 async def test_assistants_survive_a_restart(serve_graphs: Callable[..., Any]) -> None:
     with serve_graphs(assistant_graph_specs(), FakeServices()) as url:
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             mine = await client.assistants.create(
                 "configured", config={"configurable": {"tone": "t"}}
             )
             await client.assistants.update(mine["assistant_id"], name="kept")
     with serve_graphs(assistant_graph_specs(), FakeServices()) as url:
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             kept = await client.assistants.get(mine["assistant_id"])
             assert kept["name"] == "kept" and kept["version"] == 2
             defaults = await client.assistants.search(metadata={"created_by": "system"}, limit=100)
@@ -327,12 +328,12 @@ async def test_assistants_on_postgresql(
     on_postgres = settings.model_copy(update={"database_url": postgres_url})
     with serve_graphs(assistant_graph_specs(), FakeServices(), settings=on_postgres) as url:
         await _lifecycle(url)
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             mine = await client.assistants.create("configured", context={"audience": "board"})
             values = await client.runs.wait(None, mine["assistant_id"], input={"question": "q"})
             assert values["seen"]["context"] == {"audience": "board"}
     with serve_graphs(assistant_graph_specs(), FakeServices(), settings=on_postgres) as url:
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             assert (await client.assistants.get(mine["assistant_id"]))["context"] == {
                 "audience": "board"
             }

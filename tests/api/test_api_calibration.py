@@ -16,6 +16,7 @@ from crm import models as m
 from crm.db import make_engine, migrate, session_factory
 from server import create_app
 from tests.support.calibration_world import fill_log
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +45,9 @@ async def client(settings: Settings, engine: Engine) -> AsyncIterator[httpx.Asyn
     app = create_app(settings, graphs={}, services_factory=lambda s: None)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http
 
 

@@ -16,6 +16,7 @@ from eval.calibration.panel import review_batch
 from eval.calibration.refit import refit_batch
 from eval.calibration.store import CalibrationStore
 from server import create_app
+from tests.support.credentials import admin_headers
 from tests.support.panel_world import NOVEMBER, OCTOBER, fill_month, truth_for
 
 pytestmark = pytest.mark.anyio
@@ -56,7 +57,9 @@ async def client(settings: Settings, engine: Engine) -> AsyncIterator[httpx.Asyn
     app = create_app(settings, graphs={}, services_factory=lambda s: None)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http
 
 

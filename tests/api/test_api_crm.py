@@ -17,6 +17,7 @@ from crm.demo import seed_demo
 from crm.recommendations import RecommendationLog
 from crm.store import CRMStore
 from server import create_app
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +48,9 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, graphs={}, services_factory=lambda s: None)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http
 
 
@@ -95,7 +98,9 @@ async def test_overview_shows_the_score_stored_by_event_intake(settings, crm) ->
     app = create_app(settings, graphs={}, services_factory=_services_for(settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as client:
             event = {
                 "id": "WEB-PAGE-1",
                 "account_id": account.id,

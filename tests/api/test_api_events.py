@@ -27,6 +27,7 @@ from llm.gateway import chat_model
 from llm.providers import register_providers
 from llm.scripted import scripted_model
 from server import create_app
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -80,7 +81,9 @@ async def client(settings: Settings, engine: Engine) -> AsyncIterator[httpx.Asyn
     app = create_app(settings, graphs=graphs, services_factory=lambda _: services)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://testserver"
+        ) as c:
             yield c
 
 

@@ -19,6 +19,7 @@ from governance.audit_services import AuditServices
 from governance.recorder import SignedAuditedRecorder
 from server import create_app
 from tests.support.audit_world import ACCOUNT, ANNA, ANNA_MEETING, BEN, BEN_CALL, seed_two_people
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +34,9 @@ async def app(settings: Settings, services: object) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport, headers=admin_headers(app), base_url="http://testserver"
+    ) as client:
         yield client
 
 

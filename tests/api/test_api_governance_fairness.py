@@ -13,6 +13,7 @@ from core.settings import Settings
 from crm.store import CRMStore
 from server import create_app
 from tests.support.budget_world import AS_OF, World, build_world
+from tests.support.credentials import admin_headers
 from tools.pricing import PricingTools
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +43,9 @@ async def fair_client(settings: Settings, world: World) -> AsyncIterator[httpx.A
     app = create_app(settings, graphs={}, services_factory=lambda _: services)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://testserver"
+        ) as c:
             yield c
 
 

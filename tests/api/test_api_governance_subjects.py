@@ -14,6 +14,7 @@ from crm.db import make_engine, migrate
 from memory import HashingEmbeddingFunction, Memory
 from server import create_app
 from tests.support.canary_world import CANARY, COLLEAGUE, ECHO, CanaryServices, seed_canary_crm
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 GRANT = {"action": "grant", "purpose": "model_training", "notice_version": "2026-11"}
@@ -33,7 +34,9 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://testserver"
+        ) as c:
             yield c
     engine.dispose()
 

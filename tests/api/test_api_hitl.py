@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from langgraph_sdk import get_client
 
+from tests.support.credentials import key_for
 from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
@@ -26,7 +27,7 @@ async def _paused(client: Any, **options: Any) -> tuple[str, list[Any]]:
 
 
 async def test_an_interrupt_shows_in_the_stream_the_state_and_the_thread(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id, parts = await _paused(client, stream_mode="values")
         last = parts[-1]
         assert last.event == "values"
@@ -47,7 +48,7 @@ async def test_an_interrupt_shows_in_the_stream_the_state_and_the_thread(runs_se
 
 
 async def test_interrupts_reach_clients_that_asked_for_other_modes(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         _, custom_only = await _paused(client, stream_mode="custom")
         assert [p.event for p in custom_only] == ["metadata", "values"]
         assert custom_only[-1].data == {"__interrupt__": [custom_only[-1].data["__interrupt__"][0]]}
@@ -68,7 +69,7 @@ async def test_interrupts_reach_clients_that_asked_for_other_modes(runs_server: 
 
 
 async def test_resume_update_and_goto_commands(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id, _ = await _paused(client)
         done = await client.runs.wait(
             thread_id, "review", command={"resume": "ship it", "update": {"note": "edited"}}
@@ -93,7 +94,7 @@ async def test_interrupt_before_and_after_stop_at_nodes_and_input_null_continues
     runs_server: str, run_services: RunServices
 ) -> None:
     run_services.gate.set()
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         stopped = await client.runs.wait(thread_id, "nested", input={}, interrupt_before=["done"])
         assert stopped["visited"] == ["outer", "inner"]
@@ -116,7 +117,7 @@ async def test_interrupt_before_and_after_stop_at_nodes_and_input_null_continues
 
 
 async def test_breakpoint_parts_say_which_nodes_wait(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         parts = [
             p

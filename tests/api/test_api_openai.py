@@ -11,6 +11,7 @@ import pytest
 
 from api.openai_compat import REPLACED_DRAFT_SEPARATOR, final_answer, remaining_text
 from graphs.registry import assistant_id_for
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import REPLY, TOKENS, FakeServices
 
 pytestmark = pytest.mark.anyio
@@ -19,12 +20,12 @@ HI = [{"role": "user", "content": "hi"}]
 
 
 def _client(url: str, **options: Any) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, **options)
+    return openai.AsyncOpenAI(base_url=f"{url}/v1", api_key=key_for(url), max_retries=0, **options)
 
 
 async def _no_threads_left(url: str) -> None:
     # Chat completions are stateless: their temporary thread is gone once the answer is.
-    async with httpx.AsyncClient(base_url=url) as http:
+    async with httpx.AsyncClient(base_url=url, headers=headers_for(url)) as http:
         for _ in range(100):
             threads = (await http.post("/threads/search", json={})).json()
             if not threads:
@@ -47,7 +48,7 @@ async def test_models_are_the_graphs_by_graph_id_or_assistant_id(live_server: st
 
 
 async def test_a_created_assistant_is_a_model_by_its_id(live_server: str) -> None:
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, headers=headers_for(live_server)) as http:
         created = (await http.post("/assistants", json={"graph_id": "chat", "name": "c"})).json()
     client = _client(live_server)
     assistant_id = created["assistant_id"]
@@ -100,7 +101,7 @@ async def test_streamed_chat_completion_sends_tokens_then_done(live_server: str)
 
 async def test_stream_wire_format_is_data_lines_and_done(live_server: str) -> None:
     body = {"model": "chat", "messages": HI, "stream": True}
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, headers=headers_for(live_server)) as http:
         response = await http.post("/v1/chat/completions", json=body)
     assert response.headers["content-type"].startswith("text/event-stream")
     lines = [line for line in response.text.splitlines() if line and not line.startswith(":")]
@@ -137,7 +138,7 @@ async def test_unknown_model_is_404_in_openai_shape(live_server: str) -> None:
 async def test_wrong_body_is_422_naming_the_field(
     live_server: str, body: dict[str, Any], param: str, words: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, headers=headers_for(live_server)) as http:
         response = await http.post("/v1/chat/completions", json=body)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
@@ -154,7 +155,7 @@ async def test_wrong_body_through_the_client_raises_unprocessable(live_server: s
 
 
 async def test_malformed_json_is_400_and_other_guards_keep_their_status(live_server: str) -> None:
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, headers=headers_for(live_server)) as http:
         broken = await http.post(
             "/v1/chat/completions",
             content=b'{"model": "chat", "messages": [',
@@ -189,7 +190,9 @@ async def test_a_failing_agent_is_500_without_retries_and_leaves_nothing(live_se
 async def test_leaving_a_stream_cancels_its_run(live_server: str, services: FakeServices) -> None:
     body = {"model": "gated", "messages": HI, "stream": True}
     async with (
-        httpx.AsyncClient(base_url=live_server, timeout=10) as http,
+        httpx.AsyncClient(
+            base_url=live_server, timeout=10, headers=headers_for(live_server)
+        ) as http,
         http.stream("POST", "/v1/chat/completions", json=body) as response,
     ):
         async for line in response.aiter_lines():

@@ -14,6 +14,7 @@ from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.recommendations import RecommendationLog
 from server import create_app
+from tests.support.credentials import admin_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +57,9 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, graphs={}, services_factory=lambda s: None)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http
 
 

@@ -26,6 +26,7 @@ from crm.db import session_factory
 from runtime.database import make_records_engine
 from runtime.models import GraphRun, GraphThread
 from tests.support.apps import make_runs_app, serve
+from tests.support.credentials import key_for
 from tests.support.postgres import fresh_database, postgres_problem
 from tests.support.run_graphs import RunServices
 
@@ -71,7 +72,7 @@ async def _crash_mid_run(settings: Settings) -> dict[str, Any]:
     """Start a run and queue another in a child server, kill it while the first is in its
     second step; the ids involved."""
     with _doomed_server(settings) as (url, process):
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             thread_id = (await client.threads.create())["thread_id"]
             running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
             deadline = time.monotonic() + 10
@@ -88,7 +89,7 @@ async def _crash_mid_run(settings: Settings) -> dict[str, Any]:
 
 
 async def _check_marked_and_resume(url: str, services: RunServices, ids: dict[str, Any]) -> None:
-    async with get_client(url=url, api_key=None) as client:
+    async with get_client(url=url, api_key=key_for(url)) as client:
         thread_id = ids["thread_id"]
         thread = await client.threads.get(thread_id)
         assert thread["status"] == "error"  # never left busy
@@ -115,7 +116,7 @@ async def test_a_run_left_running_in_the_database_is_marked_at_the_next_start(
     """The fast version: a run stopped in its second step, then its rows set back to what a
     crash leaves (run ``running``, thread ``busy``) before the next server starts."""
     with serve(make_runs_app(settings, RunServices())) as url:
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             thread_id = (await client.threads.create())["thread_id"]
             running = await client.runs.create(thread_id, "steps", input={}, durability="sync")
             while (await client.threads.get_state(thread_id))["next"] != ["second"]:

@@ -16,6 +16,7 @@ from langgraph_sdk.errors import ConflictError, NotFoundError, UnprocessableEnti
 
 from core.settings import Settings
 from tests.support.apps import make_runs_app, serve
+from tests.support.credentials import headers_for, key_for
 from tests.support.postgres import fresh_database, postgres_problem
 from tests.support.run_graphs import RunServices
 
@@ -54,7 +55,7 @@ async def _started_in_second_step(client: Any, services: RunServices, n: int = 1
 async def test_reject_refuses_a_second_run_with_409_and_leaves_the_first_alone(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         first = await client.runs.create(thread_id, "steps", input={})
         with pytest.raises(ConflictError, match="busy"):
@@ -69,7 +70,7 @@ async def test_reject_refuses_a_second_run_with_409_and_leaves_the_first_alone(
 async def test_interrupt_cancels_the_active_run_keeping_its_progress(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         first = await client.runs.create(thread_id, "steps", input={})
         await _started_in_second_step(client, run_services)
@@ -90,7 +91,7 @@ async def test_interrupt_cancels_the_active_run_keeping_its_progress(
 async def test_rollback_deletes_the_active_run_and_its_checkpoints(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         first = await client.runs.create(thread_id, "steps", input={})
         await _started_in_second_step(client, run_services)
@@ -110,7 +111,7 @@ async def test_rollback_deletes_the_active_run_and_its_checkpoints(
 async def test_enqueue_runs_after_the_active_run_in_creation_order(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         first = await client.runs.create(thread_id, "steps", input={})
         await _started_in_second_step(client, run_services)
@@ -136,7 +137,7 @@ async def test_enqueue_runs_after_the_active_run_in_creation_order(
 async def test_a_queued_run_can_be_cancelled_before_it_starts(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         first = await client.runs.create(thread_id, "steps", input={})
         await _started_in_second_step(client, run_services)
@@ -155,7 +156,7 @@ async def test_a_queued_run_can_be_cancelled_before_it_starts(
 async def test_cancel_with_rollback_restores_the_state_from_before_the_run(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         run_services.gate.set()
         before = await client.runs.wait(thread_id, "steps", input={})
@@ -173,7 +174,7 @@ async def test_cancel_with_rollback_restores_the_state_from_before_the_run(
 async def test_cancel_and_delete_refuse_what_they_cannot_do(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         run = await client.runs.create(thread_id, "steps", input={})
         with pytest.raises(ConflictError, match="still active"):
@@ -189,7 +190,9 @@ async def test_cancel_and_delete_refuse_what_they_cannot_do(
             await client.runs.delete(thread_id, run["run_id"])
         with pytest.raises(NotFoundError):
             await client.runs.cancel(thread_id, "no-such-run")
-        async with httpx.AsyncClient(base_url=runs_server) as http:
+        async with httpx.AsyncClient(
+            base_url=runs_server, headers=headers_for(runs_server)
+        ) as http:
             bad = await http.post(f"/threads/{thread_id}/runs/{run['run_id']}/cancel?action=undo")
             assert bad.status_code == 422 and "action (query parameter)" in bad.json()["detail"]
         assert (await client.threads.get(thread_id))["status"] == "idle"
@@ -198,7 +201,7 @@ async def test_cancel_and_delete_refuse_what_they_cannot_do(
 async def test_list_filters_by_status_pages_and_selects_fields(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         for graph in ("chat", "failing", "chat"):
             await client.runs.wait(thread_id, graph, input=HI, raise_error=False)
@@ -214,7 +217,7 @@ async def test_list_filters_by_status_pages_and_selects_fields(
 async def test_stateless_background_runs_batches_and_bulk_cancel(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         run = await client.runs.create(None, "chat", input=HI)
         joined = await client.runs.join(run["thread_id"], run["run_id"])
         assert joined["step"] == 2
@@ -233,7 +236,9 @@ async def test_stateless_background_runs_batches_and_bulk_cancel(
         await client.runs.cancel_many(thread_id=batch[1]["thread_id"])
         await _becomes(client, batch[1]["thread_id"], batch[1]["run_id"], "interrupted")
         assert (await client.runs.join(batch[0]["thread_id"], batch[0]["run_id"]))["step"] == 2
-        async with httpx.AsyncClient(base_url=runs_server) as http:
+        async with httpx.AsyncClient(
+            base_url=runs_server, headers=headers_for(runs_server)
+        ) as http:
             refused = await http.post(
                 "/runs/batch",
                 json=[{"assistant_id": "chat"}, {"assistant_id": "ghost"}],
@@ -248,7 +253,7 @@ async def test_stateless_background_runs_batches_and_bulk_cancel(
 
 
 async def test_after_seconds_delays_the_start(runs_server: str, run_services: RunServices) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         started = time.monotonic()
         run = await client.runs.create(thread_id, "chat", input=HI, after_seconds=0.3)
@@ -270,12 +275,14 @@ async def test_after_seconds_delays_the_start(runs_server: str, run_services: Ru
 async def test_a_joining_client_that_leaves_cancels_the_run_only_when_asked(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         run = await client.runs.create(thread_id, "steps", input={})
         await _started_in_second_step(client, run_services)
         path = f"/threads/{thread_id}/runs/{run['run_id']}/stream"
-        async with httpx.AsyncClient(base_url=runs_server) as http:
+        async with httpx.AsyncClient(
+            base_url=runs_server, headers=headers_for(runs_server)
+        ) as http:
             async with http.stream("GET", path) as response:
                 assert response.status_code == 200
             await asyncio.sleep(0.2)
@@ -295,7 +302,7 @@ async def test_rollback_deletes_checkpoints_on_postgresql_too(
     with fresh_database("crm_rollback") as database_url:
         settings = Settings(data_dir=tmp_path / "pg-data", database_url=database_url)
         with serve(make_runs_app(settings, run_services)) as url:
-            async with get_client(url=url, api_key=None) as client:
+            async with get_client(url=url, api_key=key_for(url)) as client:
                 thread_id = (await client.threads.create())["thread_id"]
                 first = await client.runs.create(thread_id, "steps", input={}, durability="sync")
                 await _started_in_second_step(client, run_services)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from tests.support.credentials import headers_for, key_for
 from tests.support.run_graphs import RunServices
 
 pytestmark = pytest.mark.anyio
@@ -48,7 +49,7 @@ async def test_resumable_runs_number_every_event_and_others_do_not(
     runs_server: str, run_services: RunServices
 ) -> None:
     run_services.gate.set()
-    async with httpx.AsyncClient(base_url=runs_server) as http:
+    async with httpx.AsyncClient(base_url=runs_server, headers=headers_for(runs_server)) as http:
         thread_id = (await http.post("/threads", json={})).json()["thread_id"]
         resumable = await http.post(
             f"/threads/{thread_id}/runs/stream", json={**STEPS_BODY, "stream_resumable": True}
@@ -63,10 +64,12 @@ async def test_resumable_runs_number_every_event_and_others_do_not(
 async def test_a_dropped_client_reconnects_with_last_event_id_and_misses_nothing(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         seen: list[dict[str, str]] = []
-        async with httpx.AsyncClient(base_url=runs_server) as http:
+        async with httpx.AsyncClient(
+            base_url=runs_server, headers=headers_for(runs_server)
+        ) as http:
             body = {**STEPS_BODY, "stream_resumable": True}
             async with http.stream(
                 "POST", f"/threads/{thread_id}/runs/stream", json=body
@@ -104,7 +107,7 @@ async def test_the_sdk_resumes_by_itself_after_the_connection_is_cut(
     proxy = _CuttingProxy(port, marker=b'"waiting"')
     proxy_url = await proxy.start()
     try:
-        async with get_client(url=proxy_url, api_key=None) as client:
+        async with get_client(url=proxy_url, api_key=key_for(runs_server)) as client:
             thread_id = (await client.threads.create())["thread_id"]
             proxy.armed = True
             parts: list[Any] = []
@@ -130,7 +133,7 @@ async def test_replay_refuses_ids_that_are_not_ours_and_unknown_runs(
     runs_server: str, run_services: RunServices
 ) -> None:
     run_services.gate.set()
-    async with httpx.AsyncClient(base_url=runs_server) as http:
+    async with httpx.AsyncClient(base_url=runs_server, headers=headers_for(runs_server)) as http:
         thread_id = (await http.post("/threads", json={})).json()["thread_id"]
         done = await http.post(
             f"/threads/{thread_id}/runs/wait", json={**STEPS_BODY, "stream_resumable": True}

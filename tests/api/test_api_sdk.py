@@ -12,6 +12,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import ConflictError, NotFoundError, UnprocessableEntityError
 
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import TOKENS, FakeServices
 
 pytestmark = pytest.mark.anyio
@@ -20,7 +21,7 @@ HI = {"messages": [{"role": "user", "content": "hi"}]}
 
 
 def _client(url: str) -> Any:
-    return get_client(url=url, api_key=None)
+    return get_client(url=url, api_key=key_for(url))
 
 
 async def test_sdk_creates_a_thread_streams_a_run_and_reads_the_state(live_server: str) -> None:
@@ -115,7 +116,7 @@ async def test_sdk_interrupt_resume_and_cancel(live_server: str, services: FakeS
 
 
 async def test_oversize_body_is_refused_with_413_over_real_http(live_server: str) -> None:
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, headers=headers_for(live_server)) as http:
         response = await http.post("/threads", json={"metadata": {"blob": "x" * 50_000}})
         assert response.status_code == 413
         assert response.json()["code"] == "request_too_large"
@@ -149,7 +150,7 @@ async def test_a_restarted_server_keeps_threads_runs_and_state(
 async def _leave_after_metadata(url: str, thread_id: str, on_disconnect: str) -> str:
     body = {"assistant_id": "gated", "input": {}, "on_disconnect": on_disconnect}
     async with (
-        httpx.AsyncClient(base_url=url) as http,
+        httpx.AsyncClient(base_url=url, headers=headers_for(url)) as http,
         http.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response,
     ):
         async for line in response.aiter_lines():

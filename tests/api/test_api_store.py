@@ -14,6 +14,7 @@ from langgraph_sdk import get_client
 from core.settings import Settings
 from runtime.checkpoints import open_graph_store
 from tests.support.assistant_graphs import assistant_graph_specs
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import FakeServices
 from tests.support.postgres import fresh_database, postgres_problem
 
@@ -34,7 +35,7 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
 
 
 async def _items_flow(url: str) -> None:
-    async with get_client(url=url, api_key=None) as client:
+    async with get_client(url=url, api_key=key_for(url)) as client:
         await client.store.put_item(["accounts", "ruijin"], "contact", {"name": "Dr Li", "rank": 1})
         await client.store.put_item(["accounts", "ruijin"], "budget", {"cny": 1_200_000, "rank": 2})
         await client.store.put_item(["accounts", "huashan", "notes"], "visit", {"rank": 1})
@@ -81,7 +82,7 @@ async def test_sdk_puts_gets_searches_and_deletes_items(server: str) -> None:
 
 
 async def test_graphs_and_the_api_share_one_store(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         await client.store.put_item(["memos", "rep"], "from-api", {"text": "from the API"})
         values = await client.runs.wait(None, "memo", input={"note": "from-graph"})
         assert values["recalled"] == ["from-api", "from-graph"]
@@ -90,9 +91,9 @@ async def test_graphs_and_the_api_share_one_store(server: str) -> None:
 
 
 async def test_repeated_namespace_parameters_name_the_labels(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         await client.store.put_item(["a", "b"], "k", {"v": 1})
-    async with httpx.AsyncClient(base_url=server) as http:
+    async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
         dotted = await http.get("/store/items", params={"namespace": "a.b", "key": "k"})
         repeated = await http.get(
             "/store/items", params=[("namespace", "a"), ("namespace", "b"), ("key", "k")]
@@ -101,7 +102,7 @@ async def test_repeated_namespace_parameters_name_the_labels(server: str) -> Non
 
 
 async def test_bad_namespaces_keys_and_values_are_422s(server: str) -> None:
-    async with httpx.AsyncClient(base_url=server) as http:
+    async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
         for body, field in (
             ({"namespace": ["a.b"], "key": "k", "value": {}}, "namespace"),
             ({"namespace": ["a", ""], "key": "k", "value": {}}, "namespace"),
@@ -181,7 +182,7 @@ async def test_store_on_postgresql(
     on_postgres = settings.model_copy(update={"database_url": postgres_url})
     with serve_graphs(assistant_graph_specs(), FakeServices(), settings=on_postgres) as url:
         await _items_flow(url)
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             values = await client.runs.wait(None, "memo", input={"note": "pg"})
             assert values["recalled"] == ["pg"]
     async with open_graph_store(on_postgres) as store:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import TOKENS
 from tests.support.run_graphs import RunServices
 from tests.support.sse import parse_sse
@@ -30,7 +31,7 @@ async def _parts(client: Any, graph: str, modes: Any, **options: Any) -> list[An
 
 
 async def test_values_updates_and_both_message_modes(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         parts = await _parts(client, "chat", ["messages", "messages-tuple", "updates"])
         names = [p.event for p in parts]
         assert names[0] == "metadata"
@@ -44,7 +45,7 @@ async def test_values_updates_and_both_message_modes(runs_server: str) -> None:
 
 
 async def test_custom_debug_tasks_and_checkpoints(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         parts = await _parts(client, "chat", ["custom", "debug", "tasks", "checkpoints"])
         by_mode: dict[str, list[Any]] = {}
         for part in parts[1:]:
@@ -72,7 +73,7 @@ async def test_custom_debug_tasks_and_checkpoints(runs_server: str) -> None:
 async def test_events_mode_streams_langchain_events_next_to_the_other_modes(
     runs_server: str,
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         parts = await _parts(client, "chat", ["events", "values"])
         events = [p.data for p in parts if p.event == "events"]
         kinds = [e["event"] for e in events]
@@ -87,7 +88,7 @@ async def test_events_mode_streams_langchain_events_next_to_the_other_modes(
 
 
 async def test_subgraph_events_carry_their_namespace_and_v2_splits_it(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         parts = await _parts(
             client, "nested", ["updates", "custom"], input={}, stream_subgraphs=True
         )
@@ -115,7 +116,7 @@ async def test_subgraph_events_carry_their_namespace_and_v2_splits_it(runs_serve
 
 
 async def test_an_error_event_ends_the_stream_of_a_failing_run(runs_server: str) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         parts = [
             p
@@ -139,7 +140,7 @@ async def test_heartbeat_comments_keep_a_quiet_stream_alive(
     monkeypatch.setattr(
         api.runs, "sse_response", lambda *a, **k: original(*a, **{**k, "heartbeat": 0.05})
     )
-    async with get_client(url=runs_server, api_key=None) as creator:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as creator:
         thread_id = (await creator.threads.create())["thread_id"]
 
     async def open_gate() -> None:
@@ -147,7 +148,7 @@ async def test_heartbeat_comments_keep_a_quiet_stream_alive(
         run_services.gate.set()
 
     opener = asyncio.create_task(open_gate())
-    async with httpx.AsyncClient(base_url=runs_server) as http:
+    async with httpx.AsyncClient(base_url=runs_server, headers=headers_for(runs_server)) as http:
         response = await http.post(
             f"/threads/{thread_id}/runs/stream",
             json={"assistant_id": "steps", "input": {}, "stream_mode": "updates"},
@@ -160,14 +161,16 @@ async def test_heartbeat_comments_keep_a_quiet_stream_alive(
 async def test_joining_a_stream_filters_modes_given_in_any_spelling(
     runs_server: str, run_services: RunServices
 ) -> None:
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         run = await client.runs.create(
             thread_id, "steps", input={}, stream_mode=["values", "updates", "custom"]
         )
         while run_services.calls.get("second", 0) == 0:
             await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=runs_server) as http:
+        async with httpx.AsyncClient(
+            base_url=runs_server, headers=headers_for(runs_server)
+        ) as http:
             path = f"/threads/{thread_id}/runs/{run['run_id']}/stream"
             async with (
                 http.stream("GET", path, params={"stream_mode": ["updates"]}) as repeated,

@@ -22,6 +22,7 @@ from graphs.registry import registered_graphs
 from llm.scripted import default_reply, scripted_model
 from memory import HashingEmbeddingFunction
 from server import create_app
+from tests.support.credentials import admin_headers
 from tests.support.sse import parse_sse
 from tools.agent_services import AgentServices
 
@@ -54,7 +55,10 @@ async def client(tmp_path: Path, services: AgentServices) -> AsyncIterator[httpx
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver", timeout=600
+            transport=transport,
+            headers=admin_headers(app),
+            base_url="http://testserver",
+            timeout=600,
         ) as c:
             yield c
 

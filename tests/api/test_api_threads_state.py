@@ -15,6 +15,7 @@ from langgraph_sdk.errors import NotFoundError
 
 from core.settings import Settings
 from tests.support.assistant_graphs import assistant_graph_specs
+from tests.support.credentials import headers_for, key_for
 from tests.support.fake_graphs import FakeServices
 from tests.support.postgres import fresh_database, postgres_problem
 
@@ -42,7 +43,7 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
 
 
 async def test_count_search_options_and_minimal_patch(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         first = await client.threads.create(metadata={"rep": "ana", "tier": 1})
         second = await client.threads.create(metadata={"rep": "bo", "tier": 1})
         await client.runs.wait(first["thread_id"], "chat", input=HI)
@@ -68,7 +69,7 @@ async def test_count_search_options_and_minimal_patch(server: str) -> None:
             is None
         )
         assert (await client.threads.get(second["thread_id"]))["metadata"]["x"] == 1
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             assert "extract" in _error(
                 await http.post("/threads/search", json={"extract": {"last": "values.step"}}),
                 422,
@@ -84,7 +85,7 @@ async def test_count_search_options_and_minimal_patch(server: str) -> None:
 
 
 async def test_state_at_checkpoints_and_history(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         assert await client.threads.get_history(thread_id) == []
         await client.runs.wait(thread_id, "chat", input=HI)
@@ -110,7 +111,7 @@ async def test_state_at_checkpoints_and_history(server: str) -> None:
         assert by_id == by_object == history[1]
         assert by_id["values"]["step"] == 1
 
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             get_history = await http.get(f"/threads/{thread_id}/history", params={"limit": 1})
             assert [s["metadata"]["step"] for s in get_history.json()] == [2]
             older = await http.get(
@@ -156,7 +157,7 @@ async def test_state_at_checkpoints_and_history(server: str) -> None:
 
 
 async def test_update_state_writes_as_a_node_and_forks_from_a_checkpoint(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.wait(thread_id, "chat", input=HI)
         history = await client.threads.get_history(thread_id, limit=100)
@@ -183,7 +184,7 @@ async def test_update_state_writes_as_a_node_and_forks_from_a_checkpoint(server:
         values = await client.runs.wait(thread_id, "chat", input=None)
         assert values["step"] == 2 and values["messages"][-1]["content"] == "hello there friend"
 
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             assert "ghost" in _error(
                 await http.post(
                     f"/threads/{thread_id}/state", json={"values": {"step": 1}, "as_node": "ghost"}
@@ -213,14 +214,14 @@ async def test_update_state_writes_as_a_node_and_forks_from_a_checkpoint(server:
 
 
 async def test_updating_a_busy_thread_is_a_conflict(server: str, services: FakeServices) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.create(thread_id, "gated", input={})
         for _ in range(200):
             if (await client.threads.get(thread_id))["status"] == "busy":
                 break
             await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             _error(
                 await http.post(f"/threads/{thread_id}/state", json={"values": {"step": 5}}),
                 409,
@@ -233,7 +234,7 @@ async def test_updating_a_busy_thread_is_a_conflict(server: str, services: FakeS
 
 
 async def test_copy_keeps_metadata_values_and_checkpoints_but_not_runs(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         source = await client.threads.create(metadata={"rep": "ana"})
         await client.runs.wait(source["thread_id"], "chat", input=HI)
         copy = await client.threads.copy(source["thread_id"])
@@ -267,7 +268,7 @@ async def test_copy_keeps_metadata_values_and_checkpoints_but_not_runs(server: s
 
 
 async def test_interrupted_threads_copy_and_resume_separately(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         source = (await client.threads.create())["thread_id"]
         await client.runs.wait(source, "approval", input={})
         copy = await client.threads.copy(source)
@@ -282,7 +283,7 @@ async def test_interrupted_threads_copy_and_resume_separately(server: str) -> No
 
 
 async def test_subgraph_state_and_history(server: str) -> None:
-    async with get_client(url=server, api_key=None) as client:
+    async with get_client(url=server, api_key=key_for(server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         assert (await client.runs.wait(thread_id, "family", input={"trail": ""}))["trail"] == "pcd"
         state = await client.threads.get_state(thread_id, subgraphs=True)
@@ -304,7 +305,7 @@ async def test_subgraph_state_and_history(server: str) -> None:
             await client.threads.get_history(thread_id, checkpoint={"checkpoint_ns": "nowhere:1"})
             == []
         )
-        async with httpx.AsyncClient(base_url=server) as http:
+        async with httpx.AsyncClient(base_url=server, headers=headers_for(server)) as http:
             assert "nowhere" in _error(
                 await http.post(
                     f"/threads/{thread_id}/state",
@@ -329,7 +330,7 @@ async def test_copy_state_and_history_on_postgresql(
 ) -> None:
     on_postgres = settings.model_copy(update={"database_url": postgres_url})
     with serve_graphs(assistant_graph_specs(), FakeServices(), settings=on_postgres) as url:
-        async with get_client(url=url, api_key=None) as client:
+        async with get_client(url=url, api_key=key_for(url)) as client:
             source = (await client.threads.create(metadata={"rep": "pg"}))["thread_id"]
             await client.runs.wait(source, "chat", input=HI)
             await client.runs.wait(source, "approval", input={})  # leaves a pending interrupt write

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 from langgraph_sdk import get_client
 
 from tests.support.apps import serve
+from tests.support.credentials import key_for
 
 pytestmark = pytest.mark.anyio
 
@@ -55,7 +56,7 @@ async def test_a_finished_run_is_posted_to_its_webhook(
     runs_server: str, receiver: tuple[Receiver, str]
 ) -> None:
     state, url = receiver
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create(metadata={"rep": "ana"}))["thread_id"]
         final = await client.runs.wait(thread_id, "chat", input=HI, webhook=url, metadata={"n": 1})
         [payload] = await _received(state, 1)
@@ -73,7 +74,7 @@ async def test_failed_and_stateless_runs_are_posted_too(
     runs_server: str, receiver: tuple[Receiver, str]
 ) -> None:
     state, url = receiver
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.wait(thread_id, "failing", input={}, webhook=url, raise_error=False)
         [failed] = await _received(state, 1)
@@ -89,7 +90,7 @@ async def test_a_failing_receiver_is_retried_and_never_holds_up_the_run(
 ) -> None:
     state, url = receiver
     state.answers = [503, 500]
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.wait(thread_id, "chat", input=HI, webhook=url)
         # The retries' backoff (0.5 s, then 1 s) is not the run's business: the run is answered
@@ -107,7 +108,7 @@ async def test_an_unreachable_receiver_is_logged_not_raised(
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
-    async with get_client(url=runs_server, api_key=None) as client:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
         thread_id = (await client.threads.create())["thread_id"]
         with caplog.at_level(logging.WARNING, logger="runtime.webhooks"):
             done = await client.runs.wait(thread_id, "chat", input=HI, webhook=dead)

@@ -47,6 +47,7 @@ from tests.support.canary_world import (
     CanaryServices,
     seed_canary_crm,
 )
+from tests.support.credentials import admin_headers
 from tools.indexing import index_account_notes
 
 pytestmark = pytest.mark.anyio
@@ -82,7 +83,9 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[World, httpx.AsyncClient]
     built = World(tmp_path)
     async with built.app.router.lifespan_context(built.app):
         transport = httpx.ASGITransport(app=built.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(built.app), base_url="http://testserver"
+        ) as client:
             yield built, client
     built.engine.dispose()
 

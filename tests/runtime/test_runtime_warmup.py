@@ -15,6 +15,7 @@ from core.settings import Settings
 from runtime.agent_runtime import open_agent_runtime
 from runtime.warmup import STEP_LANGUAGE_MODEL, STEP_MEMORY, default_steps
 from server import create_app
+from tests.support.credentials import admin_headers
 from tests.support.fake_graphs import FakeServices, graph_specs
 
 pytestmark = pytest.mark.anyio
@@ -119,7 +120,9 @@ async def test_info_says_when_the_agents_are_ready(tmp_path: Path) -> None:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://t"
+        ) as client,
     ):
         assert (await client.get("/ok")).status_code == 200
         info = (await client.get("/info")).json()
@@ -148,7 +151,9 @@ async def test_without_warm_up_info_follows_the_services(tmp_path: Path) -> None
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://t"
+        ) as client,
     ):
         with anyio.fail_after(20):
             while not (info := (await client.get("/info")).json())["agents_ready"]:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from core.settings import Settings
 from server import create_app
+from tests.support.credentials import register_server
 from tests.support.fake_graphs import graph_specs
 from tests.support.run_graphs import RunServices, run_graph_specs
 
@@ -31,7 +32,8 @@ def make_runs_app(settings: Settings, services: RunServices) -> FastAPI:
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL."""
+    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL
+    (``tests.support.credentials.headers_for(url)`` authenticates as its admin key)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -45,8 +47,10 @@ def serve(app: FastAPI) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    register_server(url, app)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=15)

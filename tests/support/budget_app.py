@@ -16,6 +16,7 @@ from graphs.registry import registered_graphs
 from llm.gateway import chat_model, model_info
 from llm.providers import register_providers
 from server import create_app
+from tests.support.credentials import admin_headers
 from tools.agent_services import AgentServices
 
 
@@ -43,5 +44,7 @@ async def budget_client(
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, headers=admin_headers(app), base_url="http://test"
+        ) as http:
             yield http

@@ -11,6 +11,24 @@ export class ApiError extends Error {
 }
 
 const OFFLINE = "The server cannot be reached. Check that it is running, then try again.";
+const CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+// The session's CSRF token (GET /auth/me): every change the page makes carries it, so another
+// site that makes the browser send our cookie cannot act in the rep's name.
+let csrfToken = null;
+
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+function headersFor(method, headers) {
+  return CHANGING.has(method) && csrfToken ? { ...headers, "x-csrf-token": csrfToken } : headers;
+}
+
+/** The session ended (signed out elsewhere, expired): back to the sign-in page, then here. */
+function signInAgain() {
+  window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`);
+}
 
 async function errorFrom(response) {
   let body = null;
@@ -29,12 +47,13 @@ export async function request(method, path, body) {
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: headersFor(method, body === undefined ? {} : { "Content-Type": "application/json" }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "offline", OFFLINE);
   }
+  if (response.status === 401) signInAgain();
   if (!response.ok) throw await errorFrom(response);
   return response.status === 204 ? null : response.json();
 }
@@ -69,7 +88,7 @@ export async function streamRun(threadId, body, { onEvent, signal }) {
   try {
     response = await fetch(`/threads/${encodeURIComponent(threadId)}/runs/stream`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      headers: headersFor("POST", { "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify(body),
       signal,
     });
@@ -77,6 +96,7 @@ export async function streamRun(threadId, body, { onEvent, signal }) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(0, "offline", OFFLINE);
   }
+  if (response.status === 401) signInAgain();
   if (!response.ok) throw await errorFrom(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -1,6 +1,6 @@
 // The reps' chat page: threads, streamed runs, recommendation and approval cards.
 import { accountPicker } from "./account_panel.js";
-import { ApiError, request, streamRun } from "./api.js";
+import { ApiError, request, setCsrfToken, streamRun } from "./api.js";
 import { approvalCard, recommendationCard, settleApproval } from "./cards.js";
 import { ago, el, humanise, renderAnswer } from "./format.js";
 
@@ -16,7 +16,8 @@ const state = {
   threadId: null,
   account: null, // the account chip: sent as the run's focus, never added to the message
   viewed: null, // the account shown in the side panel (stays when the chip is removed)
-  rep: null, // {id, name}: who asks and who decides approvals, until sign-in exists
+  rep: null, // {id, name}: who asks and who decides approvals (a signed-in rep: themselves)
+  me: null, // GET /auth/me: who is signed in
   reps: [],
   agentsReady: null, // null: not known yet
   run: null, // {runId, controller, bubble, tokens, values, cancelled}
@@ -113,7 +114,28 @@ async function loadReps() {
     el("option", { value: "", text: "Choose who you are…" }),
     ...state.reps.map((r) => el("option", { value: repIdOf(r), text: [r.name, r.region ?? r.territory].filter(Boolean).join(" · ") })));
   picker.disabled = false;
-  chooseRep(state.rep?.id ?? storedRep());
+  // A signed-in rep is who asks and decides; others (managers, admins) may choose.
+  const own = state.me?.rep_id;
+  chooseRep(own ?? state.rep?.id ?? storedRep());
+  if (own && state.rep) picker.disabled = true;
+}
+
+// Who is signed in: the account menu, the session's CSRF token, and a rep's own rep id.
+async function loadMe() {
+  const me = await request("GET", "/auth/me");
+  setCsrfToken(me.csrf_token ?? null);
+  state.me = me;
+  $("signed-in-as").textContent = `${me.display_name || me.name} · ${me.roles.join(", ")}`;
+  $("signed-in-as").title = `Signed in as ${me.name}`;
+  $("account-menu").hidden = false;
+}
+
+async function signOut() {
+  try {
+    await request("POST", "/auth/sign-out");
+  } finally {
+    window.location.assign("/sign-in");
+  }
 }
 
 async function checkServer() {
@@ -530,6 +552,7 @@ function wire() {
   $("account-chip-remove").addEventListener("click", removeAccountChip);
   $("account-chip-add").addEventListener("click", () => { state.account = state.viewed; showChip(); $("message").focus(); });
   $("rep").addEventListener("change", (event) => chooseRep(event.target.value));
+  $("sign-out").addEventListener("click", signOut);
   $("toggle-threads").addEventListener("click", (e) => toggleDrawer("threads", e.currentTarget));
   $("toggle-account").addEventListener("click", (e) => toggleDrawer("account", e.currentTarget));
   document.querySelectorAll("[data-prompt]").forEach((button) => button.addEventListener("click", () => send(button.dataset.prompt)));
@@ -544,6 +567,7 @@ function wire() {
 
 async function boot() {
   try {
+    await loadMe();
     await loadAssistants();
     setOnline(true);
   } catch (error) {
