@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from crm.lead_scores import LeadScoreStore
 from crm.records import AccountRecord, ActivityRecord, BudgetRecord, DealRecord, RepRecord
+from crm.scope import AccountScope
 from crm.store import CRMStore
 
 BODY_PREVIEW_CHARS = 280
@@ -49,11 +50,17 @@ class AccountOverview(BaseModel):
 
 
 class AccountOverviews:
-    """Builds :class:`AccountOverview` from the CRM store and the lead scores."""
+    """Builds :class:`AccountOverview` from the CRM store and the lead scores, within an
+    account scope (every account when not given): an account outside it is NotFound, as an
+    unknown one, and its lead score is never read."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.crm = CRMStore(engine)
+    def __init__(self, engine: Engine, *, scope: AccountScope | None = None) -> None:
+        self.crm = CRMStore(engine, scope=scope)
         self._scores = LeadScoreStore(engine)
+
+    def scoped(self, scope: AccountScope) -> AccountOverviews:
+        """These overviews as one user sees them (same engine)."""
+        return AccountOverviews(self.crm.engine, scope=scope)
 
     def search(
         self, *, text: str, limit: int = 20, owner_id: str | None = None
@@ -73,7 +80,8 @@ class AccountOverviews:
         return self.crm.get_rep(rep_id=rep_id)
 
     def overview(self, *, account_id: str, activity_limit: int = 10) -> AccountOverview:
-        """The account at a glance; raises NotFound for an unknown id."""
+        """The account at a glance; raises NotFound for an unknown id or one outside the scope
+        (checked first: nothing else of the account is read before)."""
         account = self.crm.get_account(account_id=account_id)
         deals = self.crm.deals_for_account(account_id=account_id)
         budgets = self.crm.budgets_for_account(account_id=account_id)

@@ -30,6 +30,7 @@ from crm.records import (
     Record,
     SectionRecord,
 )
+from crm.scope import AccountScope
 from crm.store import CRMStore
 
 
@@ -62,10 +63,17 @@ def _chunk_owner(record_id: str) -> str:
 
 
 class ProvenanceRecords:
-    """Reads the record behind a provenance fact. Every call opens and closes its own session."""
+    """Reads the record behind a provenance fact. Every call opens and closes its own session.
 
-    def __init__(self, engine: Engine) -> None:
-        self._crm = CRMStore(engine)
+    Within an account scope (every account when not given): a record of an account outside
+    it (the account, its contacts, deals, activities, notes, quotes, budgets) is NotFound, as
+    an unknown id; the catalogue (products, price book, documentation) is everyone's.
+    """
+
+    def __init__(self, engine: Engine, *, scope: AccountScope | None = None) -> None:
+        self._engine = engine
+        self._scope = scope or AccountScope.unrestricted()
+        self._crm = CRMStore(engine, scope=self._scope)
         self._sessions = session_factory(engine)
         self._readers: dict[str, Callable[[str], tuple[str, str, Record]]] = {
             "accounts": self._account,
@@ -73,7 +81,9 @@ class ProvenanceRecords:
             "deals": self._deal,
             "activities": self._activity,
             "account_notes": lambda rid: self._activity(_chunk_owner(rid)),
-            "quotes": self._row(m.Quote, QuoteRecord, "quote", lambda q: f"Quote {q.id}"),
+            "quotes": self._row(
+                m.Quote, QuoteRecord, "quote", lambda q: f"Quote {q.id}", scoped=True
+            ),
             "products": self._product,
             "price_book_entries": self._row(
                 m.PriceBookEntry,
@@ -84,6 +94,10 @@ class ProvenanceRecords:
             "account_budgets": self._budget,
             "product_docs": lambda rid: self._section(_chunk_owner(rid)),
         }
+
+    def scoped(self, scope: AccountScope) -> ProvenanceRecords:
+        """These records as one user sees them (same engine)."""
+        return ProvenanceRecords(self._engine, scope=scope)
 
     @property
     def sources(self) -> list[str]:
@@ -125,7 +139,7 @@ class ProvenanceRecords:
     def _activity(self, record_id: str) -> tuple[str, str, Record]:
         with self._sessions() as session:
             activity = ActivityRecord.model_validate(
-                _get(session, m.Activity, "activity", record_id)
+                _get(session, m.Activity, "activity", record_id, self._scope)
             )
         label = activity.kind.replace("_", " ")
         when = activity.occurred_at.date().isoformat()
@@ -142,7 +156,9 @@ class ProvenanceRecords:
         with self._sessions() as session:
             row = session.scalar(
                 select(m.AccountBudget).where(
-                    m.AccountBudget.account_id == account_id, m.AccountBudget.year == int(year)
+                    m.AccountBudget.account_id == account_id,
+                    m.AccountBudget.year == int(year),
+                    *self._scope.conditions(m.AccountBudget.account_id),
                 )
             )
             if row is None:
@@ -166,11 +182,20 @@ class ProvenanceRecords:
         return "documentation section", title, record
 
     def _row(
-        self, model: type[m.Base], record: type[Record], entity: str, title: Callable[[Any], str]
+        self,
+        model: type[m.Base],
+        record: type[Record],
+        entity: str,
+        title: Callable[[Any], str],
+        *,
+        scoped: bool = False,
     ) -> Callable[[str], tuple[str, str, Record]]:
+        """A reader of ``model`` rows by id; ``scoped`` for rows that belong to an account."""
+        scope = self._scope if scoped else None
+
         def read(record_id: str) -> tuple[str, str, Record]:
             with self._sessions() as session:
-                found = record.model_validate(_get(session, model, entity, record_id))
+                found = record.model_validate(_get(session, model, entity, record_id, scope))
             return entity, title(found), found
 
         return read
@@ -184,8 +209,20 @@ class DocumentationSection(SectionRecord):
     product_id: str
 
 
-def _get(session: Session, model: type[m.Base], entity: str, record_id: str) -> Any:
-    found = session.get(model, record_id)
+def _get(
+    session: Session,
+    model: type[Any],
+    entity: str,
+    record_id: str,
+    scope: AccountScope | None = None,
+) -> Any:
+    """The row ``record_id``; with a ``scope``, only when its account is in it (the row's
+    ``account_id`` checked in the query), else NotFound as for an unknown id."""
+    if scope is None:
+        found = session.get(model, record_id)
+    else:
+        conditions = scope.conditions(model.account_id)
+        found = session.scalar(select(model).where(model.id == record_id, *conditions))
     if found is None:
         raise NotFound(entity, record_id)
     return found

@@ -7,14 +7,26 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import CheckConstraint, Engine, Float, ForeignKey, Index, String, Text, select
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.recommendation import Recommendation, utcnow
 from crm.columns import UTCDateTime, json_type
 from crm.db import Base, session_factory
 from crm.errors import InvalidQuery, NotFound
+from crm.scope import AccountScope
 
 Verdict = Literal["accept", "reject", "modify"]
 VERDICTS = ("accept", "reject", "modify")
@@ -117,12 +129,24 @@ class RecommendationLog:
                         raise
         return final
 
-    def get(self, *, recommendation_id: str) -> Recommendation:
+    def get(self, *, recommendation_id: str, scope: AccountScope | None = None) -> Recommendation:
+        """One recommendation; NotFound for an unknown id, or, with ``scope``, one about an
+        account outside it (worded the same)."""
         with self._sessions() as session:
-            row = session.get(RecommendationRow, recommendation_id)
-            if row is None:
-                raise NotFound("recommendation", recommendation_id)
+            row = self._visible_row(session, recommendation_id, scope)
             return Recommendation.model_validate(row.record)
+
+    @staticmethod
+    def _visible_row(
+        session: Session, recommendation_id: str, scope: AccountScope | None
+    ) -> RecommendationRow:
+        stmt = select(RecommendationRow).where(RecommendationRow.id == recommendation_id)
+        if scope is not None:
+            stmt = stmt.where(*_in_scope(scope))
+        row = session.scalar(stmt)
+        if row is None:
+            raise NotFound("recommendation", recommendation_id)
+        return row
 
     def search(
         self,
@@ -133,8 +157,10 @@ class RecommendationLog:
         until: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        scope: AccountScope | None = None,
     ) -> list[Recommendation]:
-        """Newest first, filtered by account, agent and creation time."""
+        """Newest first, filtered by account, agent and creation time, and by ``scope`` when
+        given (in the query: recommendations about accounts outside it are not there)."""
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidQuery("limit must be 1..1000 and offset >= 0")
         if since and until and since > until:
@@ -144,6 +170,8 @@ class RecommendationLog:
             stmt = stmt.where(RecommendationRow.account_id == account_id)
         if agent is not None:
             stmt = stmt.where(RecommendationRow.agent == agent)
+        if scope is not None:
+            stmt = stmt.where(*_in_scope(scope))
         if since is not None:
             stmt = stmt.where(RecommendationRow.created_at >= since)
         if until is not None:
@@ -153,8 +181,15 @@ class RecommendationLog:
             records = session.scalars(stmt.limit(limit).offset(offset)).all()
         return [Recommendation.model_validate(record) for record in records]
 
-    def add_feedback(self, *, recommendation_id: str, feedback: FeedbackInput) -> Feedback:
-        """Store a rep's verdict; ``modify`` needs ``modified_content``."""
+    def add_feedback(
+        self,
+        *,
+        recommendation_id: str,
+        feedback: FeedbackInput,
+        scope: AccountScope | None = None,
+    ) -> Feedback:
+        """Store a rep's verdict; ``modify`` needs ``modified_content``; with ``scope``, a
+        recommendation about an account outside it is NotFound."""
         if feedback.verdict == "modify" and not (feedback.modified_content or "").strip():
             raise InvalidQuery("verdict 'modify' needs modified_content")
         row = FeedbackRow(
@@ -164,8 +199,7 @@ class RecommendationLog:
             **feedback.model_dump(),
         )
         with self._sessions() as session:
-            if session.get(RecommendationRow, recommendation_id) is None:
-                raise NotFound("recommendation", recommendation_id)
+            self._visible_row(session, recommendation_id, scope)
             session.add(row)
             try:
                 session.commit()
@@ -182,3 +216,16 @@ class RecommendationLog:
                 .order_by(FeedbackRow.created_at)
             ).all()
             return [Feedback.model_validate(row) for row in rows]
+
+
+def _in_scope(scope: AccountScope) -> list[ColumnElement[bool]]:
+    """Recommendations about an account in ``scope``, or about no account at all (a product
+    question names none: there is no account data in it to withhold)."""
+    if scope.everything:
+        return []
+    return [
+        or_(
+            RecommendationRow.account_id.is_(None),
+            RecommendationRow.account_id.in_(scope.account_ids()),
+        )
+    ]

@@ -86,6 +86,16 @@ class AccountScope:
             terms.append(m.Account.owner_id.in_(team_reps.scalar_subquery()))
         return or_(*terms) if terms else false()
 
+    def conditions(self, account_column: Any) -> list[ColumnElement[bool]]:
+        """The ``WHERE`` terms that keep rows whose ``account_column`` (``Account.id`` or a
+        table's ``account_id``) is in this scope: none for an unrestricted scope, so its
+        queries stay exactly as they were. Spread them into ``.where(...)``."""
+        if self.everything:
+            return []
+        if account_column is m.Account.id:
+            return [self.account_condition()]
+        return [account_column.in_(self.account_ids())]
+
     def account_ids(self) -> Select[tuple[str]]:
         """A subquery of the ids of the accounts this scope admits (for tables that hang off an
         account: ``Contact.account_id.in_(scope.account_ids())``)."""

@@ -134,14 +134,8 @@ class CRMStore:
         return self._sessions()
 
     def _visible(self, account_column: Any) -> list[ColumnElement[bool]]:
-        """The condition that keeps rows of ``account_column``'s accounts inside the scope
-        (none at all for an unrestricted scope, so its queries stay as they were)."""
-        scope = self.current_scope()
-        if scope.everything:
-            return []
-        if account_column is m.Account.id:
-            return [scope.account_condition()]
-        return [account_column.in_(scope.account_ids())]
+        """The terms that keep rows of ``account_column``'s accounts inside the scope."""
+        return self.current_scope().conditions(account_column)
 
     def _require_visible(
         self, session: Session, model: type[Any], entity: str, record_id: str

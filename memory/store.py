@@ -146,14 +146,22 @@ class Memory:
         k: int = 5,
         exclude_contacts: Sequence[str] = (),
         exclude_text: Sequence[str] = (),
+        accounts: Sequence[str] | None = None,
     ) -> list[RetrievedChunk]:
         """The ``k`` note chunks closest to ``query``, optionally only one account's, never
         chunks tied to a contact in ``exclude_contacts`` nor chunks whose text contains one of
-        ``exclude_text`` as a whole word, ignoring case (Chroma filters both out)."""
+        ``exclude_text`` as a whole word, ignoring case (Chroma filters both out).
+
+        ``accounts`` are the accounts the reader may see (their scope; every account when
+        None): Chroma leaves out every other account's chunks, and none at all is no hit."""
         text, k = _check_query(query, k)
+        if accounts is not None and not accounts:
+            return []
         clauses: list[dict[str, Any]] = []
         if account_id is not None:
             clauses.append({"account_id": account_id})
+        if accounts is not None:
+            clauses.append({"account_id": {"$in": sorted(set(accounts))}})
         if exclude_contacts:  # $nin keeps chunks that name no contact at all
             clauses.append({"contact_id": {"$nin": sorted(set(exclude_contacts))}})
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)

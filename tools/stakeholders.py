@@ -189,8 +189,14 @@ class StakeholderTools:
         return {contact_id: tally.result(contact_id) for contact_id, tally in tallies.items()}
 
     def search_notes(self, account_id: str, query: str, *, k: int = 5) -> list[NoteHit]:
-        """Account-note chunks of this account closest to ``query``; none without a memory."""
+        """Account-note chunks of this account closest to ``query``; none without a memory,
+        nor for an account the reader's scope leaves out (as for an unknown one)."""
         if self.memory is None:
+            return []
+        # The CRM reader applies the reader's account scope; the memory cannot, so it is told
+        # which accounts it may return chunks of (in Chroma's where clause).
+        visible = [account_id] if self.find_account(account_id) is not None else []
+        if not visible:
             return []
         withheld = withheld_for_account(self.crm, account_id)
         if withheld:
@@ -202,10 +208,13 @@ class StakeholderTools:
                 k=k,
                 exclude_contacts=sorted(withheld.ids),
                 exclude_text=withheld.forms,
+                accounts=visible,
             )
             chunks = [chunk for chunk in chunks if withheld.allows_chunk(chunk)]
         else:
-            chunks = self.memory.search_account_notes(query, account_id=account_id, k=k)
+            chunks = self.memory.search_account_notes(
+                query, account_id=account_id, k=k, accounts=visible
+            )
         return [
             NoteHit(
                 note_id=chunk.note_id,
