@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import subprocess
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ from _serve_checkout import PROOF
 from run_costs import MODELS, RunCost, measure, run_kinds
 
 WARM_UP_RUNS = 20
+BOTH = "wait and stream"
 CONFIDENCE = 0.95
 RESAMPLES = 9999
 
@@ -60,7 +62,18 @@ class Side:
     costs: dict[str, list[RunCost]] = field(default_factory=dict)
 
     def cpu(self, kind: str) -> np.ndarray:
-        return np.array([cost.cpu_ms for cost in self.costs[kind]])
+        """CPU ms per run, one figure per round; ``BOTH``: the mean of the kinds' figures."""
+        kinds = list(self.costs) if kind == BOTH else [kind]
+        return np.mean([[cost.cpu_ms for cost in self.costs[k]] for k in kinds], axis=0)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "revision": self.revision,
+            "commit": self.commit,
+            "rounds": {
+                kind: [asdict(cost) for cost in costs] for kind, costs in self.costs.items()
+            },
+        }
 
 
 def _arguments() -> argparse.Namespace:
@@ -71,11 +84,18 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("head", help="the revision after it")
     parser.add_argument("--rounds", type=int, default=40, help="rounds, each side once per round")
     parser.add_argument("--runs", type=int, default=20, help="runs of each kind per side per round")
+    parser.add_argument(
+        "--restarts", type=int, default=4, help="fresh server pairs, each for its share of rounds"
+    )
     parser.add_argument("--model", choices=MODELS, default="scripted")
     parser.add_argument("--workdir", type=Path, help="keep the clones, data and logs here")
+    parser.add_argument("--json", type=Path, help="write every round's figures to this file")
     args = parser.parse_args()
-    if args.rounds < 3 or args.runs < 1:
-        parser.error("--rounds must be at least 3 (for an interval) and --runs at least 1")
+    if args.rounds < 3 or args.runs < 1 or not 1 <= args.restarts <= args.rounds:
+        parser.error(
+            "--rounds must be at least 3 (for an interval), --runs at least 1, "
+            "and --restarts between 1 and --rounds"
+        )
     return args
 
 
@@ -145,7 +165,8 @@ def _ratio_of_medians(base: np.ndarray, head: np.ndarray) -> float:
 
 def _report_cpu(base: Side, head: Side, kind: str) -> None:
     before, after = base.cpu(kind), head.cpu(kind)
-    print(f"  POST /runs/{kind}, CPU ms per run (median of {len(before)} rounds, 95% CI):")
+    what = "the mean of both kinds" if kind == BOTH else f"POST /runs/{kind}"
+    print(f"  {what}, CPU ms per run (median of {len(before)} rounds, 95% CI):")
     for side, values in ((base, before), (head, after)):
         low, high = _interval((values,), _median)
         print(
@@ -188,45 +209,53 @@ def _proof(side: Side) -> list[str]:
     return [line for line in lines if line.startswith(PROOF)]
 
 
+async def _start(sides: Sequence[Side], model: str, workdir: Path) -> None:
+    """A fresh server for each side, ready and warmed up, then stopped (SIGSTOP) until its turn."""
+    for side in sides:
+        (workdir / side.label).mkdir(parents=True)
+        side.server = start_ours(
+            workdir / side.label, model=model, diagnostics=True, checkout=side.checkout
+        )
+    for side in sides:
+        assert side.server is not None
+        await side.server.wait_ready()
+        side.server.pause()
+    for side in sides:
+        assert side.server is not None
+        side.server.resume()
+        await _warm_up(side)
+        side.server.pause()
+
+
+def _stop(sides: Sequence[Side], proof: bool) -> None:
+    for side in sides:
+        if side.server is not None:
+            side.server.stop()
+            for line in _proof(side) if proof else []:
+                print(f"  {side.label} server: {line}")
+            side.server = None
+
+
 async def _compare(args: argparse.Namespace, workdir: Path) -> list[Side]:
     sides = [_clone("base", args.base, workdir), _clone("head", args.head, workdir)]
     for side in sides:
         print(f"{side.label}: {side.revision} = {side.commit} cloned into {side.checkout}")
-    try:
-        for side in sides:
-            side.server = start_ours(
-                workdir / side.label,
-                model=MODELS[args.model],
-                diagnostics=True,
-                checkout=side.checkout,
-            )
-        for side in sides:
-            assert side.server is not None
-            await side.server.wait_ready()
-        for side in sides:
-            assert side.server is not None
-            side.server.pause()
-        for side in sides:
-            assert side.server is not None
-            side.server.resume()
-            await _warm_up(side)
-            side.server.pause()
-        started = time.monotonic()
-        for number in range(args.rounds):
-            await _round(sides if number % 2 == 0 else sides[::-1], args.runs)
-            if number % 10 == 9:
-                print(
-                    f"  round {number + 1}/{args.rounds} ({time.monotonic() - started:.0f} s, "
-                    f"load {os.getloadavg()[0]:.1f})",
-                    flush=True,
-                )
-    finally:
-        for side in sides:
-            if side.server is not None:
-                side.server.stop()
-    for side in sides:
-        for line in _proof(side):
-            print(f"  {side.label} server: {line}")
+    started = time.monotonic()
+    # Each pair of server processes serves an equal share of the rounds: what differs between
+    # two processes of the same code (memory layout, hash seeds) then averages out too.
+    shares = np.array_split(np.arange(args.rounds), args.restarts)
+    for start, share in enumerate(shares):
+        try:
+            await _start(sides, MODELS[args.model], workdir / f"start-{start + 1}")
+            for number in share:
+                await _round(sides if number % 2 == 0 else sides[::-1], args.runs)
+        finally:
+            _stop(sides, proof=start == 0)
+        print(
+            f"  round {share[-1] + 1}/{args.rounds} ({time.monotonic() - started:.0f} s, "
+            f"load {os.getloadavg()[0]:.1f}), server pair {start + 1}/{args.restarts} stopped",
+            flush=True,
+        )
     return sides
 
 
@@ -238,21 +267,33 @@ def main() -> None:
         f"{' '.join([Path(sys.executable).name, *sys.argv])}\n"
         f"Python {platform.python_version()} ({sys.executable}), {os.cpu_count()} cores, "
         f"model {MODELS[args.model]}; {args.rounds} rounds x {args.runs} runs of each kind per "
-        f"side, interleaved; load average before {load_before}"
+        f"side, interleaved, on {args.restarts} fresh server pairs; load average before "
+        f"{load_before}"
     )
     with tempfile.TemporaryDirectory(prefix="crm-agents-compare-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         base, head = asyncio.run(_compare(args, workdir))
     print(f"Per stateless run ({base.label} {base.commit[:7]} -> {head.label} {head.commit[:7]}):")
-    for kind in run_kinds():
+    for kind in [*run_kinds(), BOTH]:
         _report_cpu(base, head, kind)
     for kind in run_kinds():
         _report_counts(base, head, kind)
+    load_after = os.getloadavg()
     print(
-        f"load average before {load_before}, after {os.getloadavg()}; "
-        f"took {time.monotonic() - started:.0f} s"
+        f"load average before {load_before}, after {load_after}; took {time.monotonic() - started:.0f} s"
     )
+    if args.json:
+        figures = {
+            "command": sys.argv,
+            "python": platform.python_version(),
+            "load_average": {"before": load_before, "after": load_after},
+            "runs_per_round": args.runs,
+            "server_pairs": args.restarts,
+            "base": base.as_json(),
+            "head": head.as_json(),
+        }
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
