@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 
 app = typer.Typer(
     name="crm-agents",
@@ -36,10 +36,32 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    _check_listen_address(settings, host)
     console.print(
         f"[bold]CRM agents[/] serving on [link]http://{host}:{port}/[/link]  (Ctrl+C stops)"
     )
     uvicorn.run("server:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def _check_listen_address(settings: Settings, host: str) -> None:
+    """Warn before listening beyond this machine; refuse while demo passwords remain."""
+    from identity.first_run import FirstRunPasswordsRemain, check_listen_address, is_loopback
+
+    if is_loopback(host):
+        return
+    console.print(
+        f"[yellow]Listening on {host}: the server is reachable from other machines.[/] "
+        "Only signed-in users and API keys get in; the host names it answers to are "
+        "CRM_AGENTS_ALLOWED_HOSTS."
+    )
+    from composition.database import shared_database
+
+    with shared_database(settings) as database:
+        try:
+            check_listen_address(host, database.identity.users)
+        except FirstRunPasswordsRemain as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(code=1) from None
 
 
 @app.command()

@@ -166,3 +166,23 @@ def test_seeding_creates_a_user_per_role_and_territory_once(tmp_path: Path) -> N
     assert again.created == [] and again.passwords_file is None
     assert len(path.read_text().splitlines()) == len(lines) + 3  # nothing appended
     engine.dispose()
+
+
+def test_serve_refuses_a_public_address_while_first_run_passwords_remain(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    started: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs["host"]))
+    password = _last_line(
+        runner.invoke(app, ["auth", "create-user", "admin", "--role", "admin"]).stdout
+    )
+    refused = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert refused.exit_code == 1 and "first-run password" in refused.stderr and started == []
+    assert runner.invoke(app, ["serve", "--host", "127.0.0.1"]).exit_code == 0
+    chosen = "a password of my own"
+    runner.invoke(app, ["auth", "set-password", "admin"], input=f"{chosen}\n{chosen}\n")
+    public = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert public.exit_code == 0 and "reachable from other machines" in public.stderr
+    assert started == ["127.0.0.1", "0.0.0.0"] and password
