@@ -36,6 +36,7 @@ from runtime.errors import (
     ThreadHasNoGraph,
     ThreadNotFound,
     UnsupportedRunOption,
+    WebhookRefused,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ _RUNTIME_STATUS: dict[type[RuntimeLayerError], int] = {
     ThreadHasNoGraph: 409,
     InvalidAssistantConfig: 422,
     InvalidStateUpdate: 422,
+    WebhookRefused: 422,
 }
 
 

@@ -22,12 +22,14 @@ from runtime.checkpoints import open_checkpointer, open_graph_store
 from runtime.database import make_records_engine, records_limiter
 from runtime.executor import RunExecutor
 from runtime.graph_catalog import GraphCatalog
+from runtime.outbound_urls import OutboundPolicy
 from runtime.records import utcnow
 from runtime.run_store import RunStore
 from runtime.service_loader import ServicesLoader
 from runtime.thread_store import ThreadStore
 from runtime.threads import ThreadService
 from runtime.warmup import AgentWarmup, WarmStep, default_steps
+from runtime.webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ async def open_agent_runtime(
                 catalog=catalog,
                 broker=InMemoryStreamBroker(),
                 checkpointer=checkpointer,
+                webhooks=WebhookSender(outbound=OutboundPolicy(settings.outbound_allow)),
             )
             thread_service = ThreadService(
                 store=thread_store,

@@ -196,3 +196,14 @@ class InvalidStateUpdate(RuntimeLayerError, ValueError):
     """The graph refused a state update (unknown node, ambiguous writer, bad value)."""
 
     code = "invalid_state_update"
+
+
+class WebhookRefused(RuntimeLayerError, ValueError):
+    """A run's webhook URL this server will not call (a private address, credentials...)."""
+
+    code = "webhook_refused"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"webhook {url!r} refused: {reason}")
+        self.url = url
+        self.reason = reason

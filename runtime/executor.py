@@ -63,6 +63,7 @@ class RunExecutor:
     async def start(self, request: RunRequest, *, thread_id: str | None) -> StartedRun:
         """Create a run on ``thread_id`` (a temporary thread when None) and start executing it
         once the thread's earlier runs have ended."""
+        await self._task.webhooks.admit(request.webhook)
         resolved = await self._catalog.resolve(request.assistant_id)
         request = resolved.apply(request)
         temporary = new_thread = False
@@ -104,8 +105,10 @@ class RunExecutor:
         return StartedRun(run=run, events=events, outcome=active.outcome)
 
     async def check(self, request: RunRequest) -> None:
-        """Raise what :meth:`start` would for an unknown assistant, creating nothing."""
+        """Raise what :meth:`start` would for an unknown assistant or a refused webhook,
+        creating nothing."""
         await self._catalog.resolve(request.assistant_id)
+        await self._task.webhooks.admit(request.webhook)
 
     async def _execute(self, active: ActiveRun) -> None:
         try:

@@ -4,6 +4,11 @@ Delivery happens in background tasks after the run's outcome is stored, so a slo
 receiver never delays the run, its stream or the next queued run. Each delivery has a short
 timeout and a few retries with backoff on connection errors, 429 and 5xx; other answers are
 final. Failures are logged, never raised.
+
+The URL is checked when the run is created (:meth:`WebhookSender.admit`, a 422 for the
+client) and again at delivery, where the call goes to the address the check approved: see
+:mod:`runtime.outbound_urls`. Redirects are not followed, so a receiver cannot bounce the
+call to an internal address.
 """
 
 from __future__ import annotations
@@ -17,12 +22,19 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from runtime.errors import WebhookRefused
+from runtime.outbound_urls import (
+    OUTBOUND_SCHEMES,
+    ApprovedUrl,
+    OutboundPolicy,
+    OutboundUrlRefused,
+)
 from runtime.records import RunRecord, utcnow
 from runtime.serialization import dumps
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_SCHEMES = ("http", "https")
+WEBHOOK_SCHEMES = OUTBOUND_SCHEMES
 
 
 def is_webhook_url(url: str) -> bool:
@@ -60,15 +72,47 @@ def webhook_payload(
     return payload
 
 
+def pinned_request(approved: ApprovedUrl) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """URL, headers and httpx extensions that reach the approved address while the receiver
+    still sees its own host name (Host header; TLS server name and certificate check)."""
+    parts = urlsplit(approved.url)
+    address = str(approved.address)
+    netloc = f"[{address}]" if approved.address.version == 6 else address
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    host_header = parts.netloc
+    extensions: dict[str, Any] = {}
+    if parts.scheme == "https":
+        extensions["sni_hostname"] = approved.host
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
+
+
 class WebhookSender:
     """POSTs run results to webhooks in background tasks, with a timeout and retries."""
 
-    def __init__(self, *, timeout: float = 5.0, attempts: int = 3, backoff: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        outbound: OutboundPolicy | None = None,
+        timeout: float = 5.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        # Without a policy, only public addresses are called.
+        self._outbound = outbound or OutboundPolicy()
         self._timeout = timeout
         self._attempts = max(attempts, 1)
         self._backoff = backoff
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
+
+    async def admit(self, url: str | None) -> None:
+        """Raise :class:`WebhookRefused` when ``url`` is a webhook this server will not call."""
+        if url is not None:
+            try:
+                await asyncio.to_thread(self._outbound.check, url)
+            except OutboundUrlRefused as exc:
+                raise WebhookRefused(url, str(exc)) from None
 
     def send(self, url: str, payload: Mapping[str, Any]) -> asyncio.Task[bool]:
         """Start delivering ``payload`` to ``url``; the task answers whether it was accepted."""
@@ -81,11 +125,19 @@ class WebhookSender:
         if self._client is None:
             # Redirects are not followed: a receiver that moved must be reconfigured.
             self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        try:
+            # Checked again: the host's addresses may have changed since the run was created.
+            approved = await asyncio.to_thread(self._outbound.check, url)
+        except OutboundUrlRefused as exc:
+            logger.warning("webhook for run %s not sent: %s", payload.get("run_id"), exc)
+            return False
+        target, headers, extensions = pinned_request(approved)
+        headers["Content-Type"] = "application/json"
         for attempt in range(1, self._attempts + 1):
             payload["webhook_sent_at"] = utcnow()
             try:
                 response = await self._client.post(
-                    url, content=dumps(payload), headers={"Content-Type": "application/json"}
+                    target, content=dumps(payload), headers=headers, extensions=extensions
                 )
             except httpx.HTTPError as exc:
                 problem = f"{type(exc).__name__}: {exc}"

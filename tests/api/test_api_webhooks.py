@@ -8,18 +8,30 @@ import logging
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 from langgraph_sdk import get_client
 
+from core.settings import Settings
 from tests.support.apps import serve
-from tests.support.credentials import key_for
+from tests.support.credentials import headers_for, key_for
 
 pytestmark = pytest.mark.anyio
 
 HI = {"messages": [{"role": "user", "content": "hi"}]}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    # The receiver stands in for another application on loopback, which webhooks may only
+    # reach when the allow-list names it.
+    return Settings(
+        data_dir=tmp_path / "data", max_request_bytes=20_000, outbound_allow=["127.0.0.1"]
+    )
 
 
 class Receiver:
@@ -120,3 +132,29 @@ async def test_an_unreachable_receiver_is_logged_not_raised(
         message = next(r.getMessage() for r in caplog.records if "webhook" in r.getMessage())
         assert "after 3 attempt(s)" in message and dead in message
         assert (await client.threads.get(thread_id))["status"] == "idle"
+
+
+async def test_a_webhook_to_an_internal_address_is_refused_when_the_run_is_created(
+    runs_server: str,
+) -> None:
+    async with get_client(url=runs_server, api_key=key_for(runs_server)) as client:
+        thread_id = (await client.threads.create())["thread_id"]
+    async with httpx.AsyncClient(base_url=runs_server, headers=headers_for(runs_server)) as http:
+        for hook, reason in (
+            ("http://169.254.169.254/latest/meta-data", "link-local"),
+            ("http://0x7f000001:9/hook", "loopback"),  # allowed 127.0.0.1 is this address,
+            ("http://user:secret@127.0.0.1:9/hook", "user name or password"),
+        ):
+            body = {"assistant_id": "chat", "input": HI, "webhook": hook}
+            answer = await http.post(f"/threads/{thread_id}/runs", json=body)
+            if reason == "loopback":
+                # ...so the allow-list covers it in this spelling too: accepted.
+                assert answer.status_code == 200, answer.text
+                continue
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["code"] == "webhook_refused"
+            assert reason in answer.json()["detail"] and hook in answer.json()["detail"]
+            batch = await http.post("/runs/batch", json=[{**body, "webhook": hook}])
+            assert batch.status_code == 422 and batch.json()["code"] == "webhook_refused"
+        runs = (await http.get(f"/threads/{thread_id}/runs")).json()
+        assert len(runs) == 1  # only the accepted one was created

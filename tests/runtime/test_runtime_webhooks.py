@@ -4,16 +4,23 @@ timeout per attempt, and a bounded wait at shutdown."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
 
+from runtime.errors import WebhookRefused
+from runtime.outbound_urls import OutboundPolicy
 from runtime.records import RunRecord
 from runtime.webhooks import WebhookSender, is_webhook_url, webhook_payload
 
 pytestmark = pytest.mark.anyio
+
+# The receivers listen on loopback, which webhooks may only reach when allowed.
+LOOPBACK = OutboundPolicy(["127.0.0.1"])
 
 
 class _Receiver:
@@ -23,9 +30,14 @@ class _Receiver:
         self.statuses = statuses
         self.delay = delay
         self.bodies: list[bytes] = []
+        self.heads: list[bytes] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            return  # a delivery cancelled while it was connecting (the shutdown test)
+        self.heads.append(head)
         length = next(
             int(line.split(b":")[1])
             for line in head.split(b"\r\n")
@@ -82,7 +94,7 @@ def test_the_payload_is_the_run_with_times_values_and_the_error_as_text() -> Non
 
 async def test_5xx_and_429_are_retried_until_accepted(flaky: tuple[_Receiver, str]) -> None:
     receiver, url = flaky
-    sender = WebhookSender(attempts=3, backoff=0.01)
+    sender = WebhookSender(outbound=LOOPBACK, attempts=3, backoff=0.01)
     assert await sender.send(url, {"run_id": "r"}) is True
     assert len(receiver.bodies) == 3
     assert orjson.loads(receiver.bodies[-1])["run_id"] == "r"
@@ -92,13 +104,13 @@ async def test_5xx_and_429_are_retried_until_accepted(flaky: tuple[_Receiver, st
 async def test_4xx_is_final_and_slow_receivers_time_out() -> None:
     refusing = _Receiver([404])
     async for url in _serve(refusing):
-        sender = WebhookSender(attempts=3, backoff=0.01)
+        sender = WebhookSender(outbound=LOOPBACK, attempts=3, backoff=0.01)
         assert await sender.send(url, {"run_id": "r"}) is False
         assert len(refusing.bodies) == 1
         await sender.aclose()
     slow = _Receiver([], delay=1.0)
     async for url in _serve(slow):
-        sender = WebhookSender(timeout=0.1, attempts=2, backoff=0.01)
+        sender = WebhookSender(outbound=LOOPBACK, timeout=0.1, attempts=2, backoff=0.01)
         # Each attempt times out (a delivery the receiver answered late would count as sent).
         assert await sender.send(url, {"run_id": "r"}) is False
         assert len(slow.bodies) == 2
@@ -108,10 +120,42 @@ async def test_4xx_is_final_and_slow_receivers_time_out() -> None:
 async def test_shutdown_waits_briefly_then_cancels_deliveries() -> None:
     slow = _Receiver([], delay=5.0)
     async for url in _serve(slow):
-        sender = WebhookSender(timeout=10, attempts=1)
+        sender = WebhookSender(outbound=LOOPBACK, timeout=10, attempts=1)
         delivery = sender.send(url, {"run_id": "r"})
         await sender.aclose(grace=0.1)
         # Cancelled at the end of the grace period: had it waited for the receiver (5 s), the
         # delivery would have succeeded. No wall-clock assert: it flaked on a loaded machine.
         assert delivery.done()
         assert delivery.cancelled() or delivery.result() is False
+
+
+async def test_a_loopback_webhook_is_not_called_unless_allowed() -> None:
+    receiver = _Receiver([])
+    async for url in _serve(receiver):
+        sender = WebhookSender(attempts=1)
+        with pytest.raises(WebhookRefused, match="loopback address"):
+            await sender.admit(url)
+        # Checked again at delivery (the run was created before the check could see it).
+        assert await sender.send(url, {"run_id": "r"}) is False
+        assert receiver.bodies == []
+        await sender.aclose()
+
+
+async def test_delivery_goes_to_the_checked_address_under_the_receivers_own_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The name resolves to loopback (allowed here) when checked; the call must reach that
+    # address, not whatever a second lookup would answer, and still say which host it wants.
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, 1, 6, "", ("127.0.0.1", 0))]
+    )
+    receiver = _Receiver([307])
+    async for url in _serve(receiver):
+        named = url.replace("127.0.0.1", "hooks.example")
+        sender = WebhookSender(outbound=LOOPBACK, attempts=2, backoff=0.01)
+        await sender.admit(named)
+        assert await sender.send(named, {"run_id": "r"}) is True
+        # One call: the redirect is not followed.
+        assert len(receiver.heads) == 1
+        assert f"host: {urlsplit(named).netloc}" in receiver.heads[0].decode().lower()
+        await sender.aclose()
