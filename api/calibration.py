@@ -12,14 +12,14 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.calibration_schemas import BatchRequest
 from api.deps import CalibrationStoreDep, SettingsDep
 from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
 from api.permissions import permission
-from api.web import PageUserDep, sign_in_redirect
+from api.web import PageUserDep, page_for
 from eval.calibration.errors import (
     BatchClosed,
     BatchNotFound,
@@ -323,9 +323,7 @@ async def get_metrics(
 
 
 @router.get("/review", include_in_schema=False)
-async def review_page(user: PageUserDep) -> Response:
+async def review_page(user: PageUserDep, request: Request) -> Response:
     """The reviewers' page (the sign-in page first, without a session); it talks to the
     routes above."""
-    if user is None:
-        return sign_in_redirect("/calibration/review")
-    return FileResponse(REVIEW_PAGE, headers={"Cache-Control": "no-cache"})
+    return page_for(user, request, REVIEW_PAGE)

@@ -4,10 +4,11 @@ sign-in page, which comes back to it afterwards."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -34,17 +35,19 @@ def sign_in_redirect(back_to: str) -> RedirectResponse:
     return RedirectResponse(f"{SIGN_IN_PAGE}?next={quote(back_to, safe='/')}", status_code=303)
 
 
-def page(file_name: str, user: Principal | None, path: str) -> Response:
-    """A page of ``web/static`` for a signed-in user, else the redirect to sign in."""
+def page_for(user: Principal | None, request: Request, file: Path) -> Response:
+    """The page ``file`` for a signed-in user, else the redirect to sign in and come back to
+    the same address (its query included)."""
     if user is None:
-        return sign_in_redirect(path)
-    return FileResponse(STATIC_DIR / file_name, headers=_PAGE_HEADERS)
+        query = request.url.query
+        return sign_in_redirect(request.url.path + (f"?{query}" if query else ""))
+    return FileResponse(file, headers=_PAGE_HEADERS)
 
 
 @router.get("/", include_in_schema=False)
-async def chat_page(user: PageUserDep) -> Response:
+async def chat_page(user: PageUserDep, request: Request) -> Response:
     """The chat page; it talks to this same server's API."""
-    return page("index.html", user, "/")
+    return page_for(user, request, STATIC_DIR / "index.html")
 
 
 @router.get(SIGN_IN_PAGE, include_in_schema=False)

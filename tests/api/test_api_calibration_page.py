@@ -13,18 +13,25 @@ import pytest
 from core.settings import Settings
 from crm.db import make_engine, migrate
 from tests.support.calibration_world import fill_log
+from tests.support.credentials import headers_for, provision, sign_in_page
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+REVIEWER = "ann@example.com"
+PASSWORD = "a reviewer's password"
+
+
 @pytest.fixture
 def filled(settings: Settings) -> None:
-    """A month of recommendations in the database the live server will open."""
+    """A month of recommendations in the database the live server will open, and Ann, an
+    evaluator who signs in on the page."""
     migrate(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     fill_log(engine, months=1)
     engine.dispose()
+    provision(settings, user=REVIEWER, roles=("evaluator",), password=PASSWORD)
 
 
 @pytest.fixture
@@ -46,10 +53,13 @@ def page(filled: None, live_server: str) -> Iterator[Any]:
 
 
 def test_a_reviewer_scores_and_skips_with_the_keyboard(page: Any, live_server: str) -> None:
+    admin = headers_for(live_server)
     batch = httpx.post(
-        f"{live_server}/calibration/batches", json={"period": "2026-10"}, timeout=30
+        f"{live_server}/calibration/batches", json={"period": "2026-10"}, headers=admin, timeout=30
     ).json()
-    page.goto(f"{live_server}/calibration/review?batch={batch['id']}")
+    sign_in_page(
+        page, live_server, REVIEWER, PASSWORD, then=f"/calibration/review?batch={batch['id']}"
+    )
     page.fill("#reviewer", "ann@example.com")
     page.press("#reviewer", "Tab")  # leaving the field loads the queue
     page.wait_for_selector("#meta:has-text('#1 ')")
@@ -70,13 +80,18 @@ def test_a_reviewer_scores_and_skips_with_the_keyboard(page: Any, live_server: s
     items = httpx.get(
         f"{live_server}/calibration/batches/{batch['id']}/queue",
         params={"reviewer": "bob", "limit": 2},
+        headers=admin,
         timeout=30,
     ).json()
     first = httpx.get(
-        f"{live_server}/calibration/batches/{batch['id']}/items/{items[0]['id']}", timeout=30
+        f"{live_server}/calibration/batches/{batch['id']}/items/{items[0]['id']}",
+        headers=admin,
+        timeout=30,
     ).json()
     second = httpx.get(
-        f"{live_server}/calibration/batches/{batch['id']}/items/{items[1]['id']}", timeout=30
+        f"{live_server}/calibration/batches/{batch['id']}/items/{items[1]['id']}",
+        headers=admin,
+        timeout=30,
     ).json()
     assert [(r["reviewer"], r["score"], r["correct"]) for r in first["reviews"]] == [
         ("ann@example.com", 4, True)
@@ -92,7 +107,7 @@ def test_a_reviewer_scores_and_skips_with_the_keyboard(page: Any, live_server: s
 
 
 def test_with_no_batch_the_page_says_how_to_start_one(page: Any, live_server: str) -> None:
-    page.goto(f"{live_server}/calibration/review")
+    sign_in_page(page, live_server, REVIEWER, PASSWORD, then="/calibration/review")
     page.wait_for_selector("#empty", state="visible")
     text = page.text_content("#empty")
     assert "crm-agents calibrate sample" in text
@@ -101,7 +116,7 @@ def test_with_no_batch_the_page_says_how_to_start_one(page: Any, live_server: st
     assert "5 · Excellent" in page.text_content(".rubric")
     # Following the instructions starts a batch; reloading shows it instead of the help.
     assert httpx.post(f"{live_server}/calibration/batches", json={"period": "2026-10"},
-                      timeout=30).status_code == 201  # fmt: skip
+                      headers=headers_for(live_server), timeout=30).status_code == 201  # fmt: skip
     page.reload()
     page.wait_for_selector("#batch option", state="attached")
     assert page.is_hidden("#empty")

@@ -26,7 +26,7 @@ from crm.db import session_factory
 from runtime.database import make_records_engine
 from runtime.models import GraphRun, GraphThread
 from tests.support.apps import make_runs_app, serve
-from tests.support.credentials import key_for
+from tests.support.credentials import key_for, provision, register_key
 from tests.support.postgres import fresh_database, postgres_problem
 from tests.support.run_graphs import RunServices
 
@@ -49,8 +49,10 @@ def _doomed_server(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[b
     command.append(str(port))
     if settings.database_url:
         command.append(settings.database_url)
+    credentials = provision(settings)  # before the child opens the database
     process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
+    register_key(url, credentials.admin_key)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -2,17 +2,22 @@
 would create one with ``crm-agents auth create-key``. There is no switch that turns
 authentication off; a test that talks to the API presents a key like any client.
 
-``admin_headers(app)`` (in-process clients, once the app's lifespan has started) and
-``headers_for(url)`` / ``key_for(url)`` (servers started by ``tests.support.apps.serve``).
+``admin_headers(app)`` (in-process clients, once the app's lifespan has started),
+``headers_for(url)`` / ``key_for(url)`` (servers started by ``tests.support.apps.serve``), and
+``provision(settings)`` for a server in a process of its own, before it starts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
 
+from composition.database import shared_database
+from core.settings import Settings
 from identity.principal import Role
+from identity.territories import seed_demo_territories
 
 # Keys of the servers ``serve`` started, by base URL (one admin key each).
 _KEYS_BY_URL: dict[str, str] = {}
@@ -44,6 +49,11 @@ def register_server(url: str, app: FastAPI) -> None:
     _KEYS_BY_URL[url] = admin_key(app)
 
 
+def register_key(url: str, key: str) -> None:
+    """Remember ``key`` for the server at ``url`` (one in a process of its own)."""
+    _KEYS_BY_URL[url] = key
+
+
 def key_for(url: str) -> str:
     """The admin key of the server ``serve`` started at ``url``."""
     base = url.rstrip("/").removesuffix("/v1")
@@ -53,3 +63,47 @@ def key_for(url: str) -> str:
 def headers_for(url: str) -> dict[str, str]:
     """Headers that authenticate as the admin key of the server at ``url``."""
     return {"x-api-key": key_for(url)}
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """Credentials made in a data folder before its server starts."""
+
+    admin_key: str
+    user_name: str | None = None
+    password: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-api-key": self.admin_key}
+
+
+def provision(
+    settings: Settings,
+    *,
+    user: str | None = None,
+    roles: tuple[str, ...] = ("admin",),
+    password: str = "a test password",
+    **user_options: Any,
+) -> Provisioned:
+    """An admin key, and optionally a user who signs in with ``password``, in the database of
+    ``settings`` (migrated if new), for a server another process will run on it."""
+    with shared_database(settings) as database:
+        identity = database.identity
+        key = identity.api_keys.create("tests (admin)", "admin").plaintext
+        if user is None:
+            return Provisioned(admin_key=key)
+        seed_demo_territories(identity.territories)
+        identity.users.create_user(user, roles, password=password, **user_options)
+        return Provisioned(admin_key=key, user_name=user, password=password)
+
+
+def sign_in_page(page: Any, base_url: str, name: str, password: str, *, then: str = "/") -> None:
+    """Open ``then`` and sign in on the page it sends us to, as a person would (a Playwright
+    ``page``); returns once back on ``then``."""
+    page.goto(f"{base_url}{then}")
+    page.wait_for_selector("#sign-in")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("#sign-in-submit")
+    page.wait_for_url(lambda url: "/sign-in" not in url)

@@ -16,12 +16,17 @@ from typing import Any
 import httpx
 import pytest
 
+from core.settings import Settings
+from tests.support.credentials import provision, sign_in_page
+
 ROOT = Path(__file__).resolve().parents[2]
 # Run as a module from ROOT, so that it imports the project and tests.support as the tests do.
 SERVER_MODULE = "tests.web._web_server"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 STARTUP_SECONDS = 180
+USER = "pat"
+PASSWORD = "the browser tests' password"
 
 
 def _free_port() -> int:
@@ -39,6 +44,14 @@ class WebServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
+        # The browser signs in as this user on the sign-in page; .api() uses the admin key.
+        self.credentials = provision(
+            Settings(_env_file=None, data_dir=data_dir),
+            user=USER,
+            roles=("admin",),
+            password=PASSWORD,
+            display_name="Pat Admin",
+        )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", SERVER_MODULE, str(data_dir), str(self.port)],
@@ -63,7 +76,8 @@ class WebServer:
         raise RuntimeError(f"the server did not start:\n{self.log.read_text()[-3000:]}")
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+        headers = {**self.credentials.headers, **kwargs.pop("headers", {})}
+        response = httpx.request(method, f"{self.url}{path}", timeout=30, headers=headers, **kwargs)
         response.raise_for_status()
         return response.json()
 
@@ -128,7 +142,7 @@ def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(server.url)
+        sign_in_page(page, server.url, USER, PASSWORD)
         page.wait_for_selector("#assistant:not([disabled])")
         page.wait_for_selector(".account-name", state="attached")
         return page
