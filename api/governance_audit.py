@@ -149,10 +149,20 @@ async def list_audit_entries(
     kind: Annotated[
         str | None, Query(max_length=40, description="Only entries of this kind.")
     ] = None,
+    actor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="Only entries by this actor: a user id, or system:<component> for the "
+            "system's own work.",
+        ),
+    ] = None,
 ) -> AuditEntryPage:
-    """Entries in sequence order: ids and hashes, never personal data."""
-    entries = await _call(audit.ledger.entries, offset=offset, limit=limit, kind=kind)
-    total = await _call(audit.ledger.count)
+    """Entries in sequence order, each naming its actor: ids and hashes, never personal data.
+    ``total`` counts the entries the filters select."""
+    entries = await _call(audit.ledger.entries, offset=offset, limit=limit, kind=kind, actor=actor)
+    total = await _call(audit.ledger.count, kind=kind, actor=actor)
     return AuditEntryPage(total=total, offset=offset, limit=limit, entries=entries)
 
 

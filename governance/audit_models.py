@@ -20,7 +20,10 @@ class AuditEntryRow(Base):
     """One ledger entry; ``entry_hash`` chains it to the entry before (``prev_hash``)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_kind_seq", "kind", "seq"),)
+    __table_args__ = (
+        Index("ix_audit_entries_kind_seq", "kind", "seq"),
+        Index("ix_audit_entries_actor_id_seq", "actor_id", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(40))
@@ -28,6 +31,10 @@ class AuditEntryRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    # Who acted (``core.actor``), part of the hashed entry; None only on entries written before
+    # entries named their actor. ``actor_id`` repeats its user id for filtering.
+    actor: Mapped[dict[str, Any] | None] = mapped_column(json_type(), nullable=True)
+    actor_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class AuditEntrySubjectRow(Base):

@@ -43,3 +43,5 @@ class ConsentRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     device_hash: Mapped[str | None] = mapped_column(String(64))
+    # Who recorded the change (``core.actor`` user id); None on records from before actors.
+    actor_id: Mapped[str | None] = mapped_column(String(120), nullable=True)

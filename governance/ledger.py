@@ -1,7 +1,7 @@
 """The audit ledger: append-only, hash-chained entries over canonical JSON, with signed heads.
 
-Each entry's hash covers its sequence number, kind, payload, time and the previous entry's
-hash (RFC 8785 canonical JSON, sha256), so editing, deleting, inserting or reordering entries
+Each entry's hash covers its sequence number, kind, payload, actor (who did it), time and the
+previous entry's hash (RFC 8785 canonical JSON, sha256), so editing, deleting, inserting or reordering entries
 breaks the chain. The head (count + last hash) is re-signed with Ed25519 on every append, so
 dropping or rewriting the newest entries is caught too, and a signed checkpoint is kept at least
 every ``checkpoint_every`` entries or ``checkpoint_interval``. Appends are serialised by a row
@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-from sqlalchemy import Engine, func, select
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.actor import UNATTRIBUTED, actor_record, current_actor
 from crm.db import make_write_locking_engine, session_factory
 from governance.audit_errors import InvalidAuditPayload
 from governance.audit_models import (
@@ -57,6 +58,11 @@ class AuditEntry(BaseModel):
     created_at: datetime
     prev_hash: str
     entry_hash: str
+    actor: dict[str, Any] | None = Field(
+        None,
+        description="Who acted: user_id (system:<component> for the system's own work), roles, "
+        "via and credential_id. Null only on entries written before entries named their actor.",
+    )
 
 
 class SignedHead(BaseModel):
@@ -78,18 +84,41 @@ def _timestamp(moment: datetime) -> str:
 
 
 def compute_entry_hash(
-    *, seq: int, kind: str, payload: Mapping[str, Any], created_at: datetime, prev_hash: str
+    *,
+    seq: int,
+    kind: str,
+    payload: Mapping[str, Any],
+    created_at: datetime,
+    prev_hash: str,
+    actor: Mapping[str, Any] | None = None,
 ) -> str:
-    """The hash that chains an entry: canonical JSON of every stored field but the hash."""
-    return canonical_sha256(
-        {
-            "seq": seq,
-            "kind": kind,
-            "payload": payload,
-            "created_at": _timestamp(created_at),
-            "prev_hash": prev_hash,
-        }
-    )
+    """The hash that chains an entry: canonical JSON of every stored field but the hash.
+
+    The actor is hashed when the entry has one; entries written before entries named their
+    actor have none and hash exactly as they did then, so old ledgers still verify.
+    """
+    hashed: dict[str, Any] = {
+        "seq": seq,
+        "kind": kind,
+        "payload": payload,
+        "created_at": _timestamp(created_at),
+        "prev_hash": prev_hash,
+    }
+    if actor is not None:
+        hashed["actor"] = actor
+    return canonical_sha256(hashed)
+
+
+def entry_actor(actor: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The actor an entry records: the one given, else the surrounding run's, request's or
+    command's (``core.actor``), else ``system:unattributed``; checked like a payload."""
+    found = actor_record(actor) if actor is not None else current_actor()
+    if not found:
+        found = {"user_id": UNATTRIBUTED}
+    user_id = found.get("user_id")
+    if not isinstance(user_id, str) or not 0 < len(user_id) <= 120:
+        raise InvalidAuditPayload("actor.user_id must be 1..120 characters")
+    return normalise_payload(found)
 
 
 def head_statement(*, role: str, count: int, head_hash: str, signed_at: datetime) -> bytes:
@@ -138,27 +167,36 @@ class AuditLedger:
         self._lock = threading.Lock()
         self.witness = witness
 
-    def append(self, kind: str, payload: Mapping[str, Any]) -> AuditEntry:
-        """Append one entry; ``payload["contact_ids"]`` names the contacts it concerns."""
+    def append(
+        self, kind: str, payload: Mapping[str, Any], *, actor: Mapping[str, Any] | None = None
+    ) -> AuditEntry:
+        """Append one entry; ``payload["contact_ids"]`` names the contacts it concerns and
+        ``actor`` who acted (default: the actor of the surrounding work, ``core.actor``)."""
         if not kind or len(kind) > 40:
             raise InvalidAuditPayload("kind must be 1..40 characters")
         plain = normalise_payload(payload)
         subjects = payload_subjects(plain)
+        recorded = entry_actor(actor)
         with self._lock:
-            entry, head = self._append(kind, plain, subjects)
+            entry, head = self._append(kind, plain, subjects, recorded)
             if self.witness is not None:
                 self.witness.record(head)
         return entry
 
     def _append(
-        self, kind: str, plain: dict[str, Any], subjects: list[str]
+        self, kind: str, plain: dict[str, Any], subjects: list[str], actor: dict[str, Any] | None
     ) -> tuple[AuditEntry, SignedHead]:
         with self._sessions() as session, session.begin():
             head = self._locked_head(session)
             seq = head.count + 1
             created_at = self._clock().astimezone(UTC)
             entry_hash = compute_entry_hash(
-                seq=seq, kind=kind, payload=plain, created_at=created_at, prev_hash=head.head_hash
+                seq=seq,
+                kind=kind,
+                payload=plain,
+                created_at=created_at,
+                prev_hash=head.head_hash,
+                actor=actor,
             )
             row = AuditEntryRow(
                 seq=seq,
@@ -167,6 +205,8 @@ class AuditLedger:
                 created_at=created_at,
                 prev_hash=head.head_hash,
                 entry_hash=entry_hash,
+                actor=actor,
+                actor_id=actor["user_id"] if actor is not None else None,
             )
             session.add(row)
             session.flush()
@@ -227,17 +267,22 @@ class AuditLedger:
                 )
             return SignedHead.model_validate(row, from_attributes=True)
 
-    def count(self) -> int:
+    def count(self, *, kind: str | None = None, actor: str | None = None) -> int:
+        """How many entries there are (of ``kind``, by the actor whose user id is ``actor``)."""
+        stmt = _filtered(select(func.count()).select_from(AuditEntryRow), kind, actor)
         with self._sessions() as session:
-            return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+            return int(session.scalar(stmt) or 0)
 
     def entries(
-        self, *, offset: int = 0, limit: int = 100, kind: str | None = None
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        kind: str | None = None,
+        actor: str | None = None,
     ) -> list[AuditEntry]:
-        """Entries in sequence order, optionally of one kind."""
-        stmt = select(AuditEntryRow).order_by(AuditEntryRow.seq)
-        if kind is not None:
-            stmt = stmt.where(AuditEntryRow.kind == kind)
+        """Entries in sequence order, optionally of one kind and by one actor (a user id)."""
+        stmt = _filtered(select(AuditEntryRow), kind, actor).order_by(AuditEntryRow.seq)
         with self._sessions() as session:
             rows = session.scalars(stmt.offset(offset).limit(limit)).all()
             return [AuditEntry.model_validate(r, from_attributes=True) for r in rows]
@@ -269,3 +314,12 @@ class AuditLedger:
                 if str(row.payload.get(key)) in values:
                     found.append(AuditEntry.model_validate(row, from_attributes=True))
         return found
+
+
+def _filtered(stmt: Select[Any], kind: str | None, actor: str | None) -> Select[Any]:
+    """``stmt`` narrowed in SQL to entries of ``kind`` and by ``actor`` (indexed columns)."""
+    if kind is not None:
+        stmt = stmt.where(AuditEntryRow.kind == kind)
+    if actor is not None:
+        stmt = stmt.where(AuditEntryRow.actor_id == actor)
+    return stmt

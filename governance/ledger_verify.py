@@ -79,6 +79,7 @@ def _walk_entries(session: Session, wanted: set[int], subjects: dict[int, set[st
             payload=row.payload,
             created_at=row.created_at,
             prev_hash=row.prev_hash,
+            actor=row.actor,
         )
         if row.prev_hash != walk.last_hash:
             walk.findings.append(
@@ -87,6 +88,12 @@ def _walk_entries(session: Session, wanted: set[int], subjects: dict[int, set[st
             return walk
         if recomputed != row.entry_hash:
             walk.findings.append(_Finding(row.seq, f"entry {row.seq} was altered (hash mismatch)"))
+            return walk
+        if row.actor_id != (row.actor or {}).get("user_id"):
+            # The column the audit API filters by must say what the hashed actor says.
+            walk.findings.append(
+                _Finding(row.seq, f"the actor index of entry {row.seq} differs from its actor")
+            )
             return walk
         named = set(row.payload.get(SUBJECTS_KEY) or [])
         if subjects.pop(row.seq, set()) != named:

@@ -43,6 +43,7 @@ def test_entries_chain_and_verify(audit: AuditServices) -> None:
         payload=second.payload,
         created_at=second.created_at,
         prev_hash=first.entry_hash,
+        actor=second.actor,
     )
     report = audit.verify()
     assert report.ok, report

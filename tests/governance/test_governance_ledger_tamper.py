@@ -82,6 +82,7 @@ def _rechain(session: Session, start: int) -> None:
                 payload=row.payload,
                 created_at=row.created_at,
                 prev_hash=previous,
+                actor=row.actor,
             )
         previous = row.entry_hash
     session.flush()
@@ -109,7 +110,7 @@ def _forge_head(session: Session, rng: random.Random) -> None:
 
 def edit(session: Session, rng: random.Random) -> int:
     row = rng.choice(_rows(session))
-    what = rng.choice(["payload", "kind", "time", "prev_hash", "contact"])
+    what = rng.choice(["payload", "kind", "time", "prev_hash", "contact", "actor", "actor_id"])
     if what == "payload":
         row.payload = {**row.payload, "n": row.payload["n"] + rng.randint(1, 9)}
     elif what == "kind":
@@ -120,6 +121,11 @@ def edit(session: Session, rng: random.Random) -> int:
         row.created_at = row.created_at + timedelta(microseconds=rng.randint(1, 10**6))
     elif what == "prev_hash":
         row.prev_hash = "f" * 64
+    elif what == "actor":  # blame someone else, index and all
+        row.actor = {**(row.actor or {}), "user_id": "someone-else"}
+        row.actor_id = "someone-else"
+    elif what == "actor_id":  # hide an entry from the audit API's actor filter
+        row.actor_id = "someone-else"
     else:
         row.payload = {**row.payload, "contact_ids": ["CON-99999"]}
     return row.seq
