@@ -13,12 +13,19 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, bindparam, delete, select
 
 from crm.db import session_factory
 from identity.models import SessionRow, UserRow
 from identity.principal import Principal
 from identity.users import principal_of
+
+# The session's CSRF token and expiry with its user, by the token's hash.
+_LOOKUP = (
+    select(SessionRow.csrf_token, SessionRow.expires_at, *UserRow.__table__.columns)
+    .join(UserRow, UserRow.id == SessionRow.user_id)
+    .where(SessionRow.token_hash == bindparam("token_hash"))
+)
 
 
 def _token_hash(token: str) -> str:
@@ -35,6 +42,7 @@ class Sessions:
     """The ``sessions`` table."""
 
     def __init__(self, engine: Engine, *, lifetime: timedelta = timedelta(hours=12)) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
         self._lifetime = lifetime
 
@@ -69,18 +77,12 @@ class Sessions:
         if not token or len(token) > 256:
             return None
         now = now or datetime.now(UTC)
-        with self._sessions() as session:
-            found = session.execute(
-                select(SessionRow, UserRow)
-                .join(UserRow, UserRow.id == SessionRow.user_id)
-                .where(SessionRow.token_hash == _token_hash(token))
-            ).first()
-        if found is None:
+        # Core rather than ORM objects: this runs on every request a page makes.
+        with self._engine.connect() as connection:
+            found = connection.execute(_LOOKUP, {"token_hash": _token_hash(token)}).first()
+        if found is None or found.expires_at <= now or found.disabled:
             return None
-        row, user = found
-        if row.expires_at <= now or user.disabled:
-            return None
-        return principal_of(user, via="session", credential_id=session_id(token)), row.csrf_token
+        return principal_of(found, via="session", credential_id=session_id(token)), found.csrf_token
 
     def revoke(self, token: str) -> bool:
         """End a session (sign-out); whether there was one."""

@@ -8,6 +8,7 @@ and whatever is later placed under it. Accounts carry the name of their territor
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ _NAME = re.compile(rf"^\w[\w .&'\-]{{0,{TERRITORY_LENGTH - 1}}}$")
 # The demo's tree: the country above the five regions of ``crm/demo/_vocab.py``.
 DEMO_COUNTRY = "China"
 DEMO_REGIONS = ("East", "North", "South", "Central", "West")
+TREE_TTL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,25 @@ class Territories:
     """The ``territories`` table."""
 
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
+        self._cached: tuple[float, TerritoryTree] | None = None
 
     def tree(self) -> TerritoryTree:
-        """Every territory with its parent."""
-        with self._sessions() as session:
-            rows = session.execute(select(TerritoryRow.name, TerritoryRow.parent)).all()
-        return TerritoryTree({name: parent for name, parent in rows})
+        """Every territory with its parent, as read at most ``TREE_TTL_SECONDS`` ago.
+
+        Every request that builds an account scope needs the tree, and it changes a few times a
+        year: a short cache saves a query per request. A territory added in this process is
+        seen at once; one added by another replica within the cache's lifetime.
+        """
+        cached = self._cached
+        if cached is not None and time.monotonic() - cached[0] < TREE_TTL_SECONDS:
+            return cached[1]
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(TerritoryRow.name, TerritoryRow.parent)).all()
+        tree = TerritoryTree({name: parent for name, parent in rows})
+        self._cached = (time.monotonic(), tree)
+        return tree
 
     def add(self, name: str, *, parent: str | None = None) -> None:
         """Add a territory below ``parent`` (which must exist); adding one that exists with the
@@ -89,6 +103,7 @@ class Territories:
                 raise IdentityNotFound("territory", parent)
             session.add(TerritoryRow(name=name, parent=parent))
             session.commit()
+        self._cached = None
 
     def require_known(self, names: Iterable[str]) -> tuple[str, ...]:
         """``names`` without duplicates, in order, after checking that each is a territory."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import builtins
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select, update
@@ -59,7 +60,26 @@ class User(BaseModel):
     created_at: datetime
 
 
-def principal_of(user: UserRow | User, *, via: Via, credential_id: str | None) -> Principal:
+class UserFields(Protocol):
+    """What a principal is made of: a ``users`` row, a :class:`User`, or a Core result row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def roles(self) -> Sequence[str]: ...
+    @property
+    def team(self) -> str | None: ...
+    @property
+    def territories(self) -> Sequence[str]: ...
+    @property
+    def rep_id(self) -> str | None: ...
+    @property
+    def display_name(self) -> str | None: ...
+
+
+def principal_of(user: UserFields, *, via: Via, credential_id: str | None) -> Principal:
     """The principal a signed-in user acts as."""
     return Principal(
         user_id=user.id,
