@@ -8,7 +8,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
-from api.deps import ConsentLedgerDep, SubjectRightsDep
+from api.deps import ConsentLedgerDep, PrincipalDep, SubjectRightsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
 from api.permissions import permission
 from crm.errors import NotFound
@@ -101,9 +101,10 @@ async def read_consent(contact_id: ContactId, rights: RightsDep, ledger: LedgerD
     dependencies=[permission("consent:write")],
 )
 async def record_consent(
-    contact_id: ContactId, body: ConsentInput, ledger: LedgerDep
+    contact_id: ContactId, body: ConsentInput, ledger: LedgerDep, principal: PrincipalDep
 ) -> ConsentRecord:
-    """Append a grant or revocation; a revocation counts from the very next agent request."""
+    """Append a grant or revocation, recorded as the signed-in user's; a revocation counts from
+    the very next agent request."""
     record: ConsentRecord = await _blocking(
         ledger.record,
         body.action,
@@ -113,6 +114,7 @@ async def record_consent(
         source=body.source,
         ip_address=str(body.ip_address) if body.ip_address is not None else None,
         device_fingerprint=body.device_fingerprint,
+        actor=principal.actor(),
     )
     return record
 
@@ -124,11 +126,14 @@ async def record_consent(
     responses=error_responses(404, 422, 503),
     dependencies=[permission("subjects:export")],
 )
-async def export_subject(contact_id: ContactId, rights: RightsDep) -> SubjectExport:
+async def export_subject(
+    contact_id: ContactId, rights: RightsDep, principal: PrincipalDep
+) -> SubjectExport:
     """CRM rows, activities, lead scores, memory chunks, threads and checkpoints, store items,
-    recommendations and feedback, consent history and calibration data, by store."""
+    recommendations and feedback, consent history and calibration data, by store. The ledger
+    records who exported it."""
     try:
-        return await rights.export(contact_id)
+        return await rights.export(contact_id, actor=principal.actor())
     except NotFound as exc:
         raise ApiError(404, "contact_not_found", str(exc)) from exc
 
@@ -140,10 +145,12 @@ async def export_subject(contact_id: ContactId, rights: RightsDep) -> SubjectExp
     responses=error_responses(404, 422),
     dependencies=[permission("subjects:erase")],
 )
-async def erase_subject(contact_id: ContactId, rights: RightsDep) -> ErasureReceipt:
+async def erase_subject(
+    contact_id: ContactId, rights: RightsDep, principal: PrincipalDep
+) -> ErasureReceipt:
     """Erase the person everywhere and say what was removed where. ``complete: false`` names
     the stores that failed; the contact is kept then, so the same request can be repeated."""
     try:
-        return await rights.erase(contact_id)
+        return await rights.erase(contact_id, actor=principal.actor())
     except NotFound as exc:
         raise ApiError(404, "contact_not_found", str(exc)) from exc

@@ -24,6 +24,9 @@ UNATTRIBUTED = "system:unattributed"
 # The keys a recorded actor keeps; anything else a custom authenticator returned stays out.
 ACTOR_KEYS = ("user_id", "roles", "via", "credential_id")
 
+# Where a run's config carries its user, as on the LangGraph server (api/run_identity.py).
+AUTH_USER_KEY = "langgraph_auth_user"
+
 _current: ContextVar[dict[str, Any] | None] = ContextVar("crm_agents_actor", default=None)
 
 
@@ -44,6 +47,14 @@ def actor_from_auth_user(user: Mapping[str, Any]) -> dict[str, Any] | None:
     if not isinstance(user_id, str) or not user_id:
         return None
     return actor_record({**user, "user_id": user_id})
+
+
+def actor_of_run_config(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The actor of a run: the user its config names under ``langgraph_auth_user`` (what the
+    API writes there for the signed-in user who started or resumed it), if any."""
+    configurable = (config or {}).get("configurable") or {}
+    user = configurable.get(AUTH_USER_KEY)
+    return actor_from_auth_user(user) if isinstance(user, Mapping) else None
 
 
 def current_actor() -> dict[str, Any] | None:

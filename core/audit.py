@@ -13,7 +13,10 @@ from typing import Any, Protocol
 class AuditSink(Protocol):
     """An append-only audit log."""
 
-    def append(self, kind: str, payload: Mapping[str, Any]) -> Any:
+    def append(
+        self, kind: str, payload: Mapping[str, Any], *, actor: Mapping[str, Any] | None = None
+    ) -> Any:
         """Append one entry of ``kind`` (e.g. ``recommendation``, ``model_call``,
-        ``action_decision``, ``subject_erased``) and return the stored entry."""
+        ``action_decision``, ``subject_erased``) done by ``actor`` (``core.actor``; None: the
+        actor of the surrounding work) and return the stored entry."""
         ...

@@ -13,15 +13,16 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partialmethod
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select, update
 
+from core.actor import current_actor
 from crm import models as m
 from crm.db import session_factory
 from crm.errors import NotFound
@@ -68,6 +69,9 @@ class ConsentRecord(BaseModel):
     recorded_at: datetime
     ip_hash: str | None = None
     device_hash: str | None = None
+    actor_id: str | None = Field(
+        None, description="Who recorded it (a user id); null on records from before actors."
+    )
 
 
 class ConsentChecker(Protocol):
@@ -132,9 +136,13 @@ class ConsentLedger:
         ip_address: str | None = None,
         device_fingerprint: str | None = None,
         recorded_at: datetime | None = None,
+        actor: Mapping[str, Any] | None = None,
     ) -> ConsentRecord:
         """Append a grant or revocation of ``purpose`` under ``notice_version``; effective at
-        once. Raises ``InvalidConsent`` for bad values and ``NotFound`` for an unknown contact."""
+        once. ``actor`` is who recorded it (default: the actor of the surrounding work,
+        ``core.actor``). Raises ``InvalidConsent`` for bad values and ``NotFound`` for an
+        unknown contact."""
+        recorder = actor if actor is not None else current_actor()
         _check(action=action, purpose=purpose, notice_version=notice_version, source=source)
         row = ConsentRow(
             contact_id=contact_id,
@@ -145,6 +153,7 @@ class ConsentLedger:
             recorded_at=recorded_at or datetime.now(UTC),
             ip_hash=self.keyed_hash(ip_address) if ip_address else None,
             device_hash=self.keyed_hash(device_fingerprint) if device_fingerprint else None,
+            actor_id=str(recorder["user_id"])[:120] if recorder else None,
         )
         with self._sessions() as session:
             if session.get(m.Contact, contact_id) is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, partial
@@ -147,17 +147,31 @@ class SubjectRights:
         """The person; raises ``crm.errors.NotFound`` for an unknown contact."""
         return await anyio.to_thread.run_sync(self._find, contact_id)
 
-    async def export(self, contact_id: str) -> SubjectExport:
-        """Everything every store holds about the contact, as one document."""
+    async def export(
+        self, contact_id: str, *, actor: Mapping[str, Any] | None = None
+    ) -> SubjectExport:
+        """Everything every store holds about the contact, as one document; the ledger records
+        that ``actor`` (default: the actor of the surrounding work) exported it."""
         contact = await self.subject(contact_id)
         stores: dict[str, Any] = {}
         for holder in self.holders:
             stores[holder.name] = await _call(holder.export, contact)
-        return SubjectExport(contact_id=contact_id, exported_at=datetime.now(UTC), stores=stores)
+        exported = SubjectExport(
+            contact_id=contact_id, exported_at=datetime.now(UTC), stores=stores
+        )
+        if self.audit is not None:
+            payload = {"contact_ids": [contact_id], "stores": sorted(stores)}
+            await anyio.to_thread.run_sync(
+                partial(self.audit.append, "subject_exported", payload, actor=actor)
+            )
+        return exported
 
-    async def erase(self, contact_id: str) -> ErasureReceipt:
+    async def erase(
+        self, contact_id: str, *, actor: Mapping[str, Any] | None = None
+    ) -> ErasureReceipt:
         """Erase the contact from every store, in order; a failing store is reported and the
-        others still run (the CRM rows last, and only when all the others succeeded)."""
+        others still run (the CRM rows last, and only when all the others succeeded). The
+        ledger records that ``actor`` (default: the actor of the surrounding work) did it."""
         contact = await self.subject(contact_id)
         results: list[StoreErasure] = []
         for holder in self.holders:
@@ -187,7 +201,9 @@ class SubjectRights:
                 "removed": {r.store: r.removed for r in results if r.removed is not None},
                 "failed": [r.store for r in results if r.error],
             }
-            await anyio.to_thread.run_sync(partial(self.audit.append, "subject_erased", payload))
+            await anyio.to_thread.run_sync(
+                partial(self.audit.append, "subject_erased", payload, actor=actor)
+            )
         return receipt
 
 

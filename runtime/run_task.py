@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import aclosing
+from contextlib import aclosing, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.actor import acting_as, actor_of_run_config
 from graphs.registry import GraphSpec
 from runtime.broker import StreamBroker, StreamEvent
 from runtime.engine import graph_input, stream_graph_events
@@ -167,9 +168,14 @@ class RunTask:
             context=request.context,
             durability=request.durability,
         )
-        async with aclosing(stream) as events:
-            async for event, data in events:
-                await self._publish(run.run_id, event, data)
+        # Every step, model call and decision of the run is recorded as done for the user who
+        # started (or resumed) it; a run whose config names nobody keeps the actor of the work
+        # that started it (a CLI command, the evaluation harness).
+        actor = actor_of_run_config(config)
+        with acting_as(actor) if actor else nullcontext():
+            async with aclosing(stream) as events:
+                async for event, data in events:
+                    await self._publish(run.run_id, event, data)
 
     async def _store_ending(self, active: ActiveRun, graph: Any, ending: _Ending) -> None:
         run_id, thread_id = active.run.run_id, active.thread_id

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from core.recommendation import Action
 from tools.actions import ActionWriter
@@ -28,7 +28,8 @@ class Review(BaseModel):
     decision: Decision
     action: dict[str, Any] | None = None
     comment: str | None = None
-    reviewer: str | None = Field(None, max_length=120, description="Who decided (an id).")
+    # No ``reviewer``: who decided is the signed-in user the resuming run acts for
+    # (``review.reviewer_of``); a name sent in the resume value is ignored.
 
 
 def read_review(value: Any) -> tuple[Review | None, str | None]:

@@ -264,7 +264,7 @@ def build_next_action_graph(
             )
         )
         review, problem = read_review(answer)
-        reviewer = reviewer_of(review.reviewer if review else None, config)
+        reviewer = reviewer_of(config)
         if review is None or review.decision == "reject":
             record_rejection(
                 writer, recommendation=recommendation, index=index, action=action, reviewer=reviewer

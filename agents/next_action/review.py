@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.actor import actor_of_run_config, current_actor
 from core.recommendation import Action
 
 DECISIONS = ["approve", "reject", "edit"]
@@ -52,11 +53,13 @@ def review_request(
     return request
 
 
-def reviewer_of(review_reviewer: str | None, config: Mapping[str, Any] | None) -> str | None:
-    """Who decided: the reviewer named in the resume value, else the run's rep
-    (``configurable.rep_id``, the rep chosen on the page until sign-in exists)."""
-    if review_reviewer:
-        return review_reviewer
+def reviewer_of(config: Mapping[str, Any] | None) -> str | None:
+    """Who decided: the signed-in user the run acts for (the one who resumed it), never a
+    name the resume value carries; in a run no user started, its rep (``configurable.rep_id``)
+    or the actor of the work around it (a CLI command), else nobody."""
+    signed_in = actor_of_run_config(config)
+    if signed_in is not None:
+        return str(signed_in["user_id"])[:120]
     configurable = (config or {}).get("configurable") or {}
-    rep = configurable.get("rep_id")
+    rep = configurable.get("rep_id") or (current_actor() or {}).get("user_id")
     return str(rep)[:120] if rep else None

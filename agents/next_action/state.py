@@ -15,7 +15,8 @@ class NextActionState(TypedDict, total=False):
     Input: ``account_id`` or ``deal_id`` (or a message naming the account), optionally
     ``as_of`` (ISO 8601; default the data's clock). The run pauses at ``review_action`` for
     each gated action; resume with ``Command(resume={"decision": "approve"|"reject"|"edit",
-    "action": {...}, "reviewer": "<rep id>"})``. Approved actions are written to the CRM
+    "action": {...}})``; the decision is recorded as the signed-in user's who resumed the run.
+    Approved actions are written to the CRM
     (tasks, e-mail outbox, lead grades) once per recommendation and action index; ``outbox``
     (queued e-mails), ``executed`` and ``skipped`` say what became of them in this thread.
     """

@@ -43,7 +43,9 @@ class Audit:
     def __init__(self) -> None:
         self.entries: list[tuple[str, dict[str, Any]]] = []
 
-    def append(self, kind: str, payload: Mapping[str, Any]) -> None:
+    def append(
+        self, kind: str, payload: Mapping[str, Any], *, actor: Mapping[str, Any] | None = None
+    ) -> None:
         self.entries.append((kind, dict(payload)))
 
 
@@ -94,6 +96,12 @@ def config(thread: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": thread}}
 
 
+def signed_in(thread: str) -> dict[str, Any]:
+    """A run's config as the API writes it for a signed-in rep who resumes it."""
+    user = {"identity": "u-rita", "roles": ["rep"], "via": "session", "credential_id": "s-9"}
+    return {"configurable": {"thread_id": thread, "langgraph_auth_user": user}}
+
+
 def count(world: SimpleNamespace, table: str) -> int:
     with session_factory(world.engine)() as session:
         return session.execute(select(func.count()).select_from(_table(table))).scalar_one()
@@ -122,14 +130,15 @@ async def test_approval_writes_rejection_does_not_and_edit_writes_the_edit(
         kinds = [a["kind"] for a in rec["actions"]]
         assert kinds[0] == "send_email" and "create_task" in kinds[1:]
         edited = {"payload": {"subject": "Your enquiry", "body": "Dear Sir, thank you."}}
+        # The resume names someone else: the decision is still the signed-in user's.
         edit = {"decision": "edit", "action": edited, "reviewer": "rep-7"}
-        await graph.ainvoke(Command(resume=edit), config("t"))
+        await graph.ainvoke(Command(resume=edit), signed_in("t"))
         await graph.ainvoke(
-            Command(resume={"decision": "reject", "reviewer": "rep-7"}), config("t")
+            Command(resume={"decision": "reject", "reviewer": "rep-7"}), signed_in("t")
         )
-        done = {"decision": "approve", "reviewer": "rep-7"}
+        done = {"decision": "approve"}
         for _ in kinds[2:]:
-            done = await graph.ainvoke(Command(resume=done), config("t"))
+            done = await graph.ainvoke(Command(resume=done), signed_in("t"))
     outbox = world.store.effects("email_outbox", account_id=BUSY)
     assert [(e["subject"], e["body"], e["status"]) for e in outbox] == [
         ("Your enquiry", "Dear Sir, thank you.", "queued")
@@ -143,7 +152,8 @@ async def test_approval_writes_rejection_does_not_and_edit_writes_the_edit(
     # Every decision audited once: ids, decision, kind, reviewer and a hash; no text.
     assert [k for k, _ in world.audit.entries] == ["action_decision"] * len(kinds)
     first = world.audit.entries[0][1]
-    assert first["decision"] == "edit" and first["reviewer"] == "rep-7"
+    assert first["decision"] == "edit" and first["reviewer"] == "u-rita"
+    assert world.store.decision(recommendation_id=rec["id"], action_index=0).reviewer == "u-rita"
     assert first["recommendation_id"] == rec["id"] and first["action_index"] == 0
     assert len(first["payload_sha256"]) == 64 and first["effect_table"] == "email_outbox"
     assert "Dear Sir" not in str(world.audit.entries)

@@ -145,3 +145,24 @@ async def test_export_then_erase_over_http(client: httpx.AsyncClient) -> None:
     again = await client.delete(f"/governance/subjects/{CANARY}")
     assert again.status_code == 404  # erased: there is nobody left to erase
     assert (await _consent(client))["status"]["ai_processing"] is True  # the colleague is kept
+
+
+async def test_consent_export_and_erasure_name_who_did_them(client: httpx.AsyncClient) -> None:
+    me = (await client.get("/auth/me")).json()["user_id"]
+    recorded = await client.post(
+        f"/governance/subjects/{COLLEAGUE}/consent", json={**GRANT, "source": "web_form"}
+    )
+    assert recorded.status_code == 201 and recorded.json()["actor_id"] == me
+    assert (await _consent(client))["history"][-1]["actor_id"] == me
+    assert (await client.get(f"/governance/subjects/{CANARY}/export")).status_code == 200
+    assert (await client.delete(f"/governance/subjects/{CANARY}")).status_code == 200
+    page = (await client.get("/governance/audit/entries", params={"actor": me})).json()
+    kinds = [e["kind"] for e in page["entries"]]
+    assert kinds == ["subject_exported", "subject_erased"] and page["total"] == 2
+    for entry in page["entries"]:
+        assert entry["actor"]["user_id"] == me and entry["actor"]["via"] == "api_key"
+        assert entry["actor"]["credential_id"] and entry["payload"]["contact_ids"] == [CANARY]
+    nobody = await client.get("/governance/audit/entries", params={"actor": "u-nobody"})
+    assert nobody.json() == {"total": 0, "offset": 0, "limit": 100, "entries": []}
+    assert (await client.get("/governance/audit/entries", params={"actor": ""})).status_code == 422
+    assert (await client.get("/governance/audit/verify")).json()["ok"] is True
