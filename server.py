@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from api import (
     assistants,
@@ -31,6 +32,10 @@ from api import (
 )
 from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
+from api.host_check import HostCheck
+from api.rate_limit import RateLimit, RateLimiter
+from api.same_site import SameSiteGuard
+from api.security_headers import SecurityHeaders, inline_script_hashes
 from composition.root import open_app_services
 from core.offline import apply_offline_defaults
 from core.settings import Settings, get_settings
@@ -67,10 +72,29 @@ def create_app(
         description="LangGraph-server-compatible API over the CRM agents.",
         lifespan=lifespan,
     )
+    # Starlette runs the last added outermost: headers on every answer, then the host check,
+    # CORS (answers preflights; its headers let an allowed page read a 429), the rate limit,
+    # the cross-site check, then the body guard.
     app.add_middleware(
         RequestBodyGuard,
         max_bytes=resolved.max_request_bytes,
         other_bodies=calibration.NON_JSON_BODIES,
+    )
+    app.add_middleware(SameSiteGuard, trusted_origins=resolved.cors_origins)
+    app.add_middleware(RateLimit, limiter=RateLimiter(resolved.rate_limit))
+    if resolved.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=resolved.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=True,
+        )
+    app.add_middleware(HostCheck, allowed_hosts=resolved.resolved_allowed_hosts)
+    app.add_middleware(
+        SecurityHeaders,
+        script_hashes=inline_script_hashes(calibration.REVIEW_PAGE),
+        docs_paths=[path for path in (app.docs_url, app.redoc_url) if path],
     )
     install_error_handlers(app)
     for router in (system.router, assistants.router, threads.router, runs.router):

@@ -16,6 +16,11 @@ apply_offline_defaults()
 # Servers built by tests do not warm the agents in the background (it would load models no
 # test asked for); the tests of the warm-up turn it on themselves.
 os.environ.setdefault("CRM_AGENTS_WARM_UP", "false")
+# The in-process clients use made-up host names (httpx's "testserver" and shorter ones), which
+# the host check must accept; and no suite's burst of requests should meet the rate limit,
+# which tests/api/test_api_hardening.py sets low where it tests it.
+os.environ.setdefault("CRM_AGENTS_ALLOWED_HOSTS", "localhost,127.0.0.1,::1,testserver,test,t")
+os.environ.setdefault("CRM_AGENTS_RATE_LIMIT", "1000000/minute")
 
 import pytest
 

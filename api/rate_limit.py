@@ -1,0 +1,105 @@
+"""Request rate limits: how often one client may call, with the ``limits`` library.
+
+One client hammering the API (a runaway script, a password guesser, a scraper of contact
+data) must not starve everyone else. Each request counts against its client's moving window
+(``CRM_AGENTS_RATE_LIMIT``, e.g. ``600/minute``); over the limit the answer is 429 with
+``Retry-After``. ``/ok`` (load balancers poll it) and the page's static files are not counted.
+
+Clients are told apart by address until authentication names them; the middleware takes the
+key function, so the API key or the signed-in user can become the key. Sign-in attempts get
+their own limiter, keyed by the sign-in name (``CRM_AGENTS_SIGN_IN_RATE_LIMIT``).
+
+Counters live in this process's memory: behind a load balancer each replica counts on its
+own. ``limits`` also stores them in Redis (``storage_from_string("async+redis://...")``),
+the way to share them when replicas come.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+from limits import parse_many
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.errors import error_response
+
+UNCOUNTED = ("/ok", "/static/")
+"""Paths no limit applies to: the health check and (a trailing ``/``: under it) the chat
+page's files."""
+
+
+class RateLimiter:
+    """Moving-window counters per key for one rate such as ``"600/minute"`` (several rates
+    may be joined with ``;``: ``"20/second;600/minute"``)."""
+
+    def __init__(self, rate: str, *, storage: Storage | None = None) -> None:
+        self.rate = rate
+        self._items = parse_many(rate)
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+
+    async def hit(self, key: str) -> float | None:
+        """Count one request for ``key``: None when allowed, else the seconds to wait
+        before the next one would be (what ``Retry-After`` says)."""
+        wait = 0.0
+        for item in self._items:
+            if not await self._limiter.hit(item, key):
+                stats = await self._limiter.get_window_stats(item, key)
+                wait = max(wait, stats.reset_time - time.time())
+                break
+        else:
+            return None
+        return max(wait, 1.0)
+
+    async def clear(self, key: str) -> None:
+        """Forget ``key``'s counts (e.g. after a successful sign-in)."""
+        for item in self._items:
+            await self._limiter.clear(item, key)
+
+
+def client_address(scope: Scope) -> str | None:
+    """The key of an unauthenticated request: its client's address."""
+    client = scope.get("client")
+    return f"address:{client[0]}" if client else None
+
+
+class RateLimit:
+    """ASGI middleware: 429 ``rate_limited`` with ``Retry-After`` once a client's requests
+    exceed the limiter's rate."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: RateLimiter,
+        key: Callable[[Scope], str | None] = client_address,
+        uncounted: Sequence[str] = UNCOUNTED,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.key = key
+        self.uncounted_paths = frozenset(path for path in uncounted if not path.endswith("/"))
+        self.uncounted_prefixes = tuple(path for path in uncounted if path.endswith("/"))
+
+    def _counted(self, path: str) -> bool:
+        return path not in self.uncounted_paths and not path.startswith(self.uncounted_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._counted(scope["path"]):
+            key = self.key(scope)
+            wait = None if key is None else await self.limiter.hit(key)
+            if wait is not None:
+                seconds = math.ceil(wait)
+                response = error_response(
+                    429,
+                    "rate_limited",
+                    f"too many requests: this server accepts {self.limiter.rate} per client "
+                    f"(CRM_AGENTS_RATE_LIMIT); try again in {seconds} s",
+                    headers={"Retry-After": str(seconds)},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
