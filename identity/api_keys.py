@@ -14,9 +14,9 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, bindparam, select, update
@@ -88,8 +88,7 @@ class ApiKey(BaseModel):
     last_used_at: datetime | None
 
 
-@dataclass(frozen=True)
-class CreatedKey:
+class CreatedKey(NamedTuple):
     """A new key's record and the key itself, which is shown this once and never again."""
 
     record: ApiKey
@@ -99,11 +98,13 @@ class CreatedKey:
 class ApiKeys:
     """The ``api_keys`` table and the check of a presented key."""
 
-    def __init__(self, engine: Engine, secret: bytes, *, territories: Territories) -> None:
+    def __init__(
+        self, engine: Engine, secret: bytes, *, territories: Territories | None = None
+    ) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
         self._secret = secret
-        self._territories = territories
+        self._territories = territories or Territories(engine)
 
     def _hash(self, plaintext: str) -> str:
         return hmac.new(self._secret, plaintext.encode("ascii"), hashlib.sha256).hexdigest()
@@ -132,30 +133,30 @@ class ApiKeys:
         now = now or datetime.now(UTC)
         key_id = secrets.token_hex(6)
         plaintext = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
-        with self._sessions() as session:
-            owner_id = None
-            if owner is not None:
+        owner_id = None
+        if owner is not None:
+            with self._sessions() as session:
                 owner_id = session.scalar(
                     select(UserRow.id).where(
                         (UserRow.id == owner) | (UserRow.name == owner.strip().lower())
                     )
                 )
-                if owner_id is None:
-                    raise IdentityNotFound("user", owner)
-            row = ApiKeyRow(
-                id=key_id,
-                name=name,
-                owner_user_id=owner_id,
-                role=checked_role,
-                territories=list(known),
-                key_hash=self._hash(plaintext),
-                created_at=now,
-                expires_at=None if expires_days is None else now + timedelta(days=expires_days),
-                revoked_at=None,
-                last_used_at=None,
-            )
+            if owner_id is None:
+                raise IdentityNotFound("user", owner)
+        row = ApiKeyRow(
+            id=key_id,
+            name=name,
+            owner_user_id=owner_id,
+            role=checked_role,
+            territories=list(known),
+            key_hash=self._hash(plaintext),
+            created_at=now,
+            expires_at=None if expires_days is None else now + timedelta(days=expires_days),
+            revoked_at=None,
+            last_used_at=None,
+        )
+        with self._sessions.begin() as session:
             session.add(row)
-            session.commit()
         return CreatedKey(ApiKey.model_validate(row), plaintext)
 
     def verify(self, plaintext: str, *, now: datetime | None = None) -> Principal | None:
@@ -194,13 +195,17 @@ class ApiKeys:
 
     def revoke(self, key_id: str, *, now: datetime | None = None) -> ApiKey:
         """Stop ``key_id`` from working; revoking a revoked key keeps its first revocation."""
-        with self._sessions() as session:
+        with self._sessions.begin() as session:
+            # A write first (the transaction never reads a stale snapshot); revoking twice
+            # keeps the first time.
+            session.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None))
+                .values(revoked_at=now or datetime.now(UTC))
+            )
             row = session.get(ApiKeyRow, key_id)
             if row is None:
                 raise IdentityNotFound("API key", key_id)
-            if row.revoked_at is None:
-                row.revoked_at = now or datetime.now(UTC)
-                session.commit()
             return ApiKey.model_validate(row)
 
     def list(self) -> builtins.list[ApiKey]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from crm.db import session_factory
 from identity.errors import IdentityNotFound, InvalidIdentityInput, NameTaken
@@ -95,14 +96,25 @@ class Territories:
             )
         with self._sessions() as session:
             existing = session.get(TerritoryRow, name)
-            if existing is not None:
-                if existing.parent == parent:
-                    return
-                raise NameTaken(f"territory {name!r} exists already, below {existing.parent!r}")
-            if parent is not None and session.get(TerritoryRow, parent) is None:
-                raise IdentityNotFound("territory", parent)
-            session.add(TerritoryRow(name=name, parent=parent))
-            session.commit()
+            parent_known = parent is None or session.get(TerritoryRow, parent) is not None
+        if existing is not None:
+            if existing.parent == parent:
+                return
+            raise NameTaken(f"territory {name!r} exists already, below {existing.parent!r}")
+        if not parent_known:
+            raise IdentityNotFound("territory", str(parent))
+        try:
+            with self._sessions.begin() as session:
+                session.add(TerritoryRow(name=name, parent=parent))
+        except IntegrityError:  # added (or its parent removed) meanwhile: say which
+            with self._sessions() as session:
+                existing = session.get(TerritoryRow, name)
+            if existing is None:
+                raise IdentityNotFound("territory", str(parent)) from None
+            if existing.parent != parent:
+                raise NameTaken(
+                    f"territory {name!r} exists already, below {existing.parent!r}"
+                ) from None
         self._cached = None
 
     def require_known(self, names: Iterable[str]) -> tuple[str, ...]:

@@ -13,13 +13,12 @@ import builtins
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
 
 from crm.db import session_factory
 from identity.errors import (
@@ -107,8 +106,7 @@ def check_roles(roles: Iterable[str], *, allowed: tuple[Role, ...] = USER_ROLES)
     return checked
 
 
-@dataclass(frozen=True)
-class CreatedUser:
+class CreatedUser(NamedTuple):
     """A new account, with its generated one-time password when none was given (shown once)."""
 
     user: User
@@ -122,13 +120,13 @@ class UserDirectory:
         self,
         engine: Engine,
         *,
-        territories: Territories,
+        territories: Territories | None = None,
         passwords: Passwords | None = None,
         max_failures: int = 5,
         lockout: timedelta = timedelta(minutes=15),
     ) -> None:
         self._sessions = session_factory(engine)
-        self._territories = territories
+        self._territories = territories or Territories(engine)
         self._passwords = passwords or Passwords()
         self._max_failures = max_failures
         self._lockout = lockout
@@ -171,18 +169,20 @@ class UserDirectory:
             disabled=False,
             created_at=datetime.now(UTC),
         )
-        with self._sessions() as session:
-            if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
-                raise NameTaken(f"user {name!r} exists already")
-            session.add(row)
-            session.commit()
+        try:
+            with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:  # the unique name: checked by the database, so races lose too
+            raise NameTaken(f"user {name!r} exists already") from None
         return CreatedUser(User.model_validate(row), one_time)
 
     def get(self, name: str) -> User:
         """The account called ``name``."""
         with self._sessions() as session:
-            row = self._row(session, name)
-            return User.model_validate(row)
+            row = session.scalar(select(UserRow).where(UserRow.name == name.strip().lower()))
+        if row is None:
+            raise IdentityNotFound("user", name)
+        return User.model_validate(row)
 
     def get_by_id(self, user_id: str) -> User | None:
         """The account with id ``user_id``, if any."""
@@ -200,28 +200,34 @@ class UserDirectory:
         """The principal of ``name`` when ``password`` is theirs; :class:`SignInFailed`,
         :class:`AccountLocked` or :class:`AccountDisabled` otherwise."""
         now = now or datetime.now(UTC)
+        # Read, check the password holding no connection (the check takes half a second; a
+        # burst of sign-ins must not drain the pool), then write only what changed, in a short
+        # transaction of its own.
         with self._sessions() as session:
             row = session.scalar(select(UserRow).where(UserRow.name == name.strip().lower()))
-            if row is None:
-                self._passwords.verify(None, password)
-                raise SignInFailed()
-            if row.locked_until is not None and row.locked_until > now:
-                raise AccountLocked(row.locked_until)
-            verified = self._passwords.verify(row.password_hash, password)
-            if not verified.ok:
-                self._count_failure(row.id, now=now)
-                raise SignInFailed()
-            if row.disabled:
-                raise AccountDisabled()
-            row.failed_sign_ins = 0
-            row.locked_until = None
-            if verified.rehashed is not None:
-                row.password_hash = verified.rehashed
-            session.commit()
-            return principal_of(row, via="session", credential_id=None)
+        if row is None:
+            self._passwords.verify(None, password)
+            raise SignInFailed()
+        if row.locked_until is not None and row.locked_until > now:
+            raise AccountLocked(row.locked_until)
+        verified = self._passwords.verify(row.password_hash, password)
+        if not verified.ok:
+            self._count_failure(row.id, now=now)
+            raise SignInFailed()
+        if row.disabled:
+            raise AccountDisabled()
+        changes: dict[str, object] = {}
+        if row.failed_sign_ins or row.locked_until is not None:
+            changes.update(failed_sign_ins=0, locked_until=None)
+        if verified.rehashed is not None:
+            changes["password_hash"] = verified.rehashed
+        if changes:
+            with self._sessions.begin() as session:
+                session.execute(update(UserRow).where(UserRow.id == row.id).values(**changes))
+        return principal_of(row, via="session", credential_id=None)
 
     def _count_failure(self, user_id: str, *, now: datetime) -> None:
-        with self._sessions() as session:
+        with self._sessions.begin() as session:
             failures = session.scalar(
                 update(UserRow)
                 .where(UserRow.id == user_id)
@@ -235,27 +241,33 @@ class UserDirectory:
                     .where(UserRow.id == user_id)
                     .values(failed_sign_ins=0, locked_until=now + self._lockout)
                 )
-            session.commit()
 
     def set_password(self, name: str, password: str) -> User:
         """Give ``name`` a password its owner chose: no longer first-run, and unlocked."""
         password_hash = self._passwords.hash(password)
-        with self._sessions() as session:
-            row = self._row(session, name)
-            row.password_hash = password_hash
-            row.first_run_password = False
-            row.failed_sign_ins = 0
-            row.locked_until = None
-            session.commit()
-            return User.model_validate(row)
+        return self._change(name, password_hash=password_hash, first_run_password=False,
+                            failed_sign_ins=0, locked_until=None)  # fmt: skip
 
     def disable(self, name: str) -> User:
         """Stop ``name`` from signing in (their sessions and keys stop working too)."""
-        with self._sessions() as session:
-            row = self._row(session, name)
-            row.disabled = True
-            session.commit()
-            return User.model_validate(row)
+        return self._change(name, disabled=True)
+
+    def _change(self, name: str, **values: object) -> User:
+        # One UPDATE (a write first, so the transaction never reads a stale snapshot), then
+        # the account as it now stands.
+        with self._sessions.begin() as session:
+            changed = session.scalar(
+                update(UserRow)
+                .where(UserRow.name == name.strip().lower())
+                .values(**values)
+                .returning(UserRow.id)
+            )
+        if changed is None:
+            raise IdentityNotFound("user", name)
+        user = self.get_by_id(changed)
+        if user is None:  # deleted in between: as absent as if it never existed
+            raise IdentityNotFound("user", name)
+        return user
 
     def territories_by_user(self) -> dict[str, tuple[str, ...]]:
         """User id -> the user's territories (for managers' view of their reports' threads)."""
@@ -272,10 +284,3 @@ class UserDirectory:
                 .limit(1)
             )
         return found is not None
-
-    @staticmethod
-    def _row(session: Session, name: str) -> UserRow:
-        row = session.scalar(select(UserRow).where(UserRow.name == name.strip().lower()))
-        if row is None:
-            raise IdentityNotFound("user", name)
-        return row

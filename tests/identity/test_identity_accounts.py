@@ -280,3 +280,33 @@ def test_sign_out_and_disabling_end_sessions(identity: IdentityServices) -> None
     identity.users.disable("yang.fan")
     assert identity.sessions.lookup(second) is None
     assert identity.sessions.revoke_all(principal.user_id) == 1
+
+
+def test_sign_in_survives_other_writes_during_the_password_check(
+    identity: IdentityServices, identity_engine: Engine
+) -> None:
+    """Checking a password takes half a second with the real parameters and other requests
+    write meanwhile: the sign-in still succeeds and resets its failure count."""
+    users = identity.users
+    users.create_user("chen.jing", ["rep"], password=PASSWORD)
+    for _ in range(2):
+        with pytest.raises(SignInFailed):
+            users.sign_in("chen.jing", "not the password")
+    real_verify = Passwords.verify
+
+    def verify_while_others_write(self: Passwords, stored: str | None, password: str) -> object:
+        identity.users.create_user(
+            f"other-{len(identity.users.list())}", ["rep"], password=PASSWORD
+        )
+        return real_verify(self, stored, password)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Passwords, "verify", verify_while_others_write)
+        assert users.sign_in("chen.jing", PASSWORD).name == "chen.jing"
+    assert users.get("chen.jing").failed_sign_ins == 0
+
+
+def test_created_values_unpack_as_pairs(identity: IdentityServices) -> None:
+    user, password = identity.users.create_user("admin", ["admin"])
+    record, key = identity.api_keys.create("k", "admin", owner=user.name)
+    assert password and record.owner_user_id == user.id and key.startswith("crm_")
