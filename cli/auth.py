@@ -147,7 +147,20 @@ def set_password(
     with _identity() as identity:
         user = _attempt(lambda: identity.users.set_password(name, password))
         identity.sessions.revoke_all(user.id)
+        remaining = identity.users.any_first_run_passwords()
     _console.print(f"password of [bold]{user.name}[/] changed; their sessions were ended")
+    _point_at_the_passwords_file(remaining)
+
+
+def _point_at_the_passwords_file(remaining: bool) -> None:
+    """Once no account has a one-time password left, the file of them has no use: say so."""
+    from core.settings import get_settings
+    from identity.demo_users import PASSWORDS_FILE
+
+    path = get_settings().data_dir / PASSWORDS_FILE
+    if not remaining and path.exists():
+        # soft_wrap: a path broken over lines cannot be copied.
+        _console.print(f"every account has chosen its password: delete {path}", soft_wrap=True)
 
 
 @auth_app.command("disable-user")

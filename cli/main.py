@@ -96,7 +96,8 @@ def seed(
     console.print(report.render())
     if report.passwords_file is not None:
         console.print(
-            f"Demo users' one-time passwords (readable only by you): [bold]{report.passwords_file}[/]"
+            f"Demo users' one-time passwords (readable only by you): [bold]{report.passwords_file}[/]",
+            soft_wrap=True,
         )
 
 

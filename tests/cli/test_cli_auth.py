@@ -89,6 +89,9 @@ def test_create_user_then_set_password(data_dir: Path) -> None:
         assert not database.identity.users.any_first_run_passwords()
     listed = runner.invoke(app, ["auth", "list"]).stdout
     assert "zhou.min" in listed and "active" in listed and password not in listed
+    (data_dir / "first-run-passwords.txt").write_text("zhou.min\trep\tEast\t...\n")
+    again = runner.invoke(app, ["auth", "set-password", "zhou.min"], input=f"{chosen}\n{chosen}\n")
+    assert "delete" in again.stderr and "first-run-passwords.txt" in again.stderr
 
 
 @pytest.mark.parametrize(
