@@ -80,8 +80,8 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("base", help="the revision before the change (any git revision)")
-    parser.add_argument("head", help="the revision after it")
+    parser.add_argument("base", nargs="?", help="the revision before the change (any git revision)")
+    parser.add_argument("head", nargs="?", help="the revision after it")
     parser.add_argument("--rounds", type=int, default=40, help="rounds, each side once per round")
     parser.add_argument("--runs", type=int, default=20, help="runs of each kind per side per round")
     parser.add_argument(
@@ -90,7 +90,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--model", choices=MODELS, default="scripted")
     parser.add_argument("--workdir", type=Path, help="keep the clones, data and logs here")
     parser.add_argument("--json", type=Path, help="write every round's figures to this file")
+    parser.add_argument("--report", type=Path, help="report a --json file again, measuring nothing")
     args = parser.parse_args()
+    if not args.report and not (args.base and args.head):
+        parser.error("name two revisions, BASE and HEAD (or --report FILE)")
     if args.rounds < 3 or args.runs < 1 or not 1 <= args.restarts <= args.rounds:
         parser.error(
             "--rounds must be at least 3 (for an interval), --runs at least 1, "
@@ -159,6 +162,11 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(values))
 
 
+def _geometric_mean(ratios: np.ndarray) -> float:
+    # Ratios multiply: a round at 0.8 and one at 1.25 average to 1, not to 1.025.
+    return float(np.exp(np.mean(np.log(ratios))))
+
+
 def _ratio_of_medians(base: np.ndarray, head: np.ndarray) -> float:
     return float(np.median(head) / np.median(base))
 
@@ -174,11 +182,13 @@ def _report_cpu(base: Side, head: Side, kind: str) -> None:
             f"  (min {values.min():.2f}, max {values.max():.2f})"
         )
     per_round = after / before
-    low, high = _interval((per_round,), _median)
+    ratio = _geometric_mean(per_round)
+    low, high = _interval((per_round,), _geometric_mean)
+    p_value = stats.wilcoxon(np.log(per_round)).pvalue
     print(
-        f"    {head.label} / {base.label}, per round (paired): {_median(per_round):.3f}  "
-        f"[{low:.3f}, {high:.3f}]  = {(_median(per_round) - 1) * 100:+.1f}% "
-        f"[{(low - 1) * 100:+.1f}%, {(high - 1) * 100:+.1f}%]"
+        f"    {head.label} / {base.label}, per round (paired, geometric mean): {ratio:.3f}  "
+        f"[{low:.3f}, {high:.3f}]  = {(ratio - 1) * 100:+.1f}% "
+        f"[{(low - 1) * 100:+.1f}%, {(high - 1) * 100:+.1f}%];  Wilcoxon p = {p_value:.3g}"
     )
     low, high = _interval((before, after), _ratio_of_medians)
     p_value = stats.mannwhitneyu(before, after, alternative="two-sided").pvalue
@@ -259,8 +269,37 @@ async def _compare(args: argparse.Namespace, workdir: Path) -> list[Side]:
     return sides
 
 
+def _report(base: Side, head: Side) -> None:
+    print(f"Per stateless run ({base.label} {base.commit[:7]} -> {head.label} {head.commit[:7]}):")
+    for kind in [*base.costs, BOTH]:
+        _report_cpu(base, head, kind)
+    for kind in base.costs:
+        _report_counts(base, head, kind)
+
+
+def _saved(path: Path) -> None:
+    """Report again a comparison kept with ``--json`` (another statistic, no new runs)."""
+    try:
+        figures = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        sys.exit(f"--report {path}: cannot read a saved comparison ({exc})")
+    print(f"{' '.join(figures['command'])}; load average {figures['load_average']}")
+    sides = []
+    for label in ("base", "head"):
+        saved = figures[label]
+        side = Side(label, saved["revision"], saved["commit"], Path())
+        side.costs = {
+            kind: [RunCost(**cost) for cost in costs] for kind, costs in saved["rounds"].items()
+        }
+        sides.append(side)
+    _report(*sides)
+
+
 def main() -> None:
     args = _arguments()
+    if args.report:
+        _saved(args.report)
+        return
     load_before = os.getloadavg()
     started = time.monotonic()
     print(
@@ -274,11 +313,7 @@ def main() -> None:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         base, head = asyncio.run(_compare(args, workdir))
-    print(f"Per stateless run ({base.label} {base.commit[:7]} -> {head.label} {head.commit[:7]}):")
-    for kind in [*run_kinds(), BOTH]:
-        _report_cpu(base, head, kind)
-    for kind in run_kinds():
-        _report_counts(base, head, kind)
+    _report(base, head)
     load_after = os.getloadavg()
     print(
         f"load average before {load_before}, after {load_after}; took {time.monotonic() - started:.0f} s"
