@@ -41,6 +41,7 @@ from sqlalchemy import Engine
 from crm.enums import NOTE_KINDS
 from crm.reader import CRMReader, CRMSource
 from crm.records import AccountNoteRecord, ActivityRecord, ContactRecord, DealRecord
+from crm.scope import AccountScope
 from crm.store import CRMStore
 from governance.consent import AI_PROCESSING, ConsentChecker
 from governance.consent_tally import WithheldTally, collect_withheld, report_withheld
@@ -101,6 +102,13 @@ class ConsentGatedCRM:
     def ungated(self) -> CRMReader:
         """The wrapped reader, for reads that are not AI processing (checking an id exists)."""
         return self._reader
+
+    def scoped(self, scope: AccountScope) -> ConsentGatedCRM:
+        """The same gate over the wrapped store seen within ``scope`` (consent applies as
+        before); TypeError when the wrapped reader is not a store that can be narrowed."""
+        if not isinstance(self._reader, CRMStore):
+            raise TypeError(f"{type(self._reader).__name__} cannot be read within a scope")
+        return ConsentGatedCRM(self._reader.scoped(scope), consent=self.consent)
 
     def withheld_for_account(self, account_id: str) -> WithheldPeople:
         """The account's contacts without ``ai_processing`` consent, asked now."""

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from crm.reader import CRMSource
+from crm.scope import AccountScope
+from crm.store import CRMStore
+from governance.consent_gate import ConsentGatedCRM
 from tools.behaviour import BehaviourFeatures
 from tools.deal_history import DealHistoryRow, closed_deal_history
 
@@ -179,7 +182,7 @@ def win_model_for(crm: CRMSource) -> WinModel:
         model = _CACHE.get(key)
         if model is None:
             started = time.perf_counter()
-            model = fit_win_model(closed_deal_history(crm))
+            model = fit_win_model(closed_deal_history(_whole_history(crm)))
             logger.info(
                 "win model for %s: %s (%s) in %.2f s",
                 key,
@@ -201,6 +204,16 @@ def forget_win_models() -> None:
     """Drop every cached model: the next score refits on the data as it is then."""
     with _LOCK:
         _CACHE.clear()
+
+
+def _whole_history(crm: CRMSource) -> CRMSource:
+    """``crm`` over every account. The model is one per database, shared by every user and
+    cached: fitting it on the account scope of whichever run asked first would make everyone's
+    scores depend on who that was. Consent still applies; what a user sees of the model is a
+    score for an account in their own scope."""
+    if isinstance(crm, ConsentGatedCRM | CRMStore):
+        return crm.scoped(AccountScope.unrestricted())
+    return crm
 
 
 def _key(crm: CRMSource) -> str:

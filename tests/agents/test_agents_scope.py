@@ -102,6 +102,8 @@ async def test_an_account_named_outside_the_scope_is_answered_as_an_unknown_name
     outside = await _outcome(graph, asking(target.name), scope)
     unknown = await _outcome(graph, asking(UNKNOWN_NAME), scope)
     assert _swap(outside, target.name, UNKNOWN_NAME) == unknown
+    seen = await _outcome(graph, asking(target.name), AccountScope.unrestricted())
+    assert seen != outside, "the agent does not read the account by name: a useless case"
 
 
 async def test_a_run_without_a_scope_reads_no_account(
@@ -113,3 +115,22 @@ async def test_a_run_without_a_scope_reads_no_account(
     nothing = await _outcome(graph, {"account_id": target.id}, AccountScope.nothing())
     unknown = await _outcome(graph, {"account_id": UNKNOWN_ID}, AccountScope.nothing())
     assert _swap(nothing, target.id, UNKNOWN_ID) == unknown
+
+
+def test_the_win_model_is_fitted_on_every_account_whoever_asks_first(
+    services: AgentServices,
+) -> None:
+    """One model per database, cached: a narrow first caller must not shape everyone's."""
+    from agents.lead_scoring.win_model import forget_win_models, win_model_for
+    from tools.run_scope import acting_for
+
+    forget_win_models()
+    try:
+        with acting_for(AccountScope.nothing()):
+            first_by_nobody = win_model_for(services.crm)
+        forget_win_models()
+        first_by_everyone = win_model_for(services.crm)  # outside runs: every account
+    finally:
+        forget_win_models()
+    assert first_by_nobody.deals == first_by_everyone.deals > 0
+    assert first_by_nobody.weights == first_by_everyone.weights

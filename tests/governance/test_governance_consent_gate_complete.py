@@ -20,8 +20,11 @@ from governance.consent_gate import GATED_READS, ConsentGatedCRM, forwarded_read
 from governance.forwarded_read import Forwarded
 
 # What the gate has besides the store's reads: its checker, its own consent helpers, the
-# wrapped reader for reads that are not AI processing, and the database for writers beside it.
-GATE_OWN = frozenset({"consent", "engine", "ungated", "visible_activities", "withheld_for_account"})
+# wrapped reader for reads that are not AI processing, the database for writers beside it, and
+# the same gate within another account scope.
+GATE_OWN = frozenset(
+    {"consent", "engine", "scoped", "ungated", "visible_activities", "withheld_for_account"}
+)
 
 
 class NobodyConsented:
