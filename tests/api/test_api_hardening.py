@@ -268,6 +268,13 @@ async def test_the_limiter_counts_per_key_in_a_moving_window() -> None:
     assert await limiter.hit("ana") is None
 
 
-def test_a_rate_that_is_not_one_is_refused_at_start() -> None:
+def test_settings_that_would_open_the_server_are_refused_at_start() -> None:
     with pytest.raises(ValueError, match="'often' is not a rate"):
         Settings(rate_limit="often", _env_file=None)  # type: ignore[call-arg]
+    # A wildcard would let every site read the API with a signed-in rep's cookie.
+    for origin in ("*", "app.example", "https://app.example/path"):
+        with pytest.raises(ValueError, match="is not an origin"):
+            Settings(cors_origins=origin, _env_file=None)  # type: ignore[call-arg]
+    assert Settings(cors_origins="https://a.example/", _env_file=None).cors_origins == [  # type: ignore[call-arg]
+        "https://a.example"
+    ]
