@@ -106,6 +106,30 @@ def test_search_notes_is_per_account_and_finds_memory_only_notes(world: World) -
     assert world.tools.search_notes(LONELY, "final decision") == []
 
 
+def test_search_notes_outside_the_readers_scope_finds_nothing(world: World) -> None:
+    from crm.scope import AccountScope
+
+    lab = world.crm.get_account(account_id=MEMORY_LAB)
+    others = AccountScope(regions=frozenset({"Nowhere"}))
+    outside = StakeholderTools(world.crm.scoped(others), world.memory)
+    assert outside.search_notes(MEMORY_LAB, "final decision on the purchase") == []
+    inside = StakeholderTools(
+        world.crm.scoped(AccountScope(regions=frozenset({lab.region}))), world.memory
+    )
+    assert [h.note_id for h in inside.search_notes(MEMORY_LAB, "final decision")] == [
+        MEMORY_NOTE_ID
+    ]
+
+
+def test_the_memory_returns_chunks_of_the_given_accounts_only(world: World) -> None:
+    query = "final decision on the purchase"
+    everywhere = world.memory.search_account_notes(query, k=50)
+    assert {c.account_id for c in everywhere} >= {MEMORY_LAB, LOOP}
+    only_loop = world.memory.search_account_notes(query, k=50, accounts=[LOOP])
+    assert only_loop and {c.account_id for c in only_loop} == {LOOP}
+    assert world.memory.search_account_notes(query, accounts=[]) == []
+
+
 def test_search_notes_without_a_memory_finds_nothing(world: World) -> None:
     assert StakeholderTools(world.crm).search_notes(LOOP, "final decision") == []
 
