@@ -5,6 +5,10 @@
 that only reads should ask for a :class:`CRMReader`, so either can be handed to it;
 :class:`CRMSource` adds the database itself, for code that also builds a writer beside its reads
 (actions, lead scores).
+
+A reader reads within an account scope (``crm/scope.py``): an account outside it, and
+everything of it, is absent as if it did not exist. The agents' reader takes the scope of the
+run it serves (``tools/run_scope.py``).
 """
 
 from __future__ import annotations
