@@ -168,11 +168,16 @@ async def authenticate(
 
 
 async def signed_in_or_none(
-    request: Request, session: Annotated[str | None, Depends(_session_cookie)]
+    request: Request,
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal | None:
-    """The user of the session cookie, or None: the pages redirect to the sign-in page."""
-    services: AppServices = request.app.state.services
-    if not session:
-        return None
-    found = await anyio.to_thread.run_sync(services.database.identity.sessions.lookup, session)
-    return None if found is None else found[0]
+    """Who is asking for a page, or None when nobody proved it (the page then redirects to
+    the sign-in page instead of answering 401)."""
+    try:
+        return await authenticate(request, api_key, bearer, session)
+    except ApiError as exc:
+        if exc.status_code == 401:
+            return None
+        raise

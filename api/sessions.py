@@ -103,7 +103,7 @@ async def sign_in(
     "/sign-out",
     status_code=http_status.HTTP_204_NO_CONTENT,
     summary="Sign out",
-    responses=error_responses(401, 403),
+    responses=error_responses(401, 403, 413, 415),
     dependencies=[signed_in()],
 )
 async def sign_out(request: Request, services: AppServicesDep) -> Response:
