@@ -8,6 +8,7 @@ https) and answers the session's CSRF token in the body. The page sends that tok
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import anyio.to_thread
@@ -19,6 +20,7 @@ from api.authentication import SESSION_COOKIE
 from api.deps import AppServicesDep, PrincipalDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
 from api.permissions import anyone, signed_in
+from api.rate_limit import RateLimiter
 from identity.errors import AccountDisabled, AccountLocked, SignInFailed
 from identity.principal import Principal
 
@@ -63,6 +65,18 @@ def _me(principal: Principal, csrf_token: str | None = None) -> Me:
     )
 
 
+def _sign_in_limiter(request: Request) -> RateLimiter:
+    """Attempts per sign-in name (``CRM_AGENTS_SIGN_IN_RATE_LIMIT``), counted in this process
+    before any password is checked, so guessing is slow even across many addresses; built at
+    the first sign-in and kept with the app."""
+    limiter: RateLimiter | None = getattr(request.app.state, "sign_in_limiter", None)
+    if limiter is None:
+        settings = request.app.state.services.settings
+        limiter = RateLimiter(settings.sign_in_rate_limit)
+        request.app.state.sign_in_limiter = limiter
+    return limiter
+
+
 @router.post(
     "/sign-in",
     response_model=Me,
@@ -74,9 +88,19 @@ async def sign_in(
     body: SignIn, request: Request, response: Response, services: AppServicesDep
 ) -> Me:
     """Check the password; set the session cookie and answer the CSRF token. A wrong name or
-    password gets the same 401; too many failures lock the account for a while (429 with
-    Retry-After); a disabled account gets 403 once its password is right."""
+    password gets the same 401; too many failures lock the account for a while, and too many
+    attempts for one name are refused before any check (both 429 with Retry-After); a
+    disabled account gets 403 once its password is right."""
     identity = services.database.identity
+    attempts = f"sign-in:{body.name.strip().lower()}"
+    wait = await _sign_in_limiter(request).hit(attempts)
+    if wait is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many sign-in attempts for {body.name!r}: try again in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
     try:
         principal = await anyio.to_thread.run_sync(identity.users.sign_in, body.name, body.password)
     except SignInFailed as exc:

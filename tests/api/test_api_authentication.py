@@ -322,3 +322,16 @@ def test_answering_an_interrupt_needs_approvals_decide() -> None:
         check_resume_allowed(actor, resume)
     assert refused.value.status_code == 403 and "approvals:decide" in refused.value.detail
     check_resume_allowed(actor, RunCreate.model_validate({"assistant_id": "chat"}))
+
+
+async def test_sign_in_attempts_per_name_are_rate_limited(start: Started) -> None:
+    async with start(sign_in_rate_limit="3/minute") as (app, client):
+        app.state.services.database.identity.users.create_user("ann", ["rep"], password=PASSWORD)
+        for _ in range(3):
+            await client.post("/auth/sign-in", json={"name": "Ann", "password": "wrong"})
+        limited = await client.post("/auth/sign-in", json={"name": "ann", "password": PASSWORD})
+        assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1 and "'ann'" in limited.json()["detail"]
+        # Another name is not held up by Ann's.
+        other = await client.post("/auth/sign-in", json={"name": "bob", "password": "wrong"})
+        assert other.status_code == 401
