@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.calibration_schemas import BatchRequest
-from api.deps import CalibrationStoreDep, SettingsDep
+from api.deps import CalibrationStoreDep, PrincipalDep, SettingsDep
 from api.errors import BODY_ERRORS, ApiError, call_in_thread, error_responses
+from api.own_name import own_user_id
 from api.permissions import permission
 from api.web import PageUserDep, page_for
 from eval.calibration.errors import (
@@ -60,8 +61,16 @@ _PRINTABLE = r"^[^\x00]+$"
 BatchId = Annotated[str, Path(pattern=_PRINTABLE, max_length=64)]
 ItemId = Annotated[str, Path(pattern=_PRINTABLE, max_length=64)]
 Reviewer = Annotated[
-    str, Query(min_length=1, max_length=120, pattern=_PRINTABLE, description="Who reviews.")
+    str | None,
+    Query(
+        min_length=1,
+        max_length=120,
+        pattern=_PRINTABLE,
+        description="Whose queue or progress: the signed-in user's when left out; someone "
+        "else's is refused with 403 (who may manage batches may read anyone's progress).",
+    ),
 ]
+
 
 _STATUS: dict[type[Exception], int] = {
     BatchNotFound: 404,
@@ -168,12 +177,17 @@ async def close_batch(batch_id: BatchId, store: StoreDep) -> Batch:
 async def review_queue(
     batch_id: BatchId,
     store: StoreDep,
-    reviewer: Reviewer,
+    principal: PrincipalDep,
+    reviewer: Reviewer = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
 ) -> list[Item]:
-    """The next items, in queue order, that this reviewer has neither scored nor skipped."""
+    """The next items, in queue order, that the signed-in reviewer has neither scored nor
+    skipped."""
     items: list[Item] = await _call(
-        store.next_items, batch_id=batch_id, reviewer=reviewer, limit=limit
+        store.next_items,
+        batch_id=batch_id,
+        reviewer=own_user_id(principal, reviewer, field="reviewer"),
+        limit=limit,
     )
     return items
 
@@ -186,12 +200,13 @@ async def review_queue(
     dependencies=[permission("calibration:review")],
 )
 async def reviewer_progress(
-    batch_id: BatchId, store: StoreDep, reviewer: Reviewer
+    batch_id: BatchId, store: StoreDep, principal: PrincipalDep, reviewer: Reviewer = None
 ) -> ReviewerProgress:
-    """How many of the batch's items this reviewer scored and skipped, and how many are left in
-    their queue; other reviewers' scores do not count."""
+    """How many of the batch's items the signed-in reviewer (or, for a manager, the one named)
+    scored and skipped, and how many are left in their queue; others' scores do not count."""
+    who = own_user_id(principal, reviewer, field="reviewer", others_need="calibration:manage")
     progress: ReviewerProgress = await _call(
-        store.reviewer_progress, batch_id=batch_id, reviewer=reviewer
+        store.reviewer_progress, batch_id=batch_id, reviewer=who
     )
     return progress
 
@@ -220,11 +235,15 @@ async def get_item(batch_id: BatchId, item_id: ItemId, store: StoreDep) -> ItemD
     dependencies=[permission("calibration:review")],
 )
 async def add_review(
-    batch_id: BatchId, item_id: ItemId, body: ReviewInput, store: StoreDep
+    batch_id: BatchId, item_id: ItemId, body: ReviewInput, store: StoreDep, principal: PrincipalDep
 ) -> Review:
-    """A 1-5 quality score, correct or not, and optionally the corrected answer and a comment.
-    Each reviewer scores an item once (409 `review_exists`); a score replaces their skip."""
-    review: Review = await _call(store.add_review, item_id=item_id, review=body, batch_id=batch_id)
+    """A 1-5 quality score, correct or not, and optionally the corrected answer and a comment,
+    by the signed-in reviewer. Each reviewer scores an item once (409 `review_exists`); a score
+    replaces their skip."""
+    mine = body.model_copy(
+        update={"reviewer": own_user_id(principal, body.reviewer, field="reviewer")}
+    )
+    review: Review = await _call(store.add_review, item_id=item_id, review=mine, batch_id=batch_id)
     return review
 
 
@@ -236,9 +255,15 @@ async def add_review(
     responses=error_responses(404, 409, *BODY_ERRORS),
     dependencies=[permission("calibration:review")],
 )
-async def skip_item(batch_id: BatchId, item_id: ItemId, body: SkipInput, store: StoreDep) -> Review:
-    """The reviewer passes on the item; it leaves their queue. 409 when they already scored it."""
-    review: Review = await _call(store.skip, item_id=item_id, skip=body, batch_id=batch_id)
+async def skip_item(
+    batch_id: BatchId, item_id: ItemId, body: SkipInput, store: StoreDep, principal: PrincipalDep
+) -> Review:
+    """The signed-in reviewer passes on the item; it leaves their queue. 409 when they already
+    scored it."""
+    mine = body.model_copy(
+        update={"reviewer": own_user_id(principal, body.reviewer, field="reviewer")}
+    )
+    review: Review = await _call(store.skip, item_id=item_id, skip=mine, batch_id=batch_id)
     return review
 
 

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import RecommendationLogDep
+from api.deps import PrincipalDep, RecommendationLogDep
 from api.errors import BODY_ERRORS, call_in_thread, error_responses
+from api.own_name import own_user_id
 from api.permissions import permission
 from core.recommendation import Recommendation
 from crm.errors import InvalidQuery, NotFound
@@ -85,9 +86,15 @@ async def get_recommendation(recommendation_id: str, log: LogDep) -> Recommendat
     responses=error_responses(404, *BODY_ERRORS),
     dependencies=[permission("recommendations:feedback")],
 )
-async def add_feedback(recommendation_id: str, body: FeedbackInput, log: LogDep) -> Feedback:
-    """Accept, reject, or modify (with the corrected text) a recommendation."""
+async def add_feedback(
+    recommendation_id: str, body: FeedbackInput, log: LogDep, principal: PrincipalDep
+) -> Feedback:
+    """Accept, reject, or modify (with the corrected text) a recommendation; the feedback's
+    author is the signed-in user (an ``author`` naming someone else is a 403)."""
+    author = own_user_id(principal, body.author, field="author")
     feedback: Feedback = await _call(
-        log.add_feedback, recommendation_id=recommendation_id, feedback=body
+        log.add_feedback,
+        recommendation_id=recommendation_id,
+        feedback=body.model_copy(update={"author": author}),
     )
     return feedback

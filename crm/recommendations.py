@@ -92,7 +92,12 @@ class FeedbackInput(BaseModel):
     verdict: Verdict
     comment: str | None = Field(None, max_length=4000)
     modified_content: str | None = Field(None, max_length=20000)
-    author: str | None = Field(None, max_length=120)
+    author: str | None = Field(
+        None,
+        max_length=120,
+        description="Who gives it: the signed-in user; over the API leave it out (naming someone "
+        "else is refused with 403).",
+    )
 
 
 class RecommendationLog:

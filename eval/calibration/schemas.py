@@ -114,7 +114,11 @@ class ReviewInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reviewer: ReviewerId = Field(description="Who reviews (e-mail or user name).")
+    reviewer: ReviewerId | None = Field(
+        None,
+        description="Who reviews. Over the API the signed-in user always does: leave it out "
+        "(a different one is refused with 403).",
+    )
     score: int = Field(ge=1, le=5, description="Quality 1 (poor) to 5 (excellent).")
     correct: bool = Field(description="Whether the recommendation is right as it stands.")
     corrected_answer: Text | None = Field(None, max_length=20000, description="What it should say.")
@@ -133,7 +137,11 @@ class SkipInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reviewer: ReviewerId
+    reviewer: ReviewerId | None = Field(
+        None,
+        description="Who reviews. Over the API the signed-in user always does: leave it out "
+        "(a different one is refused with 403).",
+    )
     comment: Text | None = Field(None, max_length=4000)
 
 

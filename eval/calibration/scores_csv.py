@@ -112,6 +112,9 @@ class _RowReader:
         review = self.review(line, fields, skipped=skipped)
         if review is None or item_id is None or len(self.errors) > before:
             return None
+        if review.reviewer is None:  # a file's scores name who gave them, row by row
+            self.error(line, "reviewer", "the row names no reviewer")
+            return None
         key = (item_id, review.reviewer)
         if key in self.seen:
             self.error(

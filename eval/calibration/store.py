@@ -320,6 +320,8 @@ class CalibrationStore:
         self, item_id: str, batch_id: str | None, *, source: str, **values: Any
     ) -> Review:
         reviewer = values["reviewer"]
+        if not reviewer:  # the API fills in the signed-in user; other callers name one
+            raise ValueError("a review must name its reviewer")
         with self._sessions() as session:
             item = session.get(CalibrationItemRow, item_id)
             if item is None or (batch_id is not None and item.batch_id != batch_id):

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from core.settings import Settings
@@ -41,14 +42,59 @@ def engine(settings: Settings) -> Engine:
 
 
 @pytest.fixture
-async def client(settings: Settings, engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, graphs={}, services_factory=lambda s: None)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, headers=admin_headers(app), base_url="http://test"
-        ) as http:
-            yield http
+async def app(settings: Settings, engine: Engine) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, graphs={}, services_factory=lambda s: None)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, headers=admin_headers(app), base_url="http://test"
+    ) as http:
+        yield http
+
+
+class Reviewers:
+    """Evaluators, each signing in with a key of their own: a reviewer is whoever asks."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._identity = app.state.services.database.identity
+        self._made: dict[str, tuple[str, str]] = {}
+
+    def _one(self, name: str) -> tuple[str, str]:
+        if name not in self._made:
+            user = self._identity.users.create_user(
+                name, ["evaluator"], password=f"a long password for {name}"
+            )
+            key = self._identity.api_keys.create(f"{name}'s key", "evaluator", owner=name)
+            self._made[name] = (user.user.id, key.plaintext)
+        return self._made[name]
+
+    def headers(self, name: str) -> dict[str, str]:
+        return {"x-api-key": self._one(name)[1]}
+
+    def id(self, name: str) -> str:
+        return self._one(name)[0]
+
+
+@pytest.fixture
+def reviewers(app: FastAPI) -> Reviewers:
+    return Reviewers(app)
+
+
+async def _review_page(app: FastAPI, reviewers: Reviewers) -> httpx.Response:
+    """The reviewers' page as Ann gets it once signed in (it sends others to sign in)."""
+    reviewers.id("ann")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as browser:
+        signed_in = await browser.post(
+            "/auth/sign-in", json={"name": "ann", "password": "a long password for ann"}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        return await browser.get("/calibration/review")
 
 
 async def _batch(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
@@ -58,10 +104,11 @@ async def _batch(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
 
 
 async def _queue(
-    client: httpx.AsyncClient, batch_id: str, reviewer: str, limit: int = 10
+    client: httpx.AsyncClient, batch_id: str, limit: int = 10, **options: Any
 ) -> list[dict[str, Any]]:
+    """The queue of whoever asks (the admin key, or ``headers=`` someone's)."""
     response = await client.get(
-        f"/calibration/batches/{batch_id}/queue", params={"reviewer": reviewer, "limit": limit}
+        f"/calibration/batches/{batch_id}/queue", params={"limit": limit}, **options
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -81,8 +128,8 @@ async def test_a_batch_is_sampled_reproducibly_and_listed(client: httpx.AsyncCli
     assert first["population"] == 962 and first["items"] == sum(first["strata"].values())
     assert first["strata"] == second["strata"] and first["status"] == "open"
     assert any(key.startswith("relationships/") for key in first["strata"])  # the small agent
-    queue_a = await _queue(client, first["id"], "ann", limit=500)
-    queue_b = await _queue(client, second["id"], "ann", limit=500)
+    queue_a = await _queue(client, first["id"], limit=500)
+    queue_b = await _queue(client, second["id"], limit=500)
     assert [i["recommendation_id"] for i in queue_a] == [i["recommendation_id"] for i in queue_b]
     listed = (await client.get("/calibration/batches")).json()
     assert [b["id"] for b in listed] == [second["id"], first["id"]]
@@ -171,14 +218,13 @@ def _add_account(engine: Engine, account_id: str, contact_id: str | None) -> Non
 
 
 async def test_several_reviewers_score_an_item_and_skips_leave_the_queue(
-    client: httpx.AsyncClient, engine: Engine
+    client: httpx.AsyncClient, engine: Engine, reviewers: Reviewers
 ) -> None:
     batch = await _batch(client)
     base = f"/calibration/batches/{batch['id']}"
-    first, second = await _queue(client, batch["id"], "ann", limit=2)
-    about_account = next(
-        i for i in await _queue(client, batch["id"], "ann", 500) if i["account_id"]
-    )
+    as_ann, as_bob = reviewers.headers("ann"), reviewers.headers("bob")
+    first, second = await _queue(client, batch["id"], limit=2, headers=as_ann)
+    about_account = next(i for i in await _queue(client, batch["id"], 500) if i["account_id"])
     _add_account(engine, about_account["account_id"], about_account["contact_id"])
 
     detail = (await client.get(f"{base}/items/{about_account['id']}")).json()
@@ -189,43 +235,43 @@ async def test_several_reviewers_score_an_item_and_skips_leave_the_queue(
 
     ann = await client.post(
         f"{base}/items/{first['id']}/reviews",
-        json={"reviewer": "ann", "score": 4, "correct": True, "comment": "good"},
+        json={"score": 4, "correct": True, "comment": "good"},
+        headers=as_ann,
     )
     bob = await client.post(
         f"{base}/items/{first['id']}/reviews",
-        json={
-            "reviewer": "bob",
-            "score": 2,
-            "correct": False,
-            "corrected_answer": "Offer the CT instead.",
-        },
+        json={"score": 2, "correct": False, "corrected_answer": "Offer the CT instead."},
+        headers=as_bob,
     )
     assert ann.status_code == bob.status_code == 201
     assert bob.json()["corrected_answer"] == "Offer the CT instead."
     _error(
         await client.post(
             f"{base}/items/{first['id']}/reviews",
-            json={"reviewer": "ann", "score": 5, "correct": True},
+            json={"score": 5, "correct": True},
+            headers=as_ann,
         ),
         409,
         "review_exists",
-        "ann",
+        reviewers.id("ann"),
     )
-    skipped = await client.post(f"{base}/items/{second['id']}/skip", json={"reviewer": "ann"})
+    skipped = await client.post(f"{base}/items/{second['id']}/skip", json={}, headers=as_ann)
     assert skipped.status_code == 201 and skipped.json()["skipped"] is True
     _error(
-        await client.post(f"{base}/items/{first['id']}/skip", json={"reviewer": "ann"}),
+        await client.post(f"{base}/items/{first['id']}/skip", json={}, headers=as_ann),
         409,
         "review_exists",
     )
 
-    queue = await _queue(client, batch["id"], "ann", limit=2)
+    queue = await _queue(client, batch["id"], limit=2, headers=as_ann)
     assert first["id"] not in {i["id"] for i in queue} and second["id"] not in {
         i["id"] for i in queue
     }
-    assert (await _queue(client, batch["id"], "bob", limit=1))[0]["id"] == second["id"]
+    assert (await _queue(client, batch["id"], limit=1, headers=as_bob))[0]["id"] == second["id"]
     reviews = (await client.get(f"{base}/items/{first['id']}")).json()["reviews"]
-    assert sorted(r["reviewer"] for r in reviews) == ["ann", "bob"]
+    assert sorted(r["reviewer"] for r in reviews) == sorted(
+        [reviewers.id("ann"), reviewers.id("bob")]
+    )
     summary = (await client.get(base)).json()
     assert (summary["reviewed_items"], summary["reviews"]) == (1, 2)
 
@@ -235,11 +281,11 @@ async def test_a_closed_batch_leaves_the_queue_and_refuses_scores(
 ) -> None:
     batch = await _batch(client)
     base = f"/calibration/batches/{batch['id']}"
-    item = (await _queue(client, batch["id"], "ann", limit=1))[0]
+    item = (await _queue(client, batch["id"], limit=1))[0]
     closed = await client.post(f"{base}/close")
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
-    assert await _queue(client, batch["id"], "ann") == []
-    review = {"reviewer": "ann", "score": 3, "correct": True}
+    assert await _queue(client, batch["id"]) == []
+    review = {"score": 3, "correct": True}
     _error(
         await client.post(f"{base}/items/{item['id']}/reviews", json=review), 409, "batch_closed"
     )
@@ -259,17 +305,17 @@ async def test_bad_reviews_are_refused_with_the_field_named(client: httpx.AsyncC
     batch = await _batch(client)
     other = await _batch(client, seed=99)
     base = f"/calibration/batches/{batch['id']}"
-    item = (await _queue(client, batch["id"], "ann", limit=1))[0]
-    foreign = (await _queue(client, other["id"], "ann", limit=1))[0]
+    item = (await _queue(client, batch["id"], limit=1))[0]
+    foreign = (await _queue(client, other["id"], limit=1))[0]
     url = f"{base}/items/{item['id']}/reviews"
     _error(
-        await client.post(url, json={"reviewer": "ann", "score": 6, "correct": True}),
+        await client.post(url, json={"score": 6, "correct": True}),
         422,
         "invalid_request",
         "score",
     )
     _error(
-        await client.post(url, json={"reviewer": "ann", "score": 3}),
+        await client.post(url, json={"score": 3}),
         422,
         "invalid_request",
         "correct",
@@ -299,13 +345,13 @@ async def test_bad_reviews_are_refused_with_the_field_named(client: httpx.AsyncC
     _error(
         await client.post(
             f"{base}/items/{foreign['id']}/reviews",
-            json={"reviewer": "ann", "score": 3, "correct": True},
+            json={"score": 3, "correct": True},
         ),
         404,
         "item_not_found",
     )
     _error(
-        await client.post(f"{base}/items/nope/skip", json={"reviewer": "ann"}),
+        await client.post(f"{base}/items/nope/skip", json={}),
         404,
         "item_not_found",
         "nope",
@@ -315,11 +361,10 @@ async def test_bad_reviews_are_refused_with_the_field_named(client: httpx.AsyncC
     _error(await client.get("/calibration/batches/a%00b"), 422, "invalid_request", "batch_id")
     _error(await client.get(f"{base}/queue", params={"reviewer": "a\x00"}), 422, "invalid_request")
     _error(
-        await client.get("/calibration/batches/nope/queue", params={"reviewer": "ann"}),
+        await client.get("/calibration/batches/nope/queue"),
         404,
         "batch_not_found",
     )
-    _error(await client.get(f"{base}/queue"), 422, "invalid_request", "reviewer")
     assert (await client.get(base)).json()["reviews"] == 0
 
 
@@ -408,7 +453,7 @@ async def test_metrics_of_a_reviewed_batch_with_drift(client: httpx.AsyncClient)
     october = await _batch(client)
     november = (await client.post("/calibration/batches", json={"period": "2026-11"})).json()
     for batch in (october, november):
-        items = await _queue(client, batch["id"], "ann", limit=500)
+        items = await _queue(client, batch["id"], limit=500)
         rows = ["item_id,reviewer,score,correct"]
         for n, item in enumerate(items):
             rows += [
@@ -449,9 +494,9 @@ async def test_metrics_of_a_reviewed_batch_with_drift(client: httpx.AsyncClient)
 
 
 async def test_the_review_page_is_served_without_outside_resources(
-    client: httpx.AsyncClient,
+    app: FastAPI, reviewers: Reviewers
 ) -> None:
-    page = await client.get("/calibration/review")
+    page = await _review_page(app, reviewers)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "/calibration/batches" in html and "keydown" in html
@@ -459,56 +504,65 @@ async def test_the_review_page_is_served_without_outside_resources(
 
 
 async def test_a_reviewers_progress_counts_their_own_reviews_only(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, reviewers: Reviewers
 ) -> None:
     batch = await _batch(client)
     base = f"/calibration/batches/{batch['id']}"
-    first, second = await _queue(client, batch["id"], "ann", limit=2)
+    first, second = await _queue(client, batch["id"], limit=2)
     for reviewer in ("ann", "bob"):
         response = await client.post(
             f"{base}/items/{first['id']}/reviews",
-            json={"reviewer": reviewer, "score": 4, "correct": True},
+            json={"score": 4, "correct": True},
+            headers=reviewers.headers(reviewer),
         )
         assert response.status_code == 201
-    await client.post(f"{base}/items/{second['id']}/skip", json={"reviewer": "ann"})
+    await client.post(
+        f"{base}/items/{second['id']}/skip", json={}, headers=reviewers.headers("ann")
+    )
 
     async def progress(reviewer: str) -> dict[str, Any]:
-        response = await client.get(f"{base}/progress", params={"reviewer": reviewer})
+        response = await client.get(f"{base}/progress", headers=reviewers.headers(reviewer))
         assert response.status_code == 200, response.text
         return response.json()
 
     items = batch["items"]
-    assert await progress("ann") == {"batch_id": batch["id"], "reviewer": "ann", "items": items,
-                                     "scored": 1, "skipped": 1, "remaining": items - 2}  # fmt: skip
+    assert await progress("ann") == {"batch_id": batch["id"], "reviewer": reviewers.id("ann"),
+                                     "items": items, "scored": 1, "skipped": 1,
+                                     "remaining": items - 2}  # fmt: skip
     bob = await progress("bob")
     assert (bob["scored"], bob["skipped"], bob["remaining"]) == (1, 0, items - 1)
     carol = await progress("carol")  # the item two others scored is still in her queue
     assert (carol["scored"], carol["skipped"], carol["remaining"]) == (0, 0, items)
-    assert len(await _queue(client, batch["id"], "carol", limit=500)) == carol["remaining"]
+    as_carol = reviewers.headers("carol")
+    assert len(await _queue(client, batch["id"], limit=500, headers=as_carol)) == items
+    # Who manages batches (calibration:manage; here the admin key) may read another
+    # reviewer's progress by their id; nobody may score or skip for them.
+    by_id = await client.get(f"{base}/progress", params={"reviewer": reviewers.id("bob")})
+    assert by_id.status_code == 200 and by_id.json()["scored"] == 1
     # The batch-wide counts are everyone's: one item scored twice.
     summary = (await client.get(base)).json()
     assert (summary["reviewed_items"], summary["reviews"]) == (1, 2)
 
     await client.post(f"{base}/close")
     assert (await progress("ann"))["remaining"] == 0
-    _error(await client.get(f"{base}/progress"), 422, "invalid_request", "reviewer")
     _error(
-        await client.get("/calibration/batches/nope/progress", params={"reviewer": "ann"}),
+        await client.get("/calibration/batches/nope/progress"),
         404,
         "batch_not_found",
     )
 
 
 async def test_the_review_page_explains_how_to_start_a_batch_and_the_rubric(
-    client: httpx.AsyncClient,
+    app: FastAPI, reviewers: Reviewers
 ) -> None:
-    html = (await client.get("/calibration/review")).text
+    html = (await _review_page(app, reviewers)).text
     empty = html[
         html.index('<section id="empty"') : html.index("</section>", html.index('id="empty"'))
     ]
     # Shown when the batch list is empty: the exact command and API call that start one.
     assert "<pre><code>crm-agents calibrate sample</code></pre>" in empty
-    assert "/calibration/batches -H 'Content-Type: application/json' -d '{}'" in empty
+    assert "/calibration/batches -H " in empty
+    assert "-H 'Content-Type: application/json' -d '{}'" in empty
     assert "curl -X POST" in empty and "--period YYYY-MM" in empty
     assert '$("empty").hidden = batches.length > 0' in html
     # The rubric says what each score means.
@@ -519,4 +573,35 @@ async def test_the_review_page_explains_how_to_start_a_batch_and_the_rubric(
         assert f'data-score="{score}" aria-pressed="false" title="{meaning}"' in html
     assert "<strong>Correct</strong> means" in rubric
     # Progress is the reviewer's own.
-    assert "/progress?reviewer=" in html and "reviewed_items" not in html
+    assert "/progress`" in html and "reviewed_items" not in html
+    # Nobody types who they are: the page shows who is signed in and sends no reviewer.
+    assert 'id="reviewer"' in html and "reviewer:" not in html and "?reviewer=" not in html
+
+
+async def test_one_reviewer_cannot_score_skip_or_read_the_queue_as_another(
+    client: httpx.AsyncClient, reviewers: Reviewers
+) -> None:
+    batch = await _batch(client)
+    base = f"/calibration/batches/{batch['id']}"
+    item = (await _queue(client, batch["id"], limit=1))[0]
+    as_ann, bob = reviewers.headers("ann"), reviewers.id("bob")
+    for response in (
+        await client.post(
+            f"{base}/items/{item['id']}/reviews",
+            json={"reviewer": bob, "score": 1, "correct": False},
+            headers=as_ann,
+        ),
+        await client.post(
+            f"{base}/items/{item['id']}/skip", json={"reviewer": bob}, headers=as_ann
+        ),
+        await client.get(f"{base}/queue", params={"reviewer": bob}, headers=as_ann),
+    ):
+        _error(response, 403, "forbidden", "you act as yourself", reviewers.id("ann"), bob)
+    assert (await client.get(f"{base}/items/{item['id']}")).json()["reviews"] == []
+    # Naming oneself is allowed (older clients send it) and changes nothing.
+    own = await client.post(
+        f"{base}/items/{item['id']}/reviews",
+        json={"reviewer": reviewers.id("ann"), "score": 4, "correct": True},
+        headers=as_ann,
+    )
+    assert own.status_code == 201 and own.json()["reviewer"] == reviewers.id("ann")

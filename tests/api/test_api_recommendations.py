@@ -125,3 +125,17 @@ async def test_bad_feedback_is_refused_and_nothing_is_stored(client, stored, bod
     response = await client.post(f"/recommendations/{target}/feedback", json=body)
     assert response.status_code == 422 and needle in response.json()["detail"]
     assert (await client.get(f"/recommendations/{target}")).json()["feedback"] == []
+
+
+async def test_feedback_is_the_signed_in_users_and_names_nobody_else(client, stored) -> None:
+    me = (await client.get("/auth/me")).json()["user_id"]
+    target = stored[0].id
+    url = f"/recommendations/{target}/feedback"
+    created = await client.post(url, json={"verdict": "accept"})
+    assert created.status_code == 201 and created.json()["author"] == me
+    forged = await client.post(url, json={"verdict": "reject", "author": "u-someone-else"})
+    assert forged.status_code == 403
+    assert "author: you act as yourself" in forged.json()["detail"]
+    assert [
+        f["author"] for f in (await client.get(f"/recommendations/{target}")).json()["feedback"]
+    ] == [me]
