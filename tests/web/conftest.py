@@ -136,7 +136,10 @@ def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable
     contexts: list[Any] = []
 
     def open_(server: WebServer, *, width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # Playwright's wait_for_function evaluates its predicate from a string, which the
+        # pages' Content-Security-Policy forbids (no 'unsafe-eval'); test_web_content_security
+        # checks the pages under their policy.
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
