@@ -31,7 +31,8 @@ RANKS = {
     "eval": 5,
     "runtime": 5,
     "api": 6,
-    "server": 7,
+    # The app: mounts the routers; `crm-agents serve` (the CLI) builds and starts it.
+    "server": 6.5,
     "cli": 7,
     # The composition root: builds every service of a process; only server.py and the CLI open it.
     "composition": 5.5,
