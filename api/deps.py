@@ -1,5 +1,9 @@
 """Dependencies that reach route handlers as ``Annotated`` aliases, each read from the one
-composition root the app's lifespan opened (``app.state.services``)."""
+composition root the app's lifespan opened (``app.state.services``).
+
+Each is ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in a worker
+thread, and a route's chain of them (services -> runtime -> executor) cost a thread hop each per
+request (bench/RESULTS.md, the issue 13 comparison)."""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from runtime.run_store import RunStore
 from runtime.threads import ThreadService
 
 
-def get_app_services(request: Request) -> AppServices:
+async def get_app_services(request: Request) -> AppServices:
     """The composition root: the only object the app keeps in its state."""
     services: AppServices = request.app.state.services
     return services
@@ -38,7 +42,7 @@ def get_app_services(request: Request) -> AppServices:
 AppServicesDep = Annotated[AppServices, Depends(get_app_services)]
 
 
-def get_runtime(services: AppServicesDep) -> AgentRuntime:
+async def get_runtime(services: AppServicesDep) -> AgentRuntime:
     """The graphs, threads and runs of the serving process."""
     return services.served
 
@@ -46,72 +50,72 @@ def get_runtime(services: AppServicesDep) -> AgentRuntime:
 RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
 
 
-def get_settings(services: AppServicesDep) -> Settings:
+async def get_settings(services: AppServicesDep) -> Settings:
     """The settings the app was created with."""
     return services.settings
 
 
-def get_catalog(runtime: RuntimeDep) -> GraphCatalog:
+async def get_catalog(runtime: RuntimeDep) -> GraphCatalog:
     """The graphs served as assistants."""
     return runtime.catalog
 
 
-def get_threads(runtime: RuntimeDep) -> ThreadService:
+async def get_threads(runtime: RuntimeDep) -> ThreadService:
     """Thread records, state and deletion."""
     return runtime.threads
 
 
-def get_runs(runtime: RuntimeDep) -> RunStore:
+async def get_runs(runtime: RuntimeDep) -> RunStore:
     """Run records."""
     return runtime.runs
 
 
-def get_executor(runtime: RuntimeDep) -> RunExecutor:
+async def get_executor(runtime: RuntimeDep) -> RunExecutor:
     """Starts, follows and cancels runs."""
     return runtime.executor
 
 
-def get_assistants(runtime: RuntimeDep) -> AssistantService:
+async def get_assistants(runtime: RuntimeDep) -> AssistantService:
     """Assistants: registry graphs plus user-created, versioned configurations."""
     return runtime.assistants
 
 
-def get_store(runtime: RuntimeDep) -> Any:
+async def get_store(runtime: RuntimeDep) -> Any:
     """The LangGraph store (``BaseStore``) shared by graphs and the store API."""
     return runtime.store
 
 
-def get_recommendation_log(services: AppServicesDep) -> RecommendationLog:
+async def get_recommendation_log(services: AppServicesDep) -> RecommendationLog:
     """Stored recommendations; answers without waiting for the models to load."""
     return services.database.recommendations
 
 
-def get_calibration_store(services: AppServicesDep) -> CalibrationStore:
+async def get_calibration_store(services: AppServicesDep) -> CalibrationStore:
     """Calibration samples, reviews and maps."""
     return services.database.calibration
 
 
-def get_audit_services(services: AppServicesDep) -> AuditServices:
+async def get_audit_services(services: AppServicesDep) -> AuditServices:
     """The process's one audit ledger, with its signed output, evidence and verification."""
     return services.database.audit
 
 
-def get_consent_ledger(services: AppServicesDep) -> ConsentLedger:
+async def get_consent_ledger(services: AppServicesDep) -> ConsentLedger:
     """The process's one consent ledger."""
     return services.database.consent
 
 
-def get_account_overviews(services: AppServicesDep) -> AccountOverviews:
+async def get_account_overviews(services: AppServicesDep) -> AccountOverviews:
     """Account overviews for the chat page."""
     return services.database.account_overviews
 
 
-def get_provenance_records(services: AppServicesDep) -> ProvenanceRecords:
+async def get_provenance_records(services: AppServicesDep) -> ProvenanceRecords:
     """The CRM records a recommendation's provenance names."""
     return services.database.provenance
 
 
-def get_subject_rights(services: AppServicesDep) -> SubjectRights:
+async def get_subject_rights(services: AppServicesDep) -> SubjectRights:
     """Export and erasure over every store."""
     return services.subject_rights
 
