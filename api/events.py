@@ -16,9 +16,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from api.deps import EventIntakeDep
+from api.deps import EventIntakeDep, PrincipalDep
 from api.errors import BODY_ERRORS, ApiError, describe_validation_errors, error_responses
 from api.permissions import permission
+from core.actor import acting_as
 from crm.enums import ActivityKind
 from crm.lead_scores import LeadScoreRecord
 from intake.errors import EventConflict, InvalidEvents
@@ -177,15 +178,18 @@ def parse_events(payload: Any) -> list[EventIn]:
 async def post_events(
     response: Response,
     intake: EventIntakeDep,
+    principal: PrincipalDep,
     payload: Annotated[Any, Body(description="One event, or an array of events.")],
 ) -> EventsOut:
-    """Store new events, score and route their accounts, and return the stored decisions."""
+    """Store new events, score and route their accounts, and return the stored decisions;
+    the ledger records the scores as made for the caller (the key that posted the events)."""
     events = parse_events(payload)
     single = isinstance(payload, dict)
     try:
-        result: IntakeResult = await anyio.to_thread.run_sync(
-            intake.ingest, [event.columns() for event in events]
-        )
+        with acting_as(principal.actor()):
+            result: IntakeResult = await anyio.to_thread.run_sync(
+                intake.ingest, [event.columns() for event in events]
+            )
     except InvalidEvents as exc:
         detail = str(exc).replace("events[0].", "event.") if single else str(exc)
         raise ApiError(422, exc.code, detail) from exc

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from cli.governance import governance_app
+from core.actor import system_actor
 from core.settings import get_settings
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ NoticeOption = Annotated[
 SourceOption = Annotated[str, typer.Option(help="Where the person gave it (web_form, email...).")]
 
 
+# Who runs a command on the server's machine is known only as someone with its data folder.
+CLI_ACTOR = system_actor("cli")
+
+
 def _database() -> AbstractContextManager[SharedDatabase]:
     """The database part of the composition root: the consent ledger without models."""
     from composition.database import shared_database
@@ -51,7 +56,12 @@ def _record(
     with _database() as database:
         try:
             record = database.consent.record(
-                action, contact_id=contact_id, purpose=purpose, notice_version=notice, source=source
+                action,
+                contact_id=contact_id,
+                purpose=purpose,
+                notice_version=notice,
+                source=source,
+                actor=CLI_ACTOR,
             )
         except (NotFound, InvalidConsent) as exc:
             console.print(f"[red]{exc}[/]")
@@ -103,8 +113,8 @@ def _with_rights(action: str, contact_id: str) -> Any:
 
     async def work(services: AppServices) -> Any:
         if action == "erase":
-            return await services.subject_rights.erase(contact_id)
-        return await services.subject_rights.export(contact_id)
+            return await services.subject_rights.erase(contact_id, actor=CLI_ACTOR)
+        return await services.subject_rights.export(contact_id, actor=CLI_ACTOR)
 
     try:
         return run_with_app_services(get_settings(), work)

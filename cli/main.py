@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from core.actor import acting_as, system_actor
 from core.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -85,9 +86,11 @@ def seed(
     from cli.seeding import seed_demo_crm
 
     settings = get_settings()
-    report = seed_demo_crm(
-        settings, scale=scale, seed=seed_value, if_absent=if_absent, console=console
-    )
+    # The lead scores and recommendations seeding records are the system's own work.
+    with acting_as(system_actor("seed")):
+        report = seed_demo_crm(
+            settings, scale=scale, seed=seed_value, if_absent=if_absent, console=console
+        )
     if report is None:
         console.print(
             f"Demo CRM already present in {settings.resolved_database_url}; nothing to do."
@@ -147,7 +150,8 @@ def ask(
 
     settings = get_settings()
     started = time.perf_counter()
-    code = asyncio.run(ask_graph(settings, graph_id=graph, question=question, console=console))
+    with acting_as(system_actor("cli")):  # whoever runs it has the server's data folder
+        code = asyncio.run(ask_graph(settings, graph_id=graph, question=question, console=console))
     console.print(f"[dim]({time.perf_counter() - started:.1f} s, model {settings.model})[/]")
     raise typer.Exit(code=code)
 

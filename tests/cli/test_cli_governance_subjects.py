@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from composition.database import shared_database
 from core.settings import get_settings
 from crm.db import make_engine, migrate
 from tests.support.canary_world import CANARY, COLLEAGUE, NAME, seed_canary_crm
@@ -41,6 +42,7 @@ def test_consent_grant_revoke_and_show(data_dir: Path) -> None:
     granted = runner.invoke(app, ["governance", "consent", "grant", COLLEAGUE, *args])
     assert granted.exit_code == 0, granted.output
     assert _json(granted.output)["source"] == "cli"
+    assert _json(granted.output)["actor_id"] == "system:cli"  # the operator at the machine
     shown = _json(runner.invoke(app, ["governance", "consent", "show", COLLEAGUE]).output)
     assert shown["status"] == {"ai_processing": True, "model_training": False, "marketing": True}
     revoked = runner.invoke(app, ["governance", "consent", "revoke", COLLEAGUE, *args])
@@ -81,3 +83,7 @@ def test_export_and_erase(data_dir: Path, tmp_path: Path) -> None:
     assert receipt["complete"] is True and NAME not in erased.output
     gone = runner.invoke(app, ["governance", "export", CANARY])
     assert gone.exit_code == 1 and "not found" in gone.output
+    # The ledger names who exported and erased: the command line, as a system actor.
+    with shared_database(get_settings()) as database:
+        entries = database.audit.ledger.entries(actor="system:cli")
+    assert [e.kind for e in entries] == ["subject_exported", "subject_erased"]
