@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import AccountOverviewsDep, ProvenanceRecordsDep
 from api.errors import ErrorMap, call_in_thread, error_responses
 from api.permissions import permission
+from api.run_identity import RunActorDep
 from crm.account_overview import AccountOverview, AccountOverviews
 from crm.errors import InvalidQuery, NotFound
-from crm.provenance import SourceRecord, UnknownSource
+from crm.provenance import ProvenanceRecords, SourceRecord, UnknownSource
 from crm.records import AccountRecord, RepRecord
 
 router = APIRouter(prefix="/crm", tags=["crm"])
 
 
-OverviewsDep = AccountOverviewsDep
-RecordsDep = ProvenanceRecordsDep
+async def _scoped_overviews(overviews: AccountOverviewsDep, actor: RunActorDep) -> AccountOverviews:
+    """Account overviews within the caller's account scope: an account they may not see is
+    404 like an unknown one, and searches leave it out (in the query, not afterwards)."""
+    return overviews.scoped(actor.scope)
+
+
+async def _scoped_records(records: ProvenanceRecordsDep, actor: RunActorDep) -> ProvenanceRecords:
+    """The records behind provenance facts, within the caller's account scope."""
+    return records.scoped(actor.scope)
+
+
+OverviewsDep = Annotated[AccountOverviews, Depends(_scoped_overviews)]
+RecordsDep = Annotated[ProvenanceRecords, Depends(_scoped_records)]
 
 
 async def known_rep(overviews: AccountOverviews, user: str | None) -> str | None:

@@ -76,7 +76,8 @@ class RunActor:
 
 
 async def run_actor(principal: PrincipalDep, services: AppServicesDep) -> RunActor:
-    """The actor of a run this request creates (the territory tree read once per run)."""
+    """The caller and the accounts they may see: for the config of a run this request
+    creates, and for the API's own CRM reads (the territory tree read once per request)."""
     territories = services.database.identity.territories
     tree = await anyio.to_thread.run_sync(territories.tree)
     scope = account_scope(principal, tree, rep_sharing=services.settings.rep_sharing)

@@ -160,27 +160,43 @@ async def test_pages_send_someone_without_a_session_to_the_sign_in_page(
     assert response.headers["location"] == f"/sign-in?next={path}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="own-vs-other territory through /crm needs the API's CRM reads to apply the "
-    "signed-in user's AccountScope (crm/store.py scoped reads; api/crm.py and "
-    "crm/account_overview.py taking the scope): not landed yet",
-)
-async def test_a_key_of_one_territory_sees_only_its_accounts_and_404_for_others(
+async def test_each_caller_sees_the_accounts_of_their_scope_and_404_for_others(
     tmp_path: Path,
 ) -> None:
+    """A key of East (an application), a rep and a manager of East: /crm lists only what
+    each may see, and an account of the West is 404 for all three (as an unknown one)."""
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", model="scripted/t")
     migrate(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     seed_demo(engine, seed=settings.seed, scale=0.05)
-    west = CRMStore(engine).list_accounts(region="West", limit=1)[0]
+    crm = CRMStore(engine)
+    west = crm.list_accounts(region="West", limit=1)[0]
+    rep = next(r for r in crm.list_reps() if r.region == "East")
     engine.dispose()
     app = create_app(settings, graphs={}, services_factory=lambda _: None)
     async with app.router.lifespan_context(app):
-        seed_demo_territories(app.state.services.database.identity.territories)
-        east = {"x-api-key": create_key(app, "application", territories=["East"])}
+        identity = app.state.services.database.identity
+        seed_demo_territories(identity.territories)
+        identity.users.create_user("rep.east", ["rep"], team=rep.team, territories=["East"],
+                                   rep_id=rep.id, password="a rep's password")  # fmt: skip
+        identity.users.create_user("mgr.east", ["manager"], territories=["East"])
+        callers = {
+            "application": create_key(app, "application", territories=["East"]),
+            "rep": create_key(app, "rep", owner="rep.east"),
+            "manager": create_key(app, "manager", owner="mgr.east"),
+        }
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=east) as c:
-            listed = (await c.get("/crm/accounts", params={"limit": 100})).json()
-            assert listed and {account["region"] for account in listed} == {"East"}
-            assert (await c.get(f"/crm/accounts/{west.id}")).status_code == 404
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            for caller, key in callers.items():
+                headers = {"x-api-key": key}
+                listed = (await client.get("/crm/accounts?limit=100", headers=headers)).json()
+                assert listed, caller
+                if caller == "rep":
+                    reps = (await client.get("/crm/reps", headers=headers)).json()
+                    team = {r["id"] for r in reps if r["team"] == rep.team}
+                    assert {account["owner_id"] for account in listed} <= team
+                else:
+                    assert {account["region"] for account in listed} == {"East"}, caller
+                hidden = await client.get(f"/crm/accounts/{west.id}", headers=headers)
+                assert hidden.status_code == 404, caller
+                assert hidden.json()["code"] == "account_not_found"
