@@ -52,6 +52,42 @@ def verify_audit_ledger(
         raise typer.Exit(code=1)
 
 
+@governance_app.command("audit")
+def list_audit_entries(
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Only entries by this actor: a user id, or system:<component>."),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only entries of this kind.")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Entries to skip.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Entries to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """List audit ledger entries in sequence order, each with who acted (filtered in the
+    query, like ``GET /governance/audit/entries``)."""
+    with _database() as database:
+        ledger = database.audit.ledger
+        entries = ledger.entries(offset=offset, limit=limit, kind=kind, actor=actor)
+        total = ledger.count(kind=kind, actor=actor)
+    if as_json:
+        typer.echo("[" + ",\n".join(e.model_dump_json() for e in entries) + "]")
+        return
+    # Tab-separated, one entry a line: readable, and ready for cut, grep and sort.
+    typer.echo("seq\ttime\tkind\tactor\tvia\tcredential")
+    for entry in entries:
+        who = entry.actor or {}
+        columns = (
+            entry.seq,
+            entry.created_at.isoformat(timespec="seconds"),
+            entry.kind,
+            who.get("user_id", "(before actors)"),
+            who.get("via", ""),
+            who.get("credential_id", ""),
+        )
+        typer.echo("\t".join(str(column) for column in columns))
+    _console.print(f"{len(entries)} of {total} entries")
+
+
 @governance_app.command("passport")
 def show_passport(
     contact_id: Annotated[str, typer.Argument(help="The contact (person) id, e.g. CON-00001.")],

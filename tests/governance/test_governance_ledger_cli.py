@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from typer.testing import CliRunner
 
 from cli.main import app
+from core.actor import acting_as
 from core.recommendation import Fact, Recommendation
 from core.settings import Settings, get_settings
 from crm.db import migrate, session_factory
@@ -90,3 +91,20 @@ def test_passport_prints_json_and_writes_the_page(ledger: AuditServices, tmp_pat
     assert page.read_text(encoding="utf-8").startswith("<!doctype html>")
     unknown = runner.invoke(app, ["governance", "passport", "CON-00000"])
     assert unknown.exit_code == 1 and "not found" in unknown.output
+
+
+def test_the_audit_listing_shows_and_filters_by_actor(ledger: AuditServices) -> None:
+    with acting_as({"user_id": "u-anna-rep", "roles": ["rep"], "via": "session"}):
+        ledger.ledger.append("subject_exported", {"contact_ids": [ANNA]})
+    listed = runner.invoke(app, ["governance", "audit", "--actor", "u-anna-rep"])
+    assert listed.exit_code == 0, listed.output
+    assert "subject_exported" in listed.output and "u-anna-rep" in listed.output
+    assert "1 of 1 entries" in listed.output
+    everything = runner.invoke(app, ["governance", "audit", "--limit", "2"])
+    # The recorder's entries were written outside any request, run or command: named so.
+    assert "system:unattributed" in everything.output and "2 of 13 entries" in everything.output
+    as_json = json.loads(
+        runner.invoke(app, ["governance", "audit", "--actor", "u-anna-rep", "--json"]).output
+    )
+    assert [e["actor"]["user_id"] for e in as_json] == ["u-anna-rep"]
+    assert runner.invoke(app, ["governance", "audit", "--limit", "0"]).exit_code == 2
