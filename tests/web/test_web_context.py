@@ -121,11 +121,9 @@ def test_an_approval_shows_its_reasoning_before_the_rep_decides_and_stores_who(
     ask_and_wait(page, "What should I do next with this account? Draft the follow-up.")
     card = page.locator(".approval-card").first
     card.wait_for()
-    # No rep chosen yet: the decision cannot be recorded, so the buttons stay disabled.
+    # The decision is the signed-in user's: no rep needs choosing before deciding.
     page.wait_for_selector(".approval-reason")
     approve = card.get_by_role("button", name="Approve", exact=True)
-    assert approve.is_disabled() and "Choose who you are" in card.inner_text()
-    choose_rep(page)
     page.wait_for_function("document.querySelector('.approval-card').dataset.ready === 'true'")
     assert approve.is_enabled()
     # What the rep judges, on the card before deciding: why, the records, the whole draft.
@@ -141,7 +139,8 @@ def test_an_approval_shows_its_reasoning_before_the_rep_decides_and_stores_who(
     assert sources.count() == len(pause["sources"])
     if pause["action"]["kind"] == "send_email":
         assert card.locator(".draft-body").inner_text().strip() == pause["draft"].strip()
-    assert f"Deciding as {REP[1]} ({REP[0]})" in card.inner_text()
+    pat_id = page.evaluate("fetch('/auth/me').then((r) => r.json())")["user_id"]
+    assert f"Deciding as Pat Admin ({pat_id})" in card.inner_text()
     assert card.locator(".notice.withheld").is_visible()  # what consent kept from the plan
     shot(card, "approval-card")
     screenshot(page, "approval")
@@ -149,13 +148,13 @@ def test_an_approval_shows_its_reasoning_before_the_rep_decides_and_stores_who(
     before = runs_shown(page)
     approve.click()
     wait_for_run(page, before)
-    assert f"Approved by {REP[1]} ({REP[0]})" in card.locator(".approval-status").inner_text()
+    assert f"Approved by Pat Admin ({pat_id})" in card.locator(".approval-status").inner_text()
     store = ActionStore(make_engine(f"sqlite:///{web_server.data_dir / 'crm.db'}"))
     decision = store.decision(
         recommendation_id=pause["recommendation_id"], action_index=pause["index"]
     )
     assert decision is not None
-    assert (decision.decision, decision.reviewer) == ("approve", REP[0])
+    assert (decision.decision, decision.reviewer) == ("approve", pat_id)
     assert page.errors == []
 
 

@@ -94,9 +94,10 @@ function chooseRep(repId) {
   document.querySelectorAll(".approval-card:not(.settled)").forEach((card) => card.setReviewer?.(reviewer()));
 }
 
-/** Who decides approvals; required when the server lists reps. */
+/** Who decides approvals: the signed-in user, whom the server records whatever the page says. */
 function reviewer() {
-  return { ...(state.rep ?? {}), required: state.reps.length > 0 };
+  const me = state.me;
+  return me ? { id: me.user_id, name: me.display_name || me.name, required: true } : { required: true };
 }
 
 async function loadReps() {
