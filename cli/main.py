@@ -41,12 +41,11 @@ def serve(
     console.print(
         f"[bold]CRM agents[/] serving on [link]http://{host}:{port}/[/link]  (Ctrl+C stops)"
     )
-    from server import create_app
-
-    # The app answers to the address it listens on (CRM_AGENTS_ALLOWED_HOSTS plus the host),
-    # so it is built with the address chosen here, not only the one in the settings.
-    served = settings.model_copy(update={"host": host, "port": port})
-    uvicorn.run(create_app(served), host=host, port=port, log_level="info")
+    # The options override the settings for this process: the app uvicorn builds reads the
+    # same settings object and answers to the address it listens on (CRM_AGENTS_ALLOWED_HOSTS
+    # plus the host).
+    settings.host, settings.port = host, port
+    uvicorn.run("server:create_app", factory=True, host=host, port=port, log_level="info")
 
 
 def _check_listen_address(settings: Settings, host: str) -> None:

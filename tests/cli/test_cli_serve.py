@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.settings import get_settings
+from server import create_app
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +27,7 @@ def started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[di
     monkeypatch.setenv("CRM_AGENTS_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
     yield calls
     get_settings.cache_clear()
 
@@ -38,8 +39,9 @@ async def test_the_server_answers_to_the_address_given_on_the_command_line(
     assert served.exit_code == 0, served.output
     assert "reachable from other machines" in served.stderr
     call = started[0]
-    assert (call["host"], call["port"]) == ("10.0.0.5", 8123)
-    transport = httpx.ASGITransport(app=call["app"])
+    assert (call["host"], call["port"], call["factory"]) == ("10.0.0.5", 8123, True)
+    # What uvicorn builds from "server:create_app" in the same process.
+    transport = httpx.ASGITransport(app=create_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://10.0.0.5:8123") as client:
         assert (await client.get("/ok")).status_code == 200
         foreign = await client.get("/ok", headers={"Host": "attacker.example"})
