@@ -123,7 +123,7 @@ async def test_a_case_that_raises_is_an_error_and_the_suite_goes_on(
     services: AgentServices,
 ) -> None:
     class Broken:
-        async def ainvoke(self, _: Any) -> Any:
+        async def ainvoke(self, _: Any, config: Any = None) -> Any:
             raise RuntimeError("store unavailable")
 
     case = ScenarioCase(id="b", agent="budget", input={"account_id": "ACC-0001"})
