@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from llm.scripted import scripted_model
+from memory import HashingEmbeddingFunction, Memory
 
 runner = CliRunner()
 
@@ -32,7 +34,30 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def hashed_memory() -> Iterator[None]:
+    """The commands' memory embeds with hashed words instead of MiniLM, for the whole module.
+
+    What is tested here is the commands: what seed builds and reports, that it does not seed
+    twice, that ask streams a cited answer from the documentation. MiniLM took most of this
+    module's time (minutes on a loaded machine) and is tested on its own in tests/memory.
+    Seed and ask open the memory through ``Memory.from_settings``, both with the same function.
+    """
+    opened_by_settings = Memory.from_settings.__func__  # type: ignore[attr-defined]
+
+    def from_settings(
+        cls: type[Memory], settings: Settings, *, embedding_function: Any = None
+    ) -> Memory:
+        return opened_by_settings(
+            cls, settings, embedding_function=embedding_function or HashingEmbeddingFunction()
+        )
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(Memory, "from_settings", classmethod(from_settings))
+        yield
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, hashed_memory: None) -> Iterator[Path]:
     """A data folder seeded once per module by the seed command itself."""
     data = tmp_path_factory.mktemp("seeded") / "data"
     with pytest.MonkeyPatch.context() as monkeypatch:
