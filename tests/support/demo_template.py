@@ -2,7 +2,10 @@
 
 Seeding the demo at scale 0.05 takes seconds and embedding its documentation with MiniLM most of
 a minute on two cores, while copying the result takes milliseconds. Each module still gets a
-data directory of its own, so what one module's tests write is never seen by another."""
+data directory of its own, so what one module's tests write is never seen by another.
+
+The browser tests' servers get a second template (``copy_hashed_demo_data``): the same demo with
+its people's consent, and documentation and account notes embedded with hashed words."""
 
 from __future__ import annotations
 
@@ -15,23 +18,37 @@ from core.settings import Settings
 from crm.db import make_engine, migrate
 from crm.demo import seed_demo
 from crm.store import CRMStore
-from memory import Memory
-from tools.indexing import index_documentation
+from governance.consent import ConsentLedger, load_consent_key
+from governance.consent_demo import seed_demo_consent
+from memory import HashingEmbeddingFunction, Memory
+from tools.indexing import index_crm_into_memory, index_documentation
 
 DEMO_SCALE = 0.05
-_templates: dict[int, Path] = {}  # demo seed -> the seeded and indexed data directory
+# (demo seed, hashed) -> the seeded and indexed data directory
+_templates: dict[tuple[int, bool], Path] = {}
 
 
 def copy_demo_data(settings: Settings) -> None:
     """Fill ``settings``' data directory with the demo (its seed, scale 0.05): the CRM database
     and the embedded Chroma with the product documentation indexed (no account notes)."""
-    template = _templates.get(settings.seed)
+    _copy(settings, hashed=False)
+
+
+def copy_hashed_demo_data(settings: Settings) -> None:
+    """Fill ``settings``' data directory with the demo as the browser tests' server serves it:
+    the CRM database with the demo people's consent (and its key), and the embedded Chroma with
+    documentation and account notes embedded by ``HashingEmbeddingFunction``."""
+    _copy(settings, hashed=True)
+
+
+def _copy(settings: Settings, *, hashed: bool) -> None:
+    template = _templates.get((settings.seed, hashed))
     if template is None:
-        template = _templates[settings.seed] = _build_template(settings)
+        template = _templates[settings.seed, hashed] = _build_template(settings, hashed=hashed)
     shutil.copytree(template, settings.data_dir, dirs_exist_ok=True)
 
 
-def _build_template(settings: Settings) -> Path:
+def _build_template(settings: Settings, *, hashed: bool) -> Path:
     root = Path(tempfile.mkdtemp(prefix="crm-demo-template-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     template = settings.model_copy(update={"data_dir": root})
@@ -39,8 +56,16 @@ def _build_template(settings: Settings) -> Path:
     engine = make_engine(template.resolved_database_url)
     try:
         seed_demo(engine, seed=template.seed, scale=DEMO_SCALE)
-        # The Q&A agent reads no account notes: only the documentation is embedded.
-        index_documentation(CRMStore(engine), Memory.from_settings(template))
+        crm = CRMStore(engine)
+        if hashed:
+            # As `crm-agents seed` does: most people consented to AI processing, a few did not.
+            key = load_consent_key(template.resolved_governance_key_dir)
+            seed_demo_consent(ConsentLedger(engine, key=key), seed=template.seed)
+            memory = Memory.from_settings(template, embedding_function=HashingEmbeddingFunction())
+            index_crm_into_memory(crm, memory)
+        else:
+            # The Q&A agent reads no account notes: only the documentation is embedded.
+            index_documentation(crm, Memory.from_settings(template))
     finally:
         engine.dispose()  # the last connection closing folds SQLite's write-ahead log in
     return root

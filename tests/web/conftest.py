@@ -1,5 +1,6 @@
 """Fixtures of the browser tests: the server in a subprocess over a small demo CRM (scripted
-model, hashed embeddings), and Debian's Chromium driven by Playwright."""
+model, hashed embeddings) copied from a template seeded once per test process, and Debian's
+Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 
 from core.settings import Settings
 from tests.support.credentials import provision, sign_in_page
+from tests.support.demo_template import copy_hashed_demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 # Run as a module from ROOT, so that it imports the project and tests.support as the tests do.
@@ -44,9 +46,13 @@ class WebServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
+        settings = Settings(_env_file=None, data_dir=data_dir)
+        # The demo the server would seed and index at start, copied from a template built once
+        # per test process: every server starts on the same data, seconds sooner.
+        copy_hashed_demo_data(settings)
         # The browser signs in as this user on the sign-in page; .api() uses the admin key.
         self.credentials = provision(
-            Settings(_env_file=None, data_dir=data_dir),
+            settings,
             user=USER,
             roles=("admin",),
             password=PASSWORD,
