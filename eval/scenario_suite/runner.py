@@ -13,6 +13,7 @@ confidence against the case passing its labels (``confidence_auroc``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,9 @@ from tools.run_scope import NO_USER
 log = logging.getLogger(__name__)
 
 _MISSING = object()
+# Cases in flight at once: enough to overlap one case's waits on worker threads with another's
+# work on two cores, few enough that SQLite's writers rarely queue behind each other.
+CONCURRENT_CASES = 4
 
 
 @dataclass
@@ -208,21 +212,39 @@ async def run_suite(
     *,
     services: Any,
     progress: Callable[[int, int], None] | None = None,
+    concurrency: int = CONCURRENT_CASES,
 ) -> SuiteReport:
-    """Run ``cases`` one after another through the registered graphs over ``services``."""
+    """Run ``cases`` through the registered graphs over ``services``, ``concurrency`` at a time.
+
+    Each agent's graph is built once and shared by its cases. Cases are independent (each reads
+    the demo and writes only its own recommendation), so a few run at once: a case spends most
+    of its time waiting for the worker threads that read the CRM and memory, and another case
+    fills that wait. Results keep the order of ``cases`` whatever order they finish in.
+    """
     specs = registered_graphs()
-    graphs: dict[str, Any] = {}
+    graphs = {agent: specs[agent].build(services=services) for agent in _agents_of(cases)}
     resolver = RecordResolver(services.crm.engine)
     report = SuiteReport(results=[], model=services.model_info.name)
-    started = time.perf_counter()
-    for number, case in enumerate(cases, 1):
-        if case.agent not in graphs:
-            graphs[case.agent] = specs[case.agent].build(services=services)
-        report.results.append(await run_case(case, graphs[case.agent], resolver))
+    slots = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+
+    async def run_one(case: ScenarioCase) -> CaseResult:
+        nonlocal done
+        async with slots:
+            result = await run_case(case, graphs[case.agent], resolver)
+        done += 1
         if progress is not None:
-            progress(number, len(cases))
+            progress(done, len(cases))
+        return result
+
+    started = time.perf_counter()
+    report.results = list(await asyncio.gather(*(run_one(case) for case in cases)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _agents_of(cases: Sequence[ScenarioCase]) -> list[str]:
+    return list(dict.fromkeys(case.agent for case in cases))
 
 
 async def run_case(case: ScenarioCase, graph: Any, resolver: RecordResolver) -> CaseResult:

@@ -159,6 +159,21 @@ async def test_supervisor_cases_route_through_the_supervisor(services: AgentServ
     assert score.citation_recall is not None and score.citation_recall >= 0.8
 
 
+def _verdicts(report: Any) -> list[tuple[Any, ...]]:
+    return [(r.case_id, r.passed, r.failures, r.error, r.confidence) for r in report.results]
+
+
+@pytest.mark.slow
+async def test_cases_run_together_score_as_one_after_another(services: AgentServices) -> None:
+    """Running cases concurrently changes only the time: same verdicts, in the cases' order."""
+    cases = [c for agent in (*DETERMINISTIC, "supervisor") for c in load_suite(agents=[agent])[:3]]
+    alone = await run_suite(cases, services=services, concurrency=1)
+    together = await run_suite(cases, services=services, concurrency=4)
+    assert [r.case_id for r in together.results] == [c.id for c in cases]
+    assert _verdicts(together) == _verdicts(alone)
+    assert [s.as_dict() for s in together.scores()] == [s.as_dict() for s in alone.scores()]
+
+
 @pytest.fixture
 def scripted_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CRM_AGENTS_MODEL", "scripted/cli")
