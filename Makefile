@@ -16,13 +16,15 @@ run: $(RUN_STAMP)
 	$(BIN)/crm-agents serve
 
 # The suite's own time is printed at the end, pass or fail, below its 25 slowest steps: it is
-# kept under 10 minutes on a 2-core machine (docs/TESTING.md says where the time goes).
+# kept under 10 minutes on a 2-core machine (docs/TESTING.md says where the time goes). It runs
+# in TEST_WORKERS processes (pytest-xdist); each module stays whole in one of them.
+TEST_WORKERS ?= 2
 test: $(DEV_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	@start=$$(date +%s); status=0; \
-	$(BIN)/python -m pytest --durations=25 || status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 || status=$$?; \
 	elapsed=$$(( $$(date +%s) - start )); \
 	echo "make test: the whole suite took $$((elapsed / 60)) min $$((elapsed % 60)) s (budget: 10 min)"; \
 	exit $$status

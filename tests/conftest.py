@@ -103,3 +103,13 @@ def services(demo_settings: Settings) -> Iterator[AgentServices]:
 @pytest.fixture(scope="module")
 def data_dir(demo_settings: Settings) -> Path:
     return demo_settings.data_dir
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's ``--dist loadgroup`` (``make test`` runs two workers): a module
+    runs whole in one worker, so its module-scoped set-up is built once; the browser tests of
+    tests/web/ share one worker, and with it one Chromium and one page server."""
+    web = Path(__file__).parent / "web"
+    for item in items:
+        group = "browser" if item.path.parent == web else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
