@@ -150,6 +150,7 @@ async def chat_completions(
         metadata=metadata,
         stream_mode=("messages-tuple",) if body.stream else ("values",),
         on_disconnect="cancel",
+        owner=actor.principal.user_id,
     )
     try:
         started = await executor.start(request, thread_id=None)

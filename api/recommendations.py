@@ -1,4 +1,7 @@
-"""Recommendations: the log of what the agents recommended, and reps' feedback on each."""
+"""Recommendations: the log of what the agents recommended, and reps' feedback on each.
+
+Each route reads within the caller's account scope, in the query: a recommendation about an
+account the caller may not see is 404 like an unknown one, and lists leave it out."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import PrincipalDep, RecommendationLogDep
+from api.deps import RecommendationLogDep
 from api.errors import BODY_ERRORS, call_in_thread, error_responses
 from api.own_name import own_user_id
 from api.permissions import permission
+from api.run_identity import RunActorDep
 from core.recommendation import Recommendation
 from crm.errors import InvalidQuery, NotFound
 from crm.recommendations import Feedback, FeedbackInput
@@ -44,6 +48,7 @@ async def _call(function: Any, **kwargs: Any) -> Any:
 )
 async def list_recommendations(
     log: LogDep,
+    actor: RunActorDep,
     account_id: str | None = None,
     agent: str | None = None,
     since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
@@ -60,6 +65,7 @@ async def list_recommendations(
         until=until,
         limit=limit,
         offset=offset,
+        scope=actor.scope,
     )
     return result
 
@@ -71,9 +77,11 @@ async def list_recommendations(
     responses=error_responses(404, 422),
     dependencies=[permission("recommendations:read")],
 )
-async def get_recommendation(recommendation_id: str, log: LogDep) -> RecommendationWithFeedback:
+async def get_recommendation(
+    recommendation_id: str, log: LogDep, actor: RunActorDep
+) -> RecommendationWithFeedback:
     """The recommendation with its provenance, versions and reps' feedback."""
-    recommendation = await _call(log.get, recommendation_id=recommendation_id)
+    recommendation = await _call(log.get, recommendation_id=recommendation_id, scope=actor.scope)
     feedback = await _call(log.feedback_for, recommendation_id=recommendation_id)
     return RecommendationWithFeedback(**recommendation.model_dump(), feedback=feedback)
 
@@ -87,14 +95,15 @@ async def get_recommendation(recommendation_id: str, log: LogDep) -> Recommendat
     dependencies=[permission("recommendations:feedback")],
 )
 async def add_feedback(
-    recommendation_id: str, body: FeedbackInput, log: LogDep, principal: PrincipalDep
+    recommendation_id: str, body: FeedbackInput, log: LogDep, actor: RunActorDep
 ) -> Feedback:
     """Accept, reject, or modify (with the corrected text) a recommendation; the feedback's
     author is the signed-in user (an ``author`` naming someone else is a 403)."""
-    author = own_user_id(principal, body.author, field="author")
+    author = own_user_id(actor.principal, body.author, field="author")
     feedback: Feedback = await _call(
         log.add_feedback,
         recommendation_id=recommendation_id,
         feedback=body.model_copy(update={"author": author}),
+        scope=actor.scope,
     )
     return feedback

@@ -44,4 +44,5 @@ def run_request(body: RunCreate, actor: RunActor) -> RunRequest:
         stream_resumable=body.stream_resumable,
         webhook=body.webhook,
         after_seconds=body.after_seconds,
+        owner=actor.principal.user_id,
     )

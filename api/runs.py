@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 from starlette.responses import StreamingResponse
 
-from api.deps import ExecutorDep, RunsDep
+from api.deps import ExecutorDep, RunsDep, ThreadsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.ownership import OwnershipDep
 from api.permissions import permission
 from api.query_params import flat_values
 from api.run_identity import RunActor, RunActorDep
@@ -84,9 +85,15 @@ async def _wait(
     dependencies=[permission("agents:run")],
 )
 async def stream_run(
-    thread_id: str, body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+    thread_id: str,
+    body: RunCreate,
+    executor: ExecutorDep,
+    actor: RunActorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
 ) -> EventSourceResponse:
     """Create a run on the thread and stream its events as they happen."""
+    await owner.may_run_on(threads.store, thread_id, creates=body.if_not_exists == "create")
     return await _stream(executor, body, thread_id, actor)
 
 
@@ -109,9 +116,15 @@ async def stream_stateless_run(
     dependencies=[permission("agents:run")],
 )
 async def wait_run(
-    thread_id: str, body: RunCreate, executor: ExecutorDep, actor: RunActorDep
+    thread_id: str,
+    body: RunCreate,
+    executor: ExecutorDep,
+    actor: RunActorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
 ) -> StreamingResponse:
     """Create a run on the thread and answer its final values when it ends."""
+    await owner.may_run_on(threads.store, thread_id, creates=body.if_not_exists == "create")
     return await _wait(executor, body, thread_id, actor)
 
 
@@ -134,9 +147,16 @@ async def wait_stateless_run(
     dependencies=[permission("agents:run")],
 )
 async def create_run(
-    thread_id: str, body: RunCreate, executor: ExecutorDep, response: Response, actor: RunActorDep
+    thread_id: str,
+    body: RunCreate,
+    executor: ExecutorDep,
+    response: Response,
+    actor: RunActorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
 ) -> Run:
     """Start a run in the background; follow it with ``/stream`` or ``/join``."""
+    await owner.may_run_on(threads.store, thread_id, creates=body.if_not_exists == "create")
     started = await executor.start(run_request(body, actor), thread_id=thread_id)
     response.headers.update(_locations(started, stateless=False, tail="stream"))
     return _run(started.run)
@@ -184,6 +204,8 @@ async def create_stateless_runs(
 async def list_runs(
     thread_id: str,
     runs: RunsDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
     limit: int = Query(10, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     status: RunStatus | None = None,
@@ -193,6 +215,7 @@ async def list_runs(
 ) -> Response:
     """The thread's runs, newest first; ``select`` trims each to the fields named."""
     fields = _selected(select)
+    await owner.visible_thread(threads.store, thread_id)
     records = await runs.list(thread_id, limit=limit, offset=offset, status=status)
     listed = [_run(r).model_dump(mode="json", include=fields) for r in records]
     return Response(dumps(listed), media_type="application/json")
@@ -219,8 +242,11 @@ def _selected(select: list[str] | None) -> set[str] | None:
     responses=error_responses(404, 422),
     dependencies=[permission("threads:read")],
 )
-async def get_run(thread_id: str, run_id: str, runs: RunsDep) -> Run:
+async def get_run(
+    thread_id: str, run_id: str, runs: RunsDep, threads: ThreadsDep, owner: OwnershipDep
+) -> Run:
     """One run, with its status (and, for a failed run, its error)."""
+    await owner.visible_thread(threads.store, thread_id)
     return _run(await runs.get(run_id, thread_id=thread_id))
 
 
@@ -230,8 +256,11 @@ async def get_run(thread_id: str, run_id: str, runs: RunsDep) -> Run:
     responses=error_responses(404, 409, 422),
     dependencies=[permission("threads:write")],
 )
-async def delete_run(thread_id: str, run_id: str, executor: ExecutorDep) -> Response:
+async def delete_run(
+    thread_id: str, run_id: str, executor: ExecutorDep, threads: ThreadsDep, owner: OwnershipDep
+) -> Response:
     """Delete an ended run's record (409 while it is pending or running: cancel it first)."""
+    await owner.visible_thread(threads.store, thread_id)
     await executor.delete_run(run_id, thread_id=thread_id)
     return Response(status_code=http_status.HTTP_204_NO_CONTENT)
 
@@ -247,6 +276,8 @@ async def join_run_stream(
     run_id: str,
     runs: RunsDep,
     executor: ExecutorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     stream_mode: Annotated[
         list[str] | None, Query(description="Only these modes (default: all).")
@@ -255,6 +286,7 @@ async def join_run_stream(
 ) -> EventSourceResponse:
     """Follow a run's events from now on, or replay those after ``Last-Event-ID`` (resumable
     runs keep their events for a while after they end); ends at once if nothing is left."""
+    await owner.visible_thread(threads.store, thread_id)
     record = await runs.get(run_id, thread_id=thread_id)
     after = parse_last_event_id(last_event_id)
     try:
@@ -275,8 +307,16 @@ async def join_run_stream(
     responses=error_responses(404, 422),
     dependencies=[permission("threads:read")],
 )
-async def join_run(thread_id: str, run_id: str, runs: RunsDep, executor: ExecutorDep) -> Response:
+async def join_run(
+    thread_id: str,
+    run_id: str,
+    runs: RunsDep,
+    executor: ExecutorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
+) -> Response:
     """Wait for the run to end; answer the thread's values (or the run's error)."""
+    await owner.visible_thread(threads.store, thread_id)
     record = await runs.get(run_id, thread_id=thread_id)
     return Response(await executor.join(record), media_type="application/json")
 
@@ -294,11 +334,14 @@ async def cancel_run(
     thread_id: str,
     run_id: str,
     executor: ExecutorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
     wait: bool = False,
     action: Literal["interrupt", "rollback"] = "interrupt",
 ) -> Response:
     """Stop a run: ``interrupt`` keeps its progress (it ends ``interrupted``), ``rollback``
     deletes it and its checkpoints. 202 at once, or 204 once stopped with ``wait``."""
+    await owner.visible_thread(threads.store, thread_id)
     await executor.cancel_run(run_id, thread_id=thread_id, action=action, wait=wait)
     if wait:
         return Response(status_code=http_status.HTTP_204_NO_CONTENT)
@@ -322,13 +365,23 @@ class BulkCancel(BaseModel):
 async def cancel_runs(
     body: BulkCancel,
     executor: ExecutorDep,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
     action: Literal["interrupt", "rollback"] = "interrupt",
 ) -> Response:
     """Cancel several runs without waiting: those of ``thread_id`` (all, or ``run_ids``), or
-    every run ``pending``/``running``/``all`` when ``status`` is given."""
+    every run ``pending``/``running``/``all`` when ``status`` is given; only runs the caller
+    started (or, for a manager, their reports'; for an admin, anyone's)."""
     if body.status is None and body.thread_id is None:
         raise ApiError(422, "invalid_request", "request body: give thread_id or status")
+    if body.thread_id is not None:
+        await owner.visible_thread(threads.store, body.thread_id)
     executor.cancel_many(
-        thread_id=body.thread_id, run_ids=body.run_ids, status=body.status, action=action
+        thread_id=body.thread_id,
+        run_ids=body.run_ids,
+        status=body.status,
+        action=action,
+        # The runs of a thread the caller may see are theirs to stop, whoever started them.
+        owners=None if body.thread_id is not None else owner.owners,
     )
     return Response(status_code=http_status.HTTP_204_NO_CONTENT)

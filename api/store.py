@@ -1,5 +1,9 @@
 """The store API: long-term memory items in namespaces, backed by the LangGraph store the graphs
-use (SQLite by default, PostgreSQL when the database is)."""
+use (SQLite by default, PostgreSQL when the database is).
+
+Items are per user: a namespace's first label is its owner's user id (``api/ownership.py``).
+One writes only under one's own id; a manager also reads their reports'; an admin reaches all.
+A search or listing without a prefix covers the caller's own namespace."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from langgraph.store.base import InvalidNamespaceError
 
 from api.deps import StoreDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.ownership import OwnershipDep
 from api.permissions import permission
 from api.store_schemas import (
     Item,
@@ -70,25 +75,25 @@ def _json(value: Any) -> Response:
 @router.put(
     "/items",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(*BODY_ERRORS),
+    responses=error_responses(403, *BODY_ERRORS),
     dependencies=[permission("store:write")],
 )
-async def put_item(body: StorePut, store: StoreDep) -> Response:
-    """Create or replace an item; ``ttl`` (minutes) makes it expire."""
-    await _refusals(
-        store.aput(tuple(body.namespace), body.key, body.value, index=body.index, ttl=body.ttl)
-    )
+async def put_item(body: StorePut, store: StoreDep, owner: OwnershipDep) -> Response:
+    """Create or replace an item under one's own user id; ``ttl`` (minutes) makes it expire."""
+    namespace = owner.item_namespace(body.namespace, writing=True)
+    await _refusals(store.aput(namespace, body.key, body.value, index=body.index, ttl=body.ttl))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
     "/items",
     response_model=Item | None,
-    responses=error_responses(422),
+    responses=error_responses(404, 422),
     dependencies=[permission("store:read")],
 )
 async def get_item(
     store: StoreDep,
+    owner: OwnershipDep,
     key: Annotated[str, Query(min_length=1)],
     namespace: Annotated[
         list[str],
@@ -102,35 +107,39 @@ async def get_item(
         check_labels(labels)
     except ValueError as exc:
         raise ApiError(422, "invalid_namespace", f"namespace (query parameter): {exc}") from exc
-    item = await _refusals(store.aget(tuple(labels), key, refresh_ttl=refresh_ttl))
+    checked = owner.item_namespace(labels, writing=False)
+    item = await _refusals(store.aget(checked, key, refresh_ttl=refresh_ttl))
     return _json(None if item is None else _item(item))
 
 
 @router.delete(
     "/items",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(*BODY_ERRORS),
+    responses=error_responses(403, *BODY_ERRORS),
     dependencies=[permission("store:write")],
 )
-async def delete_item(body: StoreDelete, store: StoreDep) -> Response:
-    """Delete an item; deleting one that does not exist is not an error."""
-    await _refusals(store.adelete(tuple(body.namespace), body.key))
+async def delete_item(body: StoreDelete, store: StoreDep, owner: OwnershipDep) -> Response:
+    """Delete one of one's own items; deleting one that does not exist is not an error."""
+    namespace = owner.item_namespace(body.namespace, writing=True)
+    await _refusals(store.adelete(namespace, body.key))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
     "/items/search",
     response_model=SearchItems,
-    responses=error_responses(*BODY_ERRORS),
+    responses=error_responses(404, *BODY_ERRORS),
     dependencies=[permission("store:read")],
 )
-async def search_items(store: StoreDep, body: StoreSearch | None = None) -> Response:
+async def search_items(
+    store: StoreDep, owner: OwnershipDep, body: StoreSearch | None = None
+) -> Response:
     """Items under a namespace prefix matching ``filter``, most recently updated first. A
     ``query`` ranks them only when the store has an embedding index (none by default)."""
     body = body or StoreSearch()
     items = await _refusals(
         store.asearch(
-            tuple(body.namespace_prefix or ()),
+            owner.search_prefix(body.namespace_prefix),
             filter=body.filter,
             limit=body.limit,
             offset=body.offset,
@@ -144,15 +153,17 @@ async def search_items(store: StoreDep, body: StoreSearch | None = None) -> Resp
 @router.post(
     "/namespaces",
     response_model=Namespaces,
-    responses=error_responses(*BODY_ERRORS),
+    responses=error_responses(404, *BODY_ERRORS),
     dependencies=[permission("store:read")],
 )
-async def list_namespaces(store: StoreDep, body: StoreListNamespaces | None = None) -> Response:
+async def list_namespaces(
+    store: StoreDep, owner: OwnershipDep, body: StoreListNamespaces | None = None
+) -> Response:
     """Namespaces that hold items, filtered by prefix and suffix, cut at ``max_depth``."""
     body = body or StoreListNamespaces()
     found = await _refusals(
         store.alist_namespaces(
-            prefix=tuple(body.prefix) if body.prefix else None,
+            prefix=owner.search_prefix(body.prefix) or None,
             suffix=tuple(body.suffix) if body.suffix else None,
             max_depth=body.max_depth,
             limit=body.limit,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ThreadsDep
 from api.errors import BODY_ERRORS, ApiError, error_responses
+from api.ownership import OwnershipDep
 from api.permissions import permission
 from api.schemas import CheckpointIn, Thread, ThreadCreate, ThreadPatch, ThreadSearch
 from api.thread_schemas import (
@@ -20,8 +21,10 @@ from api.thread_schemas import (
     ThreadStateUpdate,
     ThreadStateUpdated,
 )
+from runtime.errors import ThreadExists
 from runtime.records import ThreadRecord
 from runtime.serialization import dumps
+from runtime.thread_store import OWNER_KEY
 
 router = APIRouter(prefix="/threads", tags=["threads"])
 
@@ -48,16 +51,21 @@ def _checkpoint(checkpoint: CheckpointIn | None) -> dict[str, Any] | None:
     responses=error_responses(409, *BODY_ERRORS),
     dependencies=[permission("threads:write")],
 )
-async def create_thread(threads: ThreadsDep, body: ThreadCreate | None = None) -> Thread:
-    """A new thread; ``if_exists`` decides what an existing ``thread_id`` does."""
+async def create_thread(
+    threads: ThreadsDep, owner: OwnershipDep, body: ThreadCreate | None = None
+) -> Thread:
+    """A new thread, the caller's (``metadata.owner``); ``if_exists`` decides what an existing
+    ``thread_id`` does (one the caller may not see is a conflict, never handed back)."""
     body = body or ThreadCreate()
     if body.supersteps:
         raise ApiError(422, "unsupported_option", "supersteps are not supported by this server yet")
     record = await threads.store.create(
         thread_id=str(body.thread_id) if body.thread_id else None,
-        metadata=body.metadata,
+        metadata=owner.stamped(body.metadata),
         if_exists=body.if_exists,
     )
+    if not owner.sees(record.metadata.get(OWNER_KEY)):
+        raise ThreadExists(record.thread_id)
     return _thread(record)
 
 
@@ -67,8 +75,11 @@ async def create_thread(threads: ThreadsDep, body: ThreadCreate | None = None) -
     responses=error_responses(*BODY_ERRORS),
     dependencies=[permission("threads:read")],
 )
-async def search_threads(threads: ThreadsDep, body: ThreadSearch | None = None) -> Any:
-    """Threads matching ids, status, and metadata or values (by containment)."""
+async def search_threads(
+    threads: ThreadsDep, owner: OwnershipDep, body: ThreadSearch | None = None
+) -> Any:
+    """The caller's threads (and their reports' for a manager, everyone's for an admin)
+    matching ids, status, and metadata or values (by containment)."""
     body = body or ThreadSearch()
     if body.extract:
         raise ApiError(422, "unsupported_option", "extract is not supported by this server yet")
@@ -82,6 +93,7 @@ async def search_threads(threads: ThreadsDep, body: ThreadSearch | None = None) 
         offset=body.offset,
         sort_by=sort_by,
         sort_order=body.sort_order,
+        owners=owner.owners,
     )
     found = [_thread(record) for record in records]
     if body.select:
@@ -104,10 +116,14 @@ async def search_threads(threads: ThreadsDep, body: ThreadSearch | None = None) 
     responses=error_responses(*BODY_ERRORS),
     dependencies=[permission("threads:read")],
 )
-async def count_threads(threads: ThreadsDep, body: ThreadCount | None = None) -> int:
-    """How many threads match status, and metadata or values (by containment)."""
+async def count_threads(
+    threads: ThreadsDep, owner: OwnershipDep, body: ThreadCount | None = None
+) -> int:
+    """How many of the threads the caller sees match status, and metadata or values."""
     body = body or ThreadCount()
-    return await threads.store.count(status=body.status, metadata=body.metadata, values=body.values)
+    return await threads.store.count(
+        status=body.status, metadata=body.metadata, values=body.values, owners=owner.owners
+    )
 
 
 @router.get(
@@ -116,9 +132,9 @@ async def count_threads(threads: ThreadsDep, body: ThreadCount | None = None) ->
     responses=error_responses(404, 422),
     dependencies=[permission("threads:read")],
 )
-async def get_thread(thread_id: str, threads: ThreadsDep) -> Thread:
-    """One thread, with its status and last values."""
-    return _thread(await threads.store.get(thread_id))
+async def get_thread(thread_id: str, threads: ThreadsDep, owner: OwnershipDep) -> Thread:
+    """One thread, with its status and last values (404 for another user's)."""
+    return _thread(await threads.store.get(thread_id, owners=owner.owners))
 
 
 @router.patch(
@@ -131,10 +147,17 @@ async def update_thread(
     thread_id: str,
     body: ThreadPatch,
     threads: ThreadsDep,
+    owner: OwnershipDep,
     prefer: Annotated[str | None, Header()] = None,
 ) -> Any:
-    """Merge metadata into the thread's; ``Prefer: return=minimal`` answers 204 without a body."""
-    record = await threads.store.update_metadata(thread_id, body.metadata)
+    """Merge metadata into the thread's; ``Prefer: return=minimal`` answers 204 without a body.
+    A thread's owner cannot be changed (403)."""
+    metadata = dict(body.metadata)
+    if OWNER_KEY in metadata:
+        current = await threads.store.get(thread_id, owners=owner.owners)
+        if metadata[OWNER_KEY] != current.metadata.get(OWNER_KEY):
+            raise ApiError(403, "forbidden", "metadata.owner: a thread's owner cannot be changed")
+    record = await threads.store.update_metadata(thread_id, metadata, owners=owner.owners)
     if prefer and "return=minimal" in prefer:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return _thread(record)
@@ -146,9 +169,9 @@ async def update_thread(
     responses=error_responses(404, 422),
     dependencies=[permission("threads:write")],
 )
-async def delete_thread(thread_id: str, threads: ThreadsDep) -> Response:
+async def delete_thread(thread_id: str, threads: ThreadsDep, owner: OwnershipDep) -> Response:
     """Delete the thread, its runs (cancelled first) and its checkpoints."""
-    await threads.delete(thread_id)
+    await threads.delete(thread_id, owners=owner.owners)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -158,9 +181,10 @@ async def delete_thread(thread_id: str, threads: ThreadsDep) -> Response:
     responses=error_responses(404, *BODY_ERRORS),
     dependencies=[permission("threads:write")],
 )
-async def copy_thread(thread_id: str, threads: ThreadsDep) -> Thread:
-    """A new thread with this one's metadata, values and every checkpoint (not its runs)."""
-    return _thread(await threads.copy(thread_id))
+async def copy_thread(thread_id: str, threads: ThreadsDep, owner: OwnershipDep) -> Thread:
+    """A new thread, the caller's, with this one's metadata, values and every checkpoint (not
+    its runs)."""
+    return _thread(await threads.copy(thread_id, owners=owner.owners, owner=owner.user_id))
 
 
 @router.get(
@@ -170,10 +194,10 @@ async def copy_thread(thread_id: str, threads: ThreadsDep) -> Thread:
     dependencies=[permission("threads:read")],
 )
 async def get_thread_state(
-    thread_id: str, threads: ThreadsDep, subgraphs: bool = False
+    thread_id: str, threads: ThreadsDep, owner: OwnershipDep, subgraphs: bool = False
 ) -> Response:
     """The thread's current state: values, next nodes, tasks, checkpoint, interrupts."""
-    return _json(await threads.state(thread_id, subgraphs=subgraphs))
+    return _json(await threads.state(thread_id, subgraphs=subgraphs, owners=owner.owners))
 
 
 @router.post(
@@ -183,7 +207,7 @@ async def get_thread_state(
     dependencies=[permission("threads:write")],
 )
 async def update_thread_state(
-    thread_id: str, body: ThreadStateUpdate, threads: ThreadsDep
+    thread_id: str, body: ThreadStateUpdate, threads: ThreadsDep, owner: OwnershipDep
 ) -> Response:
     """Write values as if ``as_node`` had run, from the latest checkpoint or the one given.
     409 while a run is active or before the thread has a graph; 422 if the graph refuses."""
@@ -191,7 +215,11 @@ async def update_thread_state(
     if body.checkpoint_id:
         checkpoint["checkpoint_id"] = body.checkpoint_id
     written = await threads.update_state(
-        thread_id, body.values, as_node=body.as_node, checkpoint=checkpoint or None
+        thread_id,
+        body.values,
+        as_node=body.as_node,
+        checkpoint=checkpoint or None,
+        owners=owner.owners,
     )
     return _json(written)
 
@@ -203,11 +231,18 @@ async def update_thread_state(
     dependencies=[permission("threads:read")],
 )
 async def get_thread_state_at(
-    thread_id: str, checkpoint_id: str, threads: ThreadsDep, subgraphs: bool = False
+    thread_id: str,
+    checkpoint_id: str,
+    threads: ThreadsDep,
+    owner: OwnershipDep,
+    subgraphs: bool = False,
 ) -> Response:
     """The thread's state at one checkpoint of its root graph."""
     state = await threads.state(
-        thread_id, subgraphs=subgraphs, checkpoint={"checkpoint_id": checkpoint_id}
+        thread_id,
+        subgraphs=subgraphs,
+        checkpoint={"checkpoint_id": checkpoint_id},
+        owners=owner.owners,
     )
     return _json(state)
 
@@ -219,11 +254,14 @@ async def get_thread_state_at(
     dependencies=[permission("threads:read")],
 )
 async def get_thread_state_at_checkpoint(
-    thread_id: str, body: ThreadStateAtCheckpoint, threads: ThreadsDep
+    thread_id: str, body: ThreadStateAtCheckpoint, threads: ThreadsDep, owner: OwnershipDep
 ) -> Response:
     """The thread's state at a checkpoint given as an object (namespace for subgraphs)."""
     state = await threads.state(
-        thread_id, subgraphs=body.subgraphs, checkpoint=_checkpoint(body.checkpoint)
+        thread_id,
+        subgraphs=body.subgraphs,
+        checkpoint=_checkpoint(body.checkpoint),
+        owners=owner.owners,
     )
     return _json(state)
 
@@ -237,11 +275,12 @@ async def get_thread_state_at_checkpoint(
 async def get_thread_history(
     thread_id: str,
     threads: ThreadsDep,
+    owner: OwnershipDep,
     limit: int = Query(10, ge=1, le=1000),
     before: str | None = Query(None, description="Only states before this checkpoint id."),
 ) -> Response:
     """Past states of the thread, newest first."""
-    return _json(await threads.history(thread_id, limit=limit, before=before))
+    return _json(await threads.history(thread_id, limit=limit, before=before, owners=owner.owners))
 
 
 @router.post(
@@ -251,7 +290,7 @@ async def get_thread_history(
     dependencies=[permission("threads:read")],
 )
 async def search_thread_history(
-    thread_id: str, threads: ThreadsDep, body: ThreadHistory | None = None
+    thread_id: str, threads: ThreadsDep, owner: OwnershipDep, body: ThreadHistory | None = None
 ) -> Response:
     """Past states, newest first, filtered by checkpoint metadata, before a checkpoint, or in
     a subgraph's namespace."""
@@ -263,5 +302,6 @@ async def search_thread_history(
         before=before,
         metadata=body.metadata,
         checkpoint=_checkpoint(body.checkpoint),
+        owners=owner.owners,
     )
     return _json(states)

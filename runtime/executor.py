@@ -24,7 +24,7 @@ from runtime.run_request import RunRequest
 from runtime.run_store import RunStore
 from runtime.run_task import ActiveRun, RunOutcome, RunTask, StartedRun
 from runtime.serialization import dumps
-from runtime.thread_store import ThreadStore
+from runtime.thread_store import OWNER_KEY, ThreadStore
 from runtime.webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ class RunExecutor:
             thread_id, new_thread = str(uuid.uuid4()), True
             temporary = request.on_completion == "delete"
         elif request.if_not_exists == "create":
-            await self._threads.create(thread_id=thread_id, if_exists="do_nothing")
+            owned = {OWNER_KEY: request.owner} if request.owner else {}
+            await self._threads.create(thread_id=thread_id, metadata=owned, if_exists="do_nothing")
         run = await self._runs.create(
             run_id=str(uuid.uuid4()),
             thread_id=thread_id,
@@ -82,6 +83,7 @@ class RunExecutor:
             kwargs=request.to_kwargs(temporary=temporary),
             multitask_strategy=request.multitask_strategy,
             new_thread=new_thread,
+            owner=request.owner,
             # Nothing can run before it on a thread created with it: one transaction fewer.
             status="running" if new_thread and not request.after_seconds else "pending",
         )
@@ -181,12 +183,15 @@ class RunExecutor:
         run_ids: Sequence[str] | None = None,
         status: Literal["pending", "running", "all"] | None = None,
         action: CancelAction = "interrupt",
+        owners: frozenset[str] | None = None,
     ) -> int:
-        """Cancel the runs executing here that match every filter given; how many."""
+        """Cancel the runs executing here that match every filter given (``owners``: only runs
+        started by one of these users); how many."""
         chosen = [
             active
             for active in self._active.values()
             if (thread_id is None or active.thread_id == thread_id)
+            and (owners is None or active.request.owner in owners)
             and (not run_ids or active.run.run_id in run_ids)
             and (status in (None, "all") or active.lifecycle.running == (status == "running"))
         ]

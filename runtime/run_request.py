@@ -36,6 +36,8 @@ class RunRequest:
     stream_resumable: bool = False
     webhook: str | None = None
     after_seconds: float | None = None
+    # The user the run acts for: a thread the run creates is stamped as theirs.
+    owner: str | None = None
 
     def to_kwargs(self, *, temporary: bool) -> dict[str, Any]:
         """The request as JSON for the run record (enough to execute it again)."""

@@ -38,7 +38,7 @@ from runtime.run_statements import (
     run_record,
     run_values,
 )
-from runtime.thread_store import new_thread_values
+from runtime.thread_store import OWNER_KEY, new_thread_values
 
 T = TypeVar("T")
 
@@ -87,12 +87,13 @@ class RunStore:
         kwargs: Mapping[str, Any],
         multitask_strategy: str = "reject",
         new_thread: bool = False,
+        owner: str | None = None,
         status: RunStatus = "pending",
     ) -> RunRecord:
         """A run (``pending``, or ``running`` when it starts at once) that marks its thread
         busy; with the ``reject`` strategy, :class:`ThreadBusy` if the thread has a run pending
         or running already. ``new_thread``: the thread is created in the same transaction (a
-        stateless run's temporary thread, under an id nobody else has)."""
+        stateless run's temporary thread, under an id nobody else has, stamped as ``owner``'s)."""
         return await self._run(
             partial(
                 _create,
@@ -104,6 +105,7 @@ class RunStore:
                 kwargs=dict(kwargs),
                 multitask_strategy=multitask_strategy,
                 new_thread=new_thread,
+                run_owner=owner,
                 status=status,
             )
         )
@@ -181,14 +183,16 @@ def _create(
     multitask_strategy: str,
     new_thread: bool,
     status: RunStatus,
+    run_owner: str | None = None,
 ) -> RunRecord:
     # Prepared Core statements (runtime.run_statements): every run passes here.
     connection = session.connection()
     now = utcnow()
     owner = {"graph_id": graph_id, "assistant_id": assistant_id}
     if new_thread:
+        created = {**owner, OWNER_KEY: run_owner} if run_owner else owner
         connection.execute(
-            INSERT_THREAD, new_thread_values(thread_id, metadata=owner, now=now, status="busy")
+            INSERT_THREAD, new_thread_values(thread_id, metadata=created, now=now, status="busy")
         )
     else:
         stored = connection.execute(THREAD_METADATA, {"p_thread_id": thread_id}).first()

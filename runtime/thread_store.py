@@ -10,7 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +21,32 @@ from runtime.records import ThreadRecord, ThreadStatus, utcnow
 T = TypeVar("T")
 
 ThreadSortField = Literal["thread_id", "status", "created_at", "updated_at"]
+
+OWNER_KEY = "owner"
+"""The metadata key naming a thread's creator, as the LangGraph server's auth examples stamp it."""
+
+Owners = frozenset[str] | None
+"""Whose threads a caller may see: ``None`` for everyone's (an admin), else the user ids whose
+threads are visible (their own, and a manager's reports'). A thread outside it is
+:class:`ThreadNotFound`, exactly like one that does not exist."""
+
+
+def owned_by(owners: frozenset[str]) -> ColumnElement[bool]:
+    """The SQL condition "the thread's ``metadata.owner`` is one of ``owners``" (``json_extract``
+    on SQLite, ``->>`` on PostgreSQL): visibility is decided in the query, never afterwards."""
+    return GraphThread.metadata_[OWNER_KEY].as_string().in_(sorted(owners))
+
+
+def _visible(query: Select[tuple[GraphThread]], owners: Owners) -> Select[tuple[GraphThread]]:
+    return query if owners is None else query.where(owned_by(owners))
+
+
+def _row(session: Session, thread_id: str, owners: Owners) -> GraphThread:
+    query = _visible(select(GraphThread).where(GraphThread.thread_id == thread_id), owners)
+    row = session.scalars(query).first()
+    if row is None:
+        raise ThreadNotFound(thread_id)
+    return row
 
 
 def json_contains(document: Any, pattern: Any) -> bool:
@@ -71,17 +97,25 @@ class ThreadStore:
             )
         )
 
-    async def get(self, thread_id: str) -> ThreadRecord:
-        """The thread, or :class:`ThreadNotFound`."""
-        return await self._run(partial(_get, thread_id=thread_id))
+    async def get(self, thread_id: str, *, owners: Owners = None) -> ThreadRecord:
+        """The thread, or :class:`ThreadNotFound` (also when ``owners`` may not see it)."""
+        return await self._run(partial(_get, thread_id=thread_id, owners=owners))
 
-    async def update_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> ThreadRecord:
+    async def exists(self, thread_id: str) -> bool:
+        """Whether a thread with this id exists, whoever owns it (an id is taken or not)."""
+        return await self._run(partial(_exists, thread_id=thread_id))
+
+    async def update_metadata(
+        self, thread_id: str, metadata: Mapping[str, Any], *, owners: Owners = None
+    ) -> ThreadRecord:
         """Merge ``metadata`` into the thread's metadata (keys given replace keys stored)."""
-        return await self._run(partial(_update_metadata, thread_id=thread_id, metadata=metadata))
+        return await self._run(
+            partial(_update_metadata, thread_id=thread_id, metadata=metadata, owners=owners)
+        )
 
-    async def delete(self, thread_id: str) -> None:
+    async def delete(self, thread_id: str, *, owners: Owners = None) -> None:
         """Delete the thread and, by cascade, its runs."""
-        await self._run(partial(_delete, thread_id=thread_id))
+        await self._run(partial(_delete, thread_id=thread_id, owners=owners))
 
     async def count(
         self,
@@ -89,15 +123,31 @@ class ThreadStore:
         status: ThreadStatus | None = None,
         metadata: Mapping[str, Any] | None = None,
         values: Mapping[str, Any] | None = None,
+        owners: Owners = None,
     ) -> int:
         """How many threads match every filter given."""
-        return await self._run(partial(_count, status=status, metadata=metadata, values=values))
-
-    async def copy(self, thread_id: str, *, new_thread_id: str | None = None) -> ThreadRecord:
-        """A new thread with the metadata, values and interrupts of ``thread_id`` (its
-        checkpoints are copied by the caller)."""
         return await self._run(
-            partial(_copy, thread_id=thread_id, new_thread_id=new_thread_id or str(uuid.uuid4()))
+            partial(_count, status=status, metadata=metadata, values=values, owners=owners)
+        )
+
+    async def copy(
+        self,
+        thread_id: str,
+        *,
+        new_thread_id: str | None = None,
+        owners: Owners = None,
+        owner: str | None = None,
+    ) -> ThreadRecord:
+        """A new thread with the metadata, values and interrupts of ``thread_id`` (its
+        checkpoints are copied by the caller); ``owner`` becomes the copy's owner."""
+        return await self._run(
+            partial(
+                _copy,
+                thread_id=thread_id,
+                new_thread_id=new_thread_id or str(uuid.uuid4()),
+                owners=owners,
+                owner=owner,
+            )
         )
 
     async def set_state(
@@ -130,11 +180,13 @@ class ThreadStore:
         offset: int = 0,
         sort_by: ThreadSortField = "created_at",
         sort_order: Literal["asc", "desc"] = "desc",
+        owners: Owners = None,
     ) -> list[ThreadRecord]:
         """Threads matching every filter given; metadata and values match by containment."""
         return await self._run(
             partial(
                 _search,
+                owners=owners,
                 ids=ids,
                 status=status,
                 metadata=metadata,
@@ -195,29 +247,26 @@ def new_thread_row(thread_id: str, *, metadata: dict[str, Any], now: datetime) -
     return GraphThread(**values)
 
 
-def _get(session: Session, *, thread_id: str) -> ThreadRecord:
-    row = session.get(GraphThread, thread_id)
-    if row is None:
-        raise ThreadNotFound(thread_id)
-    return ThreadRecord.from_row(row)
+def _get(session: Session, *, thread_id: str, owners: Owners = None) -> ThreadRecord:
+    return ThreadRecord.from_row(_row(session, thread_id, owners))
+
+
+def _exists(session: Session, *, thread_id: str) -> bool:
+    return session.get(GraphThread, thread_id) is not None
 
 
 def _update_metadata(
-    session: Session, *, thread_id: str, metadata: Mapping[str, Any]
+    session: Session, *, thread_id: str, metadata: Mapping[str, Any], owners: Owners
 ) -> ThreadRecord:
-    row = session.get(GraphThread, thread_id)
-    if row is None:
-        raise ThreadNotFound(thread_id)
+    row = _row(session, thread_id, owners)
     row.metadata_ = {**(row.metadata_ or {}), **metadata}
     row.updated_at = utcnow()
     session.commit()
     return ThreadRecord.from_row(row)
 
 
-def _delete(session: Session, *, thread_id: str) -> None:
-    row = session.get(GraphThread, thread_id)
-    if row is None:
-        raise ThreadNotFound(thread_id)
+def _delete(session: Session, *, thread_id: str, owners: Owners) -> None:
+    row = _row(session, thread_id, owners)
     session.delete(row)
     session.commit()
 
@@ -225,6 +274,7 @@ def _delete(session: Session, *, thread_id: str) -> None:
 def _search(
     session: Session,
     *,
+    owners: Owners,
     ids: Sequence[str] | None,
     status: ThreadStatus | None,
     metadata: Mapping[str, Any] | None,
@@ -240,7 +290,8 @@ def _search(
         "created_at": GraphThread.created_at,
         "updated_at": GraphThread.updated_at,
     }[sort_by]
-    query = select(GraphThread).order_by(column.asc() if sort_order == "asc" else column.desc())
+    query = _visible(select(GraphThread), owners)
+    query = query.order_by(column.asc() if sort_order == "asc" else column.desc())
     if ids:
         query = query.where(GraphThread.thread_id.in_(list(ids)))
     if status:
@@ -272,8 +323,9 @@ def _count(
     status: ThreadStatus | None,
     metadata: Mapping[str, Any] | None,
     values: Mapping[str, Any] | None,
+    owners: Owners,
 ) -> int:
-    query = select(GraphThread)
+    query = _visible(select(GraphThread), owners)
     if status:
         query = query.where(GraphThread.status == status)
     if not metadata and not values:
@@ -286,16 +338,19 @@ def _count(
     )
 
 
-def _copy(session: Session, *, thread_id: str, new_thread_id: str) -> ThreadRecord:
-    source = session.get(GraphThread, thread_id)
-    if source is None:
-        raise ThreadNotFound(thread_id)
+def _copy(
+    session: Session, *, thread_id: str, new_thread_id: str, owners: Owners, owner: str | None
+) -> ThreadRecord:
+    source = _row(session, thread_id, owners)
     now = utcnow()
+    metadata = dict(source.metadata_ or {})
+    if owner is not None:
+        metadata[OWNER_KEY] = owner  # the copy is the copier's, not the original's owner's
     row = GraphThread(
         thread_id=new_thread_id,
         created_at=now,
         updated_at=now,
-        metadata_=dict(source.metadata_ or {}),
+        metadata_=metadata,
         config=dict(source.config or {}),
         # The copy has no run of its own: a source in the middle of one is copied as idle.
         status="idle" if source.status == "busy" else source.status,

@@ -21,7 +21,7 @@ from runtime.graph_catalog import GraphCatalog
 from runtime.records import ThreadRecord, ThreadStatus
 from runtime.serialization import to_json_value
 from runtime.state import checkpoint_of, empty_state, pending_interrupts, snapshot_to_state
-from runtime.thread_store import ThreadStore
+from runtime.thread_store import Owners, ThreadStore
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +53,20 @@ class ThreadService:
         self._catalog = catalog
         self._checkpointer = checkpointer
 
-    async def delete(self, thread_id: str) -> None:
-        """Stop the thread's runs, then delete its record, runs and checkpoints."""
-        await self.store.get(thread_id)
+    async def delete(self, thread_id: str, *, owners: Owners = None) -> None:
+        """Stop the thread's runs, then delete its record, runs and checkpoints (``owners``:
+        whose threads the caller may see; any other is not found)."""
+        await self.store.get(thread_id, owners=owners)
         await self._executor.stop_thread_runs(thread_id)
         await self.store.delete(thread_id)
         await self._checkpointer.adelete_thread(thread_id)
 
-    async def copy(self, thread_id: str) -> ThreadRecord:
-        """A new thread with the metadata, values and every checkpoint of ``thread_id``."""
-        record = await self.store.copy(thread_id)
+    async def copy(
+        self, thread_id: str, *, owners: Owners = None, owner: str | None = None
+    ) -> ThreadRecord:
+        """A new thread, ``owner``'s, with the metadata, values and every checkpoint of
+        ``thread_id``."""
+        record = await self.store.copy(thread_id, owners=owners, owner=owner)
         try:
             await copy_thread_checkpoints(self._checkpointer, thread_id, record.thread_id)
         except BaseException:
@@ -83,9 +87,10 @@ class ThreadService:
         *,
         subgraphs: bool = False,
         checkpoint: Mapping[str, Any] | None = None,
+        owners: Owners = None,
     ) -> dict[str, Any]:
         """The thread's ``ThreadState`` now, or at ``checkpoint`` (values hold Python objects)."""
-        thread = await self.store.get(thread_id)
+        thread = await self.store.get(thread_id, owners=owners)
         wanted = (checkpoint or {}).get("checkpoint_id")
         graph = await self._graph(thread)
         snapshot = None
@@ -104,10 +109,11 @@ class ThreadService:
         *,
         as_node: str | None = None,
         checkpoint: Mapping[str, Any] | None = None,
+        owners: Owners = None,
     ) -> dict[str, Any]:
         """Write ``values`` as if ``as_node`` had run (from ``checkpoint`` when given); the
         thread's record follows. Answers the new checkpoint."""
-        thread = await self.store.get(thread_id)
+        thread = await self.store.get(thread_id, owners=owners)
         if thread.status == "busy":
             raise ThreadBusy(thread_id)
         graph = await self._graph(thread)
@@ -149,10 +155,11 @@ class ThreadService:
         before: str | Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
         checkpoint: Mapping[str, Any] | None = None,
+        owners: Owners = None,
     ) -> list[dict[str, Any]]:
         """Past states, newest first; ``before`` a checkpoint id or object, ``metadata`` a filter
         on checkpoint metadata, ``checkpoint`` a subgraph namespace to list."""
-        thread = await self.store.get(thread_id)
+        thread = await self.store.get(thread_id, owners=owners)
         graph = await self._graph(thread)
         if graph is None:
             return []

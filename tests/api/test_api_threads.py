@@ -14,12 +14,16 @@ async def test_create_get_patch_delete(client: httpx.AsyncClient) -> None:
     created = await client.post("/threads", json={"metadata": {"rep": "ana"}})
     thread = created.json()
     assert thread["status"] == "idle" and thread["values"] is None
+    # The creator is stamped as the owner, as the LangGraph server's auth examples do.
+    owner = thread["metadata"].pop("owner")
     assert thread["interrupts"] == {} and thread["metadata"] == {"rep": "ana"}
+    assert owner.startswith("key:")
+    thread["metadata"]["owner"] = owner
     uuid.UUID(thread["thread_id"])
     path = f"/threads/{thread['thread_id']}"
     assert (await client.get(path)).json() == thread
     patched = (await client.patch(path, json={"metadata": {"stage": "won"}})).json()
-    assert patched["metadata"] == {"rep": "ana", "stage": "won"}
+    assert patched["metadata"] == {"rep": "ana", "stage": "won", "owner": owner}
     deleted = await client.delete(path)
     assert deleted.status_code == 204 and deleted.content == b""
     assert (await client.get(path)).status_code == 404
