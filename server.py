@@ -33,6 +33,7 @@ from api import (
 from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
 from api.host_check import HostCheck
+from api.openapi_access import document_access_errors
 from api.rate_limit import RateLimit, RateLimiter
 from api.same_site import SameSiteGuard
 from api.security_headers import SecurityHeaders, inline_script_hashes
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(crm.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files, name="static")
+    document_access_errors(app)
     return app
 
 

@@ -117,8 +117,9 @@ ERROR_DESCRIPTIONS = {
     401: "No credentials, or credentials that are unknown, revoked or expired (the detail "
     "says which); send an API key (`x-api-key` or `Authorization: Bearer`), an SSO token or "
     "the sign-in session cookie.",
-    403: "Signed in, but the role does not allow this (the detail names the permission), or a "
-    "cookie-authenticated change without its `x-csrf-token`.",
+    403: "Signed in, but the role does not allow this (the detail names the permission), a "
+    "cookie-authenticated change without its `x-csrf-token`, or a refusal by the operator's "
+    "Auth module (CRM_AGENTS_AUTH_PATH).",
     429: "Too many requests, or too many failed sign-ins (Retry-After says when to retry).",
     404: "An id in the path or body names nothing (the id is named).",
     409: "Conflict with the current state (the detail says which).",

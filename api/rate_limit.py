@@ -32,6 +32,13 @@ UNCOUNTED = ("/ok", "/static/")
 page's files."""
 
 
+def counted(path: str, uncounted: Sequence[str] = UNCOUNTED) -> bool:
+    """Whether requests to ``path`` count against their client's limit."""
+    return not any(
+        path.startswith(entry) if entry.endswith("/") else path == entry for entry in uncounted
+    )
+
+
 class RateLimiter:
     """Moving-window counters per key for one rate such as ``"600/minute"`` (several rates
     may be joined with ``;``: ``"20/second;600/minute"``)."""
@@ -81,14 +88,10 @@ class RateLimit:
         self.app = app
         self.limiter = limiter
         self.key = key
-        self.uncounted_paths = frozenset(path for path in uncounted if not path.endswith("/"))
-        self.uncounted_prefixes = tuple(path for path in uncounted if path.endswith("/"))
-
-    def _counted(self, path: str) -> bool:
-        return path not in self.uncounted_paths and not path.startswith(self.uncounted_prefixes)
+        self.uncounted = tuple(uncounted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._counted(scope["path"]):
+        if scope["type"] == "http" and counted(scope["path"], self.uncounted):
             key = self.key(scope)
             wait = None if key is None else await self.limiter.hit(key)
             if wait is not None:

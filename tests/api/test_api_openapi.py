@@ -15,6 +15,7 @@ METHODS = BODY_METHODS | {"get", "delete"}
 ERROR_REF = "#/components/schemas/ErrorBody"
 OPENAI_ERROR_REF = "#/components/schemas/OpenAIErrorBody"
 # Conflicts a rule cannot infer: where the API answers 409, per the docs.
+UNCOUNTED = {"/ok"}  # what the rate limit does not count
 CONFLICTS = {
     ("post", "/threads"),
     ("post", "/threads/{thread_id}/runs"),
@@ -53,6 +54,10 @@ def _expected_errors(method: str, path: str, operation: dict[str, Any]) -> set[s
         expected.add("422")
     if (method, path) in CONFLICTS:
         expected.add("409")
+    if operation.get("security"):
+        expected |= {"401", "403"}  # no or bad credentials; a role, CSRF or Auth-module refusal
+    if path not in UNCOUNTED:
+        expected.add("429")  # the rate limit counts every request but the health check's
     return expected
 
 
@@ -94,8 +99,9 @@ def test_error_responses_use_the_api_error_body(schema: dict[str, Any]) -> None:
         for status, response in operation["responses"].items():
             if not status.startswith(("4", "5")):
                 continue
-            # /v1 routes answer in OpenAI's shape, except the body guard's 413/415.
-            openai = path.startswith("/v1/") and status not in ("413", "415")
+            # /v1 routes answer in OpenAI's shape, except the middleware's 413/415 (body
+            # guard) and 429 (rate limit), which answer before any route.
+            openai = path.startswith("/v1/") and status not in ("413", "415", "429")
             expected_ref = OPENAI_ERROR_REF if openai else ERROR_REF
             ref = response.get("content", {}).get("application/json", {}).get("schema", {})
             if ref.get("$ref") != expected_ref:
@@ -105,3 +111,21 @@ def test_error_responses_use_the_api_error_body(schema: dict[str, Any]) -> None:
     assert "HTTPValidationError" not in components  # FastAPI's default 422 shape is not ours
     assert set(components["ErrorBody"]["required"]) == {"detail", "code"}
     assert set(components["OpenAIErrorBody"]["properties"]) == {"error"}
+
+
+def test_every_operation_that_needs_credentials_says_so(schema: dict[str, Any]) -> None:
+    open_operations = {
+        f"{method.upper()} {path}"
+        for method, path, operation in _operations(schema)
+        if not operation.get("security")
+    }
+    assert open_operations == {"GET /ok", "POST /auth/sign-in"}
+
+
+def test_a_401_names_its_challenge_and_a_429_when_to_retry(schema: dict[str, Any]) -> None:
+    threads = schema["paths"]["/threads"]["post"]["responses"]
+    assert "WWW-Authenticate" in threads["401"]["headers"]
+    assert "Retry-After" in threads["429"]["headers"]
+    chat = schema["paths"]["/v1/chat/completions"]["post"]["responses"]
+    assert chat["401"]["content"]["application/json"]["schema"]["$ref"] == OPENAI_ERROR_REF
+    assert chat["429"]["content"]["application/json"]["schema"]["$ref"] == ERROR_REF
