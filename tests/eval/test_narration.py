@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from cli.main import app
 from core.settings import Settings
 from eval.narration import AGENTS, narration_cases, recheck, run_narrations
 from eval.scenario_suite.demo import demo_services
+from llm.gateway import chat_model, model_info
 from llm.messages import Messages
 from llm.scripted import default_reply, scripted_model
 from memory import HashingEmbeddingFunction
@@ -112,13 +114,23 @@ def test_the_command_prints_the_report_as_json() -> None:
 
 
 @pytest.mark.slow
-async def test_the_embedded_model_shows_no_failing_text() -> None:
+async def test_the_embedded_model_shows_no_failing_text(services: AgentServices) -> None:
     """A few real narrations with the default embedded model: whatever it writes, what is
-    shown passes the second check."""
-    settings = Settings(_env_file=None, model_max_retries=0)
-    with demo_services(settings, embedding_function=HashingEmbeddingFunction()) as bundle:
-        cases = narration_cases(bundle.crm, per_agent=1, agents=("budget", "technical_qa"))
-        report = await run_narrations(cases, services=bundle)
+    shown passes the second check. The module's demo CRM and memory serve it too (the same
+    seed and scale; only the model differs), so no second demo is seeded and indexed."""
+    embedded = services.settings.model_copy(
+        update={"model": Settings(_env_file=None).model, "model_max_retries": 0}
+    )
+    bundle = replace(
+        services,
+        settings=embedded,
+        chat_model=chat_model(embedded),
+        model_info=model_info(embedded),
+        _closers=[],  # the module's services own the engine
+    )
+    cases = narration_cases(bundle.crm, per_agent=1, agents=("budget", "technical_qa"))
+    report = await run_narrations(cases, services=bundle)
+    assert report.model == Settings(_env_file=None).model
     assert report.errors == 0, [r.error for r in report.results if r.error]
     assert len(report.results) == 2 and report.shown_failing == 0
     assert all(r.status in ("passed", "partial", "replaced", "none") for r in report.results)
