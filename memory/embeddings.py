@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 MINILM_NAME = "crm_agents_minilm"
+EMBEDDING_THREADS = 1  # torch intra-op threads once MiniLM is loaded (see below)
 Precision = Literal["auto", "float32", "bfloat16"]
 PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
 _BF16_FLAGS = re.compile(r"\b(amx_bf16|avx512_bf16)\b")
@@ -186,8 +187,13 @@ def _load_sentence_transformer(path: str, precision: str) -> SentenceTransformer
         model = SentenceTransformer(path, device="cpu", local_files_only=True)
     except OSError as exc:
         raise EmbeddingModelUnavailable(f"cannot load embedding model from {path}: {exc}") from exc
-    if precision == "bfloat16":
-        import torch
+    import torch
 
+    # One intra-op thread, as for the embedded language model: with torch's default (one per
+    # core) a busy 2-core machine spin-waits, measured at load 7 as 530-680 ms per one-question
+    # embedding (the supervisor embeds every question to route it) against 42-50 ms with one
+    # thread, and 5 against 8 texts/s when indexing. torch's thread count is per process.
+    torch.set_num_threads(EMBEDDING_THREADS)
+    if precision == "bfloat16":
         model.to(torch.bfloat16)
     return model

@@ -113,3 +113,14 @@ def test_real_model_answers_every_question_from_the_named_product(minilm_memory:
             misses.append(question)
     # Measured 48/48 with the rerank (47/48 without); allow one for model-version drift.
     assert len(misses) <= 1, misses
+
+
+def test_the_loaded_model_embeds_on_one_thread(minilm_memory: Memory) -> None:
+    """torch's default of a thread per core spin-waits on a busy machine: a one-question
+    embedding took 10x longer with two threads than with one on 2 busy cores."""
+    import torch
+
+    from memory.embeddings import EMBEDDING_THREADS
+
+    assert minilm_memory.search_product_docs("battery life of VitaScan P12", k=1)
+    assert torch.get_num_threads() == EMBEDDING_THREADS == 1
