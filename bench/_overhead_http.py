@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -38,10 +38,14 @@ class Event:
 
 
 class Connection:
-    """One keep-alive connection to ``127.0.0.1:port``; requests on it run one at a time."""
+    """One keep-alive connection to ``127.0.0.1:port``; requests on it run one at a time, each
+    with ``headers`` (a client's credentials)."""
 
-    def __init__(self, port: int, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int, *, host: str = "127.0.0.1", headers: Mapping[str, str] | None = None
+    ) -> None:
         self.host, self.port = host, port
+        self._extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -66,7 +70,7 @@ class Connection:
         body = b"" if payload is None else orjson.dumps(payload)
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Accept: {accept}\r\nContent-Length: {len(body)}\r\n"
+            f"Accept: {accept}\r\nContent-Length: {len(body)}\r\n{self._extra}"
         )
         if payload is not None:
             head += "Content-Type: application/json\r\n"

@@ -59,7 +59,7 @@ async def _bounded_clients(
     count: int,
     budget: float,
     one: Callable[[Connection], Awaitable[float]],
-    port: int,
+    server: Server,
 ) -> Load:
     """``clients`` loops, each on its own keep-alive connection, doing up to ``count``
     requests in total, stopping at the first request that starts after ``budget`` seconds."""
@@ -70,7 +70,7 @@ async def _bounded_clients(
 
     async def client() -> None:
         nonlocal remaining
-        connection = Connection(port)
+        connection = server.connect()
         try:
             while remaining > 0 and time.perf_counter() < deadline:
                 remaining -= 1
@@ -102,7 +102,7 @@ async def runs_wait(
             raise HttpError(f"unexpected run output: {response.body[:200]!r}")
         return took
 
-    return await _bounded_clients(clients, count, budget, one, server.port)
+    return await _bounded_clients(clients, count, budget, one, server)
 
 
 async def first_events(
@@ -124,7 +124,7 @@ async def first_events(
         to_end.latencies.append(time.perf_counter() - begin)
         return first
 
-    first = await _bounded_clients(1, count, budget, one, server.port)
+    first = await _bounded_clients(1, count, budget, one, server)
     to_end.elapsed = first.elapsed
     return first, to_end
 
@@ -169,7 +169,7 @@ async def held_streams(
 
     async def one() -> None:
         nonlocal open_now
-        connection = Connection(server.port)
+        connection = server.connect()
         counted = False
         names: list[str] = []
         try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+from _bench_key import key_headers
 from _overhead_http import Connection, HttpError
 
 BENCH = Path(__file__).resolve().parent
@@ -98,13 +99,19 @@ def _environment(model: str, data_dir: Path, root: Path = ROOT) -> dict[str, str
 
 @dataclass
 class Server:
-    """A server process we started, on ``port``; stopped by its own process group id."""
+    """A server process we started, on ``port``; stopped by its own process group id.
+    ``headers``: what its clients send to be let in (our API key; the peer needs none)."""
 
     name: str
     port: int
     process: subprocess.Popen[bytes]
     log: Path
     notes: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def connect(self) -> Connection:
+        """A new keep-alive connection of a client of this server."""
+        return Connection(self.port, headers=self.headers)
 
     async def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -158,10 +165,13 @@ def start_ours(
     workdir: Path, *, model: str, diagnostics: bool = False, checkout: Path | None = None
 ) -> Server:
     """Our server on a free port; ``diagnostics`` adds the counters of ``run_costs.py``;
-    ``checkout``: serve another clone of the project, its code only (``_serve_checkout.py``)."""
+    ``checkout``: serve another clone of the project, its code only (``_serve_checkout.py``).
+    Its clients' API key is made in the data folder before the server starts."""
     port = free_port()
     data_dir = workdir / "ours-data"
     log = workdir / "ours.log"
+    env = _environment(model, data_dir, checkout or ROOT)
+    headers = key_headers(checkout or ROOT, env)
     launcher = [str(BENCH / "_serve_checkout.py"), str(checkout)] if checkout else []
     process = subprocess.Popen(
         [
@@ -174,12 +184,13 @@ def start_ours(
             *(["--diagnostics"] if diagnostics else []),
         ],
         cwd=workdir,
-        env=_environment(model, data_dir, checkout or ROOT),
+        env=env,
         start_new_session=True,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    return Server("ours", port, process, log, {"checkpointer": "SQLite (AsyncSqliteSaver)"})
+    notes = {"checkpointer": "SQLite (AsyncSqliteSaver)"}
+    return Server("ours", port, process, log, notes, headers)
 
 
 def start_peer(workdir: Path, *, model: str, jobs: int) -> Server:

@@ -39,7 +39,6 @@ from scipy import stats
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from _overhead_http import Connection
 from _overhead_servers import ROOT, Server, start_ours
 from _serve_checkout import PROOF
 from run_costs import MODELS, RunCost, measure, run_kinds
@@ -134,7 +133,7 @@ async def _round(sides: Sequence[Side], runs: int) -> None:
 async def _warm_up(side: Side) -> None:
     assert side.server is not None
     for one in run_kinds().values():
-        connection = Connection(side.server.port)
+        connection = side.server.connect()
         try:
             for _ in range(WARM_UP_RUNS):
                 await one(connection)

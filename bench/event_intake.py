@@ -5,7 +5,9 @@ ASGITransport, the real routers, runtime and SQLite database; the event path rea
 CRM store and the recommendation log, so no model or memory is loaded), warms it up (the first
 event fits the win model), then posts single events to random accounts one after another and
 reports p50/p95/p99 of the full request. A batch of events per request and ``GET /ok`` (the
-server's own overhead, the baseline) are measured in the same run. Target: p95 <= 200 ms.
+server's own overhead, the baseline; it needs no credentials) are measured in the same run.
+Events are posted with an application's API key, made with identity's ``ApiKeys`` before the
+app starts, as an integration sends them. Target: p95 <= 200 ms.
 
     .venv/bin/python bench/event_intake.py [--events 300] [--batch 20] [--scale 1.0]
 """
@@ -30,6 +32,7 @@ from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 
+from composition.database import shared_database  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from crm.db import make_engine, migrate  # noqa: E402
 from crm.demo import seed_demo  # noqa: E402
@@ -113,6 +116,8 @@ async def run(events: int, batch: int, scale: float) -> int:
         started = time.perf_counter()
         seed_demo(engine, seed=settings.seed, scale=scale)
         seeded = time.perf_counter() - started
+        with shared_database(settings) as database:
+            key = database.identity.api_keys.create("event feed", "application").plaintext
         crm = CRMStore(engine)
         make = EventMaker(crm, seed=1)
         services = IntakeServices(crm, RecommendationLog(engine))
@@ -120,7 +125,7 @@ async def run(events: int, batch: int, scale: float) -> int:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://localhost"
+                transport=transport, base_url="http://localhost", headers={"x-api-key": key}
             ) as client:
                 warm = await timed(client, "POST", "/events", json=make())  # fits the win model
                 for _ in range(5):

@@ -4,8 +4,9 @@ Starts ``crm-agents serve`` over a seeded data folder (``--data-dir``; seed one 
 ``CRM_AGENTS_DATA_DIR=... crm-agents seed --scale 0.1``), waits until ``/ok`` answers, gives the
 server the same idle time a rep needs to open the page (``--idle``, or until ``/info`` says the
 agents are ready when warming), then asks the supervisor three questions one after the other and
-prints how long each full answer took. Run once with the warm-up (the default) and once with
-``CRM_AGENTS_WARM_UP=false``::
+prints how long each full answer took. The client sends an API key made with ``crm-agents auth
+create-key`` before the server starts (``_bench_key.py``). Run once with the warm-up (the
+default) and once with ``CRM_AGENTS_WARM_UP=false``::
 
     .venv/bin/python bench/first_answer.py --data-dir /tmp/demo
     .venv/bin/python bench/first_answer.py --data-dir /tmp/demo --no-warm-up
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _bench_key import key_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 # The same kind of question three times (the third repeats the first): the first pays for
@@ -52,12 +54,12 @@ def _wait(url: str, *, until: float) -> None:
     raise SystemExit(f"{url} did not answer in time")
 
 
-def _ready(base: str, *, until: float) -> float | None:
+def _ready(base: str, headers: dict[str, str], *, until: float) -> float | None:
     """Seconds until /info says the agents are ready, or None when it never did in time."""
     started = time.monotonic()
     while time.monotonic() < until:
         try:
-            info = httpx.get(f"{base}/info", timeout=30).json()
+            info = httpx.get(f"{base}/info", headers=headers, timeout=30).json()
         except httpx.TimeoutException:  # a loaded machine: the model load competes for the GIL
             continue
         if info.get("agents_ready"):
@@ -66,7 +68,7 @@ def _ready(base: str, *, until: float) -> float | None:
     return None
 
 
-def _ask(base: str, question: str) -> tuple[float, str]:
+def _ask(base: str, headers: dict[str, str], question: str) -> tuple[float, str]:
     """Seconds to the full answer of the supervisor, and the answer."""
     started = time.monotonic()
     response = httpx.post(
@@ -75,6 +77,7 @@ def _ask(base: str, question: str) -> tuple[float, str]:
             "assistant_id": "supervisor",
             "input": {"messages": [{"role": "user", "content": question}]},
         },
+        headers=headers,
         timeout=600,
     )
     response.raise_for_status()
@@ -98,6 +101,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CRM_AGENTS_DATA_DIR": str(args.data_dir), "PYTHONPATH": str(args.root)}
     env["CRM_AGENTS_WARM_UP"] = "false" if args.no_warm_up else "true"
+    headers = key_headers(args.root, env)
     command = [
         sys.executable,
         "-m",
@@ -115,9 +119,9 @@ def main() -> None:
         _wait(f"{base}/ok", until=started + 120)
         up = time.monotonic() - started
         idle_until = time.monotonic() + args.idle
-        ready = None if args.no_warm_up else _ready(base, until=time.monotonic() + 300)
+        ready = None if args.no_warm_up else _ready(base, headers, until=time.monotonic() + 300)
         time.sleep(max(0.0, idle_until - time.monotonic()))
-        answers = [_ask(base, question) for question in QUESTIONS]
+        answers = [_ask(base, headers, question) for question in QUESTIONS]
     finally:
         server.terminate()
         server.wait(timeout=30)

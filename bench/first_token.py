@@ -9,6 +9,9 @@ asks a few questions two ways, one at a time after a warm-up question:
 - the LangGraph server stream (``POST /runs/stream``, ``stream_mode: ["messages-tuple"]``, no
   ``stream_subgraphs``): time to the first ``AIMessageChunk`` with text.
 
+The client sends an API key made with ``crm-agents auth create-key`` after seeding, before the
+server starts (``_bench_key.py``; none for a tree from before sign-in).
+
 Each line prints the time to the first token, the time to the end of the stream, the streamed
 characters, and whether what streamed stands: ``kept`` when the final answer starts with the
 streamed text, ``REPLACED`` when it does not (the OpenAI stream then sends a ``---`` separator
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from _bench_key import key_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 # What the OpenAI-compatible stream sent before a final answer that replaced the streamed text.
@@ -248,10 +252,13 @@ def main() -> None:
         data_dir = Path(folder) / "data"
         env = _env(root, data_dir, args.model)
         print(f"seeded the demo in {_seed(root, env, args.scale):.0f} s")
+        headers = key_headers(root, env)
         port = _free_port()
         server = _start(root, env, port, Path(folder) / "server.log")
         try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600
+            ) as client:
                 warm = _ask(client, *WARM_UP)
                 print(f"warm-up: {warm.line()}")
                 timings = [_ask(client, *item) for _ in range(args.repeat) for item in QUESTIONS]

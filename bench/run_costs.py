@@ -56,7 +56,7 @@ def _arguments() -> argparse.Namespace:
 async def diagnostics(server: Server, **params: str) -> dict[str, Any]:
     """The server's counters (``_serve_diagnostics.py``); ``params`` drive tracemalloc."""
     query = "&".join(f"{key}={value}" for key, value in params.items())
-    connection = Connection(server.port)
+    connection = server.connect()
     try:
         response = await connection.request("GET", f"/bench/diagnostics?{query}")
     finally:
@@ -77,7 +77,7 @@ OneRun = Callable[[Connection], Awaitable[None]]
 
 async def measure(server: Server, runs: int, one: OneRun) -> RunCost:
     """``runs`` runs one at a time on one connection, between two readings of the counters."""
-    connection = Connection(server.port)
+    connection = server.connect()
     try:
         before = await diagnostics(server)
         for _ in range(runs):
@@ -116,7 +116,7 @@ def run_kinds() -> dict[str, OneRun]:
 async def _runs(server: Server, runs: int) -> None:
     kinds = run_kinds()
     for _ in range(10):
-        await kinds["wait"](Connection(server.port))
+        await kinds["wait"](server.connect())
     for kind, one in kinds.items():
         cost = await measure(server, runs, one)
         print(f"  POST /runs/{kind}, {runs} runs one at a time: CPU {cost.cpu_ms:.2f} ms/run")
@@ -143,7 +143,7 @@ async def _hold(
 
     async def one() -> None:
         nonlocal open_now
-        connection = Connection(server.port)
+        connection = server.connect()
         try:
             async with gate:
                 events = connection.events("POST", "/runs/stream", sc.run_body(hold_seconds=hold))
