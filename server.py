@@ -30,11 +30,12 @@ from api import (
     threads,
     web,
 )
+from api.authentication import SESSION_COOKIE
 from api.body_guard import RequestBodyGuard
 from api.errors import install_error_handlers
 from api.host_check import HostCheck
 from api.openapi_access import document_access_errors
-from api.rate_limit import RateLimit, RateLimiter
+from api.rate_limit import RateLimit, RateLimiter, address_without_credentials
 from api.same_site import SameSiteGuard
 from api.security_headers import SecurityHeaders, inline_script_hashes
 from composition.root import open_app_services
@@ -82,7 +83,13 @@ def create_app(
         other_bodies=calibration.NON_JSON_BODIES,
     )
     app.add_middleware(SameSiteGuard, trusted_origins=resolved.cors_origins)
-    app.add_middleware(RateLimit, limiter=RateLimiter(resolved.rate_limit))
+    # Requests with credentials are counted per user once authentication names them.
+    app.state.rate_limiter = RateLimiter(resolved.rate_limit)
+    app.add_middleware(
+        RateLimit,
+        limiter=app.state.rate_limiter,
+        key=address_without_credentials(SESSION_COOKIE),
+    )
     if resolved.cors_origins:
         app.add_middleware(
             CORSMiddleware,

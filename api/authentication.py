@@ -28,6 +28,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
+from api.rate_limit import RateLimiter, client_address, rate_limited
 from composition.root import AppServices
 from identity.langgraph_auth import (
     CustomAuthError,
@@ -135,13 +136,38 @@ async def _by_session(services: AppServices, request: Request, token: str) -> Pr
     return principal
 
 
+async def _count(request: Request, key: str | None) -> None:
+    # The app's request limiter (server.py), which left requests with credentials to us.
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    wait = None if limiter is None or key is None else await limiter.hit(key)
+    if limiter is not None and wait is not None:
+        detail, headers = rate_limited(limiter, wait, per="user or API key")
+        raise ApiError(429, "rate_limited", detail, headers=headers)
+
+
 async def authenticate(
     request: Request,
     api_key: Annotated[str | None, Depends(_api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal:
-    """The principal the request acts for; 401 when it proves no one (see the module doc)."""
+    """The principal the request acts for; 401 when it proves no one (see the module doc).
+    The request counts against that user's rate limit, or its address's when refused."""
+    try:
+        principal = await _principal(request, api_key, bearer, session)
+    except ApiError:
+        await _count(request, client_address(request.scope))
+        raise
+    await _count(request, f"user:{principal.user_id}")
+    return principal
+
+
+async def _principal(
+    request: Request,
+    api_key: str | None,
+    bearer: HTTPAuthorizationCredentials | None,
+    session: str | None,
+) -> Principal:
     services: AppServices = request.app.state.services
     external = external_auth(request)
     token = bearer.credentials if bearer is not None else None

@@ -5,8 +5,11 @@ data) must not starve everyone else. Each request counts against its client's mo
 (``CRM_AGENTS_RATE_LIMIT``, e.g. ``600/minute``); over the limit the answer is 429 with
 ``Retry-After``. ``/ok`` (load balancers poll it) and the page's static files are not counted.
 
-Clients are told apart by address until authentication names them; the middleware takes the
-key function, so the API key or the signed-in user can become the key. Sign-in attempts get
+A request without credentials counts against its client's address here. One that carries
+credentials (an API key, a bearer token, the session cookie) is counted by authentication
+instead (``api/authentication.py``), against the user it proves, so two applications behind
+one address get a limit each and one user cannot multiply theirs by spreading requests over
+addresses; if the credentials prove no one, the request counts against its address. Sign-in attempts get
 their own limiter, keyed by the sign-in name (``CRM_AGENTS_SIGN_IN_RATE_LIMIT``).
 
 Counters live in this process's memory: behind a load balancer each replica counts on its
@@ -73,6 +76,30 @@ def client_address(scope: Scope) -> str | None:
     return f"address:{client[0]}" if client else None
 
 
+def address_without_credentials(session_cookie: str) -> Callable[[Scope], str | None]:
+    """The middleware's key: the client's address for a request without credentials, None
+    (counted later, by authentication, per user) for one that carries any."""
+    cookie = f"{session_cookie}=".encode()
+
+    def key(scope: Scope) -> str | None:
+        for name, value in scope.get("headers", ()):
+            if name in (b"x-api-key", b"authorization") or (name == b"cookie" and cookie in value):
+                return None
+        return client_address(scope)
+
+    return key
+
+
+def rate_limited(limiter: RateLimiter, wait: float, *, per: str) -> tuple[str, dict[str, str]]:
+    """The detail and headers of a 429 after waiting ``wait`` seconds is needed."""
+    seconds = math.ceil(wait)
+    detail = (
+        f"too many requests: this server accepts {limiter.rate} per {per} "
+        f"(CRM_AGENTS_RATE_LIMIT); try again in {seconds} s"
+    )
+    return detail, {"Retry-After": str(seconds)}
+
+
 class RateLimit:
     """ASGI middleware: 429 ``rate_limited`` with ``Retry-After`` once a client's requests
     exceed the limiter's rate."""
@@ -95,14 +122,8 @@ class RateLimit:
             key = self.key(scope)
             wait = None if key is None else await self.limiter.hit(key)
             if wait is not None:
-                seconds = math.ceil(wait)
-                response = error_response(
-                    429,
-                    "rate_limited",
-                    f"too many requests: this server accepts {self.limiter.rate} per client "
-                    f"(CRM_AGENTS_RATE_LIMIT); try again in {seconds} s",
-                    headers={"Retry-After": str(seconds)},
-                )
+                detail, headers = rate_limited(self.limiter, wait, per="client")
+                response = error_response(429, "rate_limited", detail, headers=headers)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

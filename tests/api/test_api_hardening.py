@@ -21,7 +21,7 @@ from api.rate_limit import RateLimiter
 from api.security_headers import inline_script_hashes
 from core.settings import Settings
 from tests.support.apps import make_app
-from tests.support.credentials import admin_headers
+from tests.support.credentials import admin_headers, create_key
 from tests.support.fake_graphs import FakeServices
 
 pytestmark = pytest.mark.anyio
@@ -255,6 +255,26 @@ async def test_clients_are_counted_apart(open_client: ClientFactory) -> None:
         assert (await client.get("/crm/accounts")).status_code == 429
     async with open_client(rate_limit="1/minute", client_address="10.0.0.8") as client:
         assert (await client.get("/crm/accounts")).status_code == 200
+
+
+async def test_signed_in_callers_are_counted_per_user_not_per_address(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None, rate_limit="2/minute")  # type: ignore[call-arg]
+    app = make_app(settings, FakeServices())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.9", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
+            first, second = admin_headers(app), {"x-api-key": create_key(app, "rep")}
+            for headers in (first, second):  # two applications behind one address
+                for _ in range(2):
+                    assert (await c.get("/crm/accounts", headers=headers)).status_code == 200
+            limited = await c.get("/crm/accounts", headers=first)
+            assert limited.status_code == 429 and "per user or API key" in limited.json()["detail"]
+            # Refused credentials and none at all count against the address.
+            for _ in range(2):
+                assert (
+                    await c.get("/crm/accounts", headers={"x-api-key": "crm_x_y"})
+                ).status_code == 401
+            assert (await c.get("/crm/accounts")).status_code == 429
 
 
 async def test_the_limiter_counts_per_key_in_a_moving_window() -> None:

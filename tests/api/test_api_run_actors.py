@@ -70,8 +70,9 @@ async def _me(api: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]
 async def test_a_runs_steps_act_for_its_starter_and_the_approval_for_its_resumer(
     app: FastAPI,
 ) -> None:
-    starter = admin_headers(app)
-    resumer = {"x-api-key": create_key(app, "manager")}
+    # A thread is its starter's; an admin sees everyone's, so may decide on it.
+    starter = {"x-api-key": create_key(app, "manager")}
+    resumer = admin_headers(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as api:
         started_by, resumed_by = await _me(api, starter), await _me(api, resumer)
@@ -83,13 +84,13 @@ async def test_a_runs_steps_act_for_its_starter_and_the_approval_for_its_resumer
         for step in ("in_task", "in_thread"):
             actor = paused.json()[step]
             assert actor["user_id"] == started_by["user_id"], step
-            assert actor["via"] == "api_key" and actor["roles"] == ["admin"]
+            assert actor["via"] == "api_key" and actor["roles"] == ["manager"]
             assert actor["credential_id"]
         resume = {"assistant_id": "who", "command": {"resume": "approve"}}
         done = await api.post(url, json=resume, headers=resumer)
         assert done.status_code == 200, done.text
         decided_by = done.json()["decided_by"]
         assert decided_by["user_id"] == resumed_by["user_id"]
-        assert decided_by["roles"] == ["manager"]
+        assert decided_by["roles"] == ["admin"]
         # Nothing of the runs leaks into the process's own context.
         assert current_actor() is None
