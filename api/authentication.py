@@ -20,7 +20,6 @@ nothing that a revocation must invalidate is cached.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import Annotated
 
 import anyio.to_thread
@@ -30,14 +29,9 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCreden
 from api.errors import ApiError
 from api.rate_limit import RateLimiter, client_address, rate_limited
 from composition.root import AppServices
-from identity.langgraph_auth import (
-    CustomAuthError,
-    LangGraphAuth,
-    RequestInfo,
-    langgraph_auth_from_settings,
-)
+from identity.langgraph_auth import CustomAuthError, LangGraphAuth, RequestInfo
 from identity.principal import Principal
-from identity.sso import SSOTokenError, SSOVerifier, sso_verifier_from_settings
+from identity.sso import SSOTokenError, SSOVerifier
 
 SESSION_COOKIE = "crm_session"
 CSRF_HEADER = "x-csrf-token"
@@ -63,28 +57,6 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="crm-agents"'}
 def unauthenticated(detail: str) -> ApiError:
     """A 401 naming what is missing or wrong, with the challenge that says what to send."""
     return ApiError(401, "unauthenticated", detail, headers=_CHALLENGE)
-
-
-@dataclass(frozen=True)
-class ExternalAuth:
-    """The identity providers the settings name: SSO tokens' verifier, a custom Auth object."""
-
-    sso: SSOVerifier | None
-    custom: LangGraphAuth | None
-
-
-def external_auth(request: Request) -> ExternalAuth:
-    """Built from the settings at the first request and kept with the app (the key set file is
-    re-read by the verifier when it changes; a wrong setting fails that first request)."""
-    built: ExternalAuth | None = getattr(request.app.state, "external_auth", None)
-    if built is None:
-        services: AppServices = request.app.state.services
-        settings = services.settings
-        built = ExternalAuth(
-            sso=sso_verifier_from_settings(settings), custom=langgraph_auth_from_settings(settings)
-        )
-        request.app.state.external_auth = built
-    return built
 
 
 async def _by_api_key(services: AppServices, key: str) -> Principal:
@@ -169,18 +141,17 @@ async def _principal(
     session: str | None,
 ) -> Principal:
     services: AppServices = request.app.state.services
-    external = external_auth(request)
     token = bearer.credentials if bearer is not None else None
     credential = api_key or token
     if credential and credential.startswith(API_KEY_PREFIX):
         return await _by_api_key(services, credential)
-    if token and external.sso is not None and token.count(".") == 2:
-        return await _by_sso(external.sso, token)
+    if token and services.sso is not None and token.count(".") == 2:
+        return await _by_sso(services.sso, token)
     if session and not credential:
         return await _by_session(services, request, session)
     # Anything else is for the operator's own Auth object, when one is configured.
-    if external.custom is not None:
-        return await _by_custom(external.custom, request)
+    if services.custom_auth is not None:
+        return await _by_custom(services.custom_auth, request)
     if api_key:
         raise unauthenticated("the API key is unknown, revoked or expired")
     if token:

@@ -19,6 +19,8 @@ from composition.subject_rights import open_offline_subject_rights, served_subje
 from core.settings import Settings
 from governance.subject_rights import SubjectRights
 from graphs.registry import GraphSpec
+from identity.langgraph_auth import LangGraphAuth, langgraph_auth_from_settings
+from identity.sso import SSOVerifier, sso_verifier_from_settings
 from runtime.agent_runtime import AgentRuntime, ServicesFactory, open_agent_runtime
 from runtime.service_loader import ServicesLoader
 from runtime.warmup import WarmStep
@@ -40,6 +42,10 @@ class AppServices:
     agents: AgentAccess
     subject_rights: SubjectRights
     runtime: AgentRuntime | None = None
+    # The identity providers the settings name, built at start so a wrong setting stops the
+    # server then, naming the setting, instead of failing its first request.
+    sso: SSOVerifier | None = None
+    custom_auth: LangGraphAuth | None = None
 
     @property
     def served(self) -> AgentRuntime:
@@ -82,7 +88,11 @@ async def open_app_services(
     (default: :func:`composition.agents.create_services` over the shared database).
     ``serve=False`` (the CLI) opens no runtime; ``agents=False`` does not start loading the
     models (a command that never needs them). On exit everything is closed, the engine last.
+    A serving process also builds the SSO verifier and the custom ``langgraph_sdk.Auth``
+    object the settings name, first: a bad setting raises before anything is opened.
     """
+    sso = sso_verifier_from_settings(settings) if serve else None
+    custom_auth = langgraph_auth_from_settings(settings) if serve else None
     database = await anyio.to_thread.run_sync(open_shared_database, settings)
     factory = services_factory or _agent_services(database)
     try:
@@ -114,6 +124,8 @@ async def open_app_services(
                 agents=AgentAccess(loader),
                 subject_rights=rights,
                 runtime=runtime,
+                sso=sso,
+                custom_auth=custom_auth,
             )
     finally:
         await anyio.to_thread.run_sync(database.close)

@@ -401,7 +401,11 @@ def langgraph_auth_from_settings(settings: Settings) -> LangGraphAuth | None:
     """The Auth object the settings name, or None when ``auth_path`` is unset."""
     if not settings.auth_path:
         return None
-    return LangGraphAuth.load(settings.auth_path)
+    try:
+        return LangGraphAuth.load(settings.auth_path)
+    except CustomAuthConfigurationError as exc:
+        # Raised at start (composition root): the operator must know which setting to fix.
+        raise CustomAuthConfigurationError(f"CRM_AGENTS_AUTH_PATH: {exc}") from exc
 
 
 def _requested_parameters(handler: Callable[..., object], *, source: str) -> frozenset[str]:

@@ -20,6 +20,8 @@ from core.settings import Settings
 from crm.recommendations import RecommendationLog
 from governance.consent import ConsentLedger
 from governance.ledger import AuditLedger
+from identity.langgraph_auth import CustomAuthConfigurationError
+from identity.sso import SSOConfigurationError
 from tools.agent_services import AgentServices
 
 pytestmark = pytest.mark.anyio
@@ -134,3 +136,19 @@ async def test_an_injected_services_factory_is_used_instead_of_the_models(
         assert await root.agents.services() is marker
         assert await root.agents.event_intake() is None  # no CRM store: the API answers 503
     assert len(opened.engines) == 1 and opened.engines[0] in opened.disposed
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ({"auth_path": "tests.support.no_such_module:auth"}, "CRM_AGENTS_AUTH_PATH"),
+        ({"sso_jwks_path": "keys.json"}, "CRM_AGENTS_SSO_ISSUER"),
+    ],
+)
+async def test_a_bad_identity_setting_stops_the_server_at_start_naming_it(
+    tmp_path: Path, setting: dict[str, Any], named: str
+) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, **setting)
+    with pytest.raises((CustomAuthConfigurationError, SSOConfigurationError), match=named):
+        async with open_app_services(settings, graphs={}, services_factory=lambda _: None):
+            pass  # pragma: no cover - never opened
