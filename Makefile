@@ -24,7 +24,7 @@ test: $(DEV_STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	@start=$$(date +%s); status=0; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 || status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 || status=$$?; \
 	elapsed=$$(( $$(date +%s) - start )); \
 	echo "make test: the whole suite took $$((elapsed / 60)) min $$((elapsed % 60)) s (budget: 10 min)"; \
 	exit $$status

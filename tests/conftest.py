@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,8 +67,18 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """The network guard; and one folder for this run's demo templates
+    (tests/support/demo_template.py), named before pytest-xdist starts its workers, which
+    inherit it and so share one build of each."""
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+    from tests.support import demo_template
+
+    if not hasattr(config, "workerinput"):  # the controller, or a run without workers
+        folder = tempfile.mkdtemp(prefix="crm-demo-templates-")
+        os.environ[demo_template.TEMPLATES_VARIABLE] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -103,13 +115,3 @@ def services(demo_settings: Settings) -> Iterator[AgentServices]:
 @pytest.fixture(scope="module")
 def data_dir(demo_settings: Settings) -> Path:
     return demo_settings.data_dir
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist loadgroup`` (``make test`` runs two workers): a module
-    runs whole in one worker, so its module-scoped set-up is built once; the browser tests of
-    tests/web/ share one worker, and with it one Chromium and one page server."""
-    web = Path(__file__).parent / "web"
-    for item in items:
-        group = "browser" if item.path.parent == web else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
