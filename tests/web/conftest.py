@@ -119,7 +119,10 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Any]:
     return lambda: running_server(tmp_path_factory.mktemp("web-own"))
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running on the main thread
+# while it is started, and under pytest-xdist a worker runs other modules (whose tests start
+# event loops of their own) between the browser modules.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip("Debian's Chromium is not installed (make test installs it)")
