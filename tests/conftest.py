@@ -23,6 +23,10 @@ os.environ.setdefault("CRM_AGENTS_WARM_UP", "false")
 # which tests/api/test_api_hardening.py sets low where it tests it.
 os.environ.setdefault("CRM_AGENTS_ALLOWED_HOSTS", "localhost,127.0.0.1,::1,testserver,test,t")
 os.environ.setdefault("CRM_AGENTS_RATE_LIMIT", "1000000/minute")
+# The browser tests sign the same user in on every page they open, several modules a minute
+# against one server: the per-name sign-in limit (tested in test_api_authentication.py, where it
+# is set low) would refuse them.
+os.environ.setdefault("CRM_AGENTS_SIGN_IN_RATE_LIMIT", "1000000/minute")
 
 import pytest
 
